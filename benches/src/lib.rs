@@ -1,0 +1,7 @@
+//! Shared helpers for the workspace's criterion benches.
+//!
+//! The benches themselves live in `benches/benches/`, one file per layer, and the load
+//! scripts beside this crate's `Cargo.toml`. This library only holds what several of them
+//! share, so a bench reads as the scenario it measures.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
