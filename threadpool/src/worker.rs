@@ -84,14 +84,7 @@ impl<T: WorkItem> WorkerThread<T> {
     // ANCHOR: worker_loop
     pub fn run(self) {
         let shared = &self.shared;
-        loop {
-            shared.idle.fetch_add(1, Ordering::SeqCst);
-            let item = select! {
-                recv(shared.items) -> msg => msg.ok(),
-                recv(shared.control) -> _ => None,
-            };
-            shared.idle.fetch_sub(1, Ordering::SeqCst);
-            let Some(item) = item else { break };
+        while let Some(item) = self.next_item() {
             if shared.stopping.load(Ordering::SeqCst) {
                 // `stop` has begun: items still queued go back to the caller of `stop`
                 // rather than being run after the deadline the caller was promised.
@@ -104,6 +97,28 @@ impl<T: WorkItem> WorkerThread<T> {
         shared.threads.fetch_sub(1, Ordering::SeqCst);
         // The pool may already be gone (a detached, unfinished worker); nobody to tell then.
         let _ = shared.exited.send(self.id);
+    }
+
+    /// The next item, or `None` when the worker is asked to exit.
+    fn next_item(&self) -> Option<T> {
+        let shared = &self.shared;
+        // Fast path, taken while items keep coming: two non-blocking looks. A blocking
+        // `select!` over both channels costs ~3x a plain receive (measured in
+        // `dispatch/pool`), so it is kept for when the queue is empty. The exit message
+        // is looked at first so `shrink` takes effect even when the queue never empties.
+        if shared.control.try_recv().is_ok() {
+            return None;
+        }
+        if let Ok(item) = shared.items.try_recv() {
+            return Some(item);
+        }
+        shared.idle.fetch_add(1, Ordering::SeqCst);
+        let item = select! {
+            recv(shared.items) -> msg => msg.ok(),
+            recv(shared.control) -> _ => None,
+        };
+        shared.idle.fetch_sub(1, Ordering::SeqCst);
+        item
     }
     // ANCHOR_END: worker_loop
 
