@@ -1,0 +1,385 @@
+//! `Environ`: the CGI variables and `wsgi.*` entries of PEP 3333, in Rust types.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, Read, Write};
+
+use percent_encoding::percent_decode;
+
+use crate::error::WsgiError;
+use crate::extensions::Extensions;
+
+/// The `SERVER_SOFTWARE` this crate reports.
+pub const SERVER_SOFTWARE: &str = concat!("webpy-rs-wsgi/", env!("CARGO_PKG_VERSION"));
+
+/// The request body reader behind `wsgi.input`.
+pub type Input = Box<dyn Read + Send>;
+
+/// The error stream behind `wsgi.errors`.
+pub type Errors = Box<dyn Write + Send>;
+
+/// Header names a request sent that the environ leaves out, because their name has an
+/// underscore (see `Environ::add_header`). Stored in `Environ::extensions` when non-empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DroppedHeaders(pub Vec<String>);
+
+// ANCHOR: environ
+/// The environ of PEP 3333: what the application learns about one request.
+///
+/// * String variables, looked up by their CGI names with `get`: `REQUEST_METHOD`,
+///   `SCRIPT_NAME`, `PATH_INFO`, `QUERY_STRING` (raw, still percent-encoded),
+///   `REQUEST_URI`, `SERVER_PROTOCOL` (the request's version), `SERVER_NAME`,
+///   `SERVER_PORT`, `SERVER_SOFTWARE`, `REMOTE_ADDR`, `REMOTE_PORT`, `CONTENT_TYPE`,
+///   `CONTENT_LENGTH`, `HTTPS`, one `HTTP_*` per request header, and any string key a
+///   server or middleware adds (`set`).
+/// * `PATH_INFO` and `SCRIPT_NAME` are percent-decoded **bytes** (`path_info_bytes`):
+///   `%2F` decodes to `/` and `%FF` to the byte 0xFF. `path_info()` gives them as
+///   `&str` or a `NonUtf8Path` error (an application answers 400); `get("PATH_INFO")`
+///   gives the lossy UTF-8 form (U+FFFD for invalid bytes), for display only. Python's
+///   PEP 3333 instead decoded them as Latin-1; Rust strings are UTF-8, so the bytes are
+///   the truth here and nothing is guessed.
+/// * The `wsgi.*` entries as typed fields: `wsgi.input` (`input`, a `Read`: the
+///   server's `KnownLengthRFile`/`ChunkedRFile`, or a `Cursor` for an in-process call),
+///   `wsgi.input_terminated`, `wsgi.errors`, `wsgi.url_scheme`, `wsgi.multithread`,
+///   `wsgi.multiprocess`, `wsgi.run_once`; `wsgi.version` is always `(1, 0)`.
+/// * `extensions`: typed values middleware attaches.
+pub struct Environ {
+    vars: BTreeMap<String, String>,
+    path_info: Vec<u8>,
+    script_name: Vec<u8>,
+    url_scheme: String,
+    input: Input,
+    input_terminated: bool,
+    errors: Errors,
+    multithread: bool,
+    multiprocess: bool,
+    run_once: bool,
+    extensions: Extensions,
+}
+// ANCHOR_END: environ
+
+impl Default for Environ {
+    fn default() -> Environ {
+        Environ::new()
+    }
+}
+
+impl Environ {
+    /// An environ for `GET /` with the variables PEP 3333 requires set to neutral values
+    /// (`SERVER_NAME=localhost`, `SERVER_PORT=80`, `SERVER_PROTOCOL=HTTP/1.1`), an empty
+    /// `wsgi.input` and `wsgi.errors` on stderr: the starting point of an in-process call.
+    pub fn new() -> Environ {
+        let mut env = Environ {
+            vars: BTreeMap::new(),
+            path_info: b"/".to_vec(),
+            script_name: Vec::new(),
+            url_scheme: "http".to_owned(),
+            input: Box::new(io::empty()),
+            input_terminated: true,
+            errors: Box::new(io::stderr()),
+            multithread: false,
+            multiprocess: false,
+            run_once: false,
+            extensions: Extensions::new(),
+        };
+        for (key, value) in [
+            ("REQUEST_METHOD", "GET"),
+            ("QUERY_STRING", ""),
+            ("REQUEST_URI", "/"),
+            ("SERVER_NAME", "localhost"),
+            ("SERVER_PORT", "80"),
+            ("SERVER_PROTOCOL", "HTTP/1.1"),
+            ("SERVER_SOFTWARE", SERVER_SOFTWARE),
+        ] {
+            env.vars.insert(key.to_owned(), value.to_owned());
+        }
+        env.sync_path_vars();
+        env
+    }
+
+    /// An environ for `method` and a request target such as `/a%20b?x=1`: `PATH_INFO` is
+    /// the percent-decoded path, `QUERY_STRING` the raw query, `REQUEST_URI` the target.
+    /// Malformed escapes (`%`, `%4`, `%zz`) stay as they are.
+    pub fn from_target(method: &str, target: &str) -> Environ {
+        let mut env = Environ::new();
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path, query),
+            None => (target, ""),
+        };
+        env.set("REQUEST_METHOD", method);
+        env.set("QUERY_STRING", query);
+        env.set("REQUEST_URI", target);
+        env.set_path_info(percent_decode(path.as_bytes()).collect::<Vec<u8>>());
+        env
+    }
+
+    /// The string variable `key` (`REQUEST_METHOD`, `HTTP_HOST`, ...).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.vars.get(key).map(String::as_str)
+    }
+
+    /// Sets a string variable. `PATH_INFO` and `SCRIPT_NAME` go through
+    /// `set_path_info` / `set_script_name`, so their byte form stays in step.
+    pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        let key = key.into();
+        let value = value.into();
+        match key.as_str() {
+            "PATH_INFO" => self.set_path_info(value.into_bytes()),
+            "SCRIPT_NAME" => self.set_script_name(value.into_bytes()),
+            _ => {
+                self.vars.insert(key, value);
+            }
+        }
+    }
+
+    /// Removes a string variable, returning its value. `PATH_INFO` and `SCRIPT_NAME`
+    /// cannot be removed (PEP 3333 requires them); they become empty instead.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        match key {
+            "PATH_INFO" | "SCRIPT_NAME" => {
+                let old = self.vars.get(key).cloned();
+                self.set(key, "");
+                old
+            }
+            _ => self.vars.remove(key),
+        }
+    }
+
+    /// The string variables in key order (`PATH_INFO` and `SCRIPT_NAME` in lossy form).
+    pub fn vars(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The `wsgi.*` entries rendered as Python would print them (`wsgi.multithread` →
+    /// `True`), for diagnostics such as the conformance app's `/env`.
+    pub fn wsgi_entries(&self) -> Vec<(&'static str, String)> {
+        let py = |b: bool| if b { "True" } else { "False" }.to_owned();
+        vec![
+            ("wsgi.version", "(1, 0)".to_owned()),
+            ("wsgi.url_scheme", self.url_scheme.clone()),
+            ("wsgi.input", "<input>".to_owned()),
+            ("wsgi.input_terminated", py(self.input_terminated)),
+            ("wsgi.errors", "<errors>".to_owned()),
+            ("wsgi.multithread", py(self.multithread)),
+            ("wsgi.multiprocess", py(self.multiprocess)),
+            ("wsgi.run_once", py(self.run_once)),
+        ]
+    }
+}
+
+// ANCHOR: header_key
+/// The environ key for request header `name`: `CONTENT_TYPE` and `CONTENT_LENGTH` for
+/// those two (CGI, RFC 3875 §4.1), `HTTP_` + the name uppercased with `-` as `_`
+/// otherwise. `None` for a name containing `_`: both `X-Foo` and `X_Foo` would become
+/// `HTTP_X_FOO`, so a client could forge a header a proxy in front of the server set
+/// (`X-Forwarded-For`) by sending its underscore twin. Such headers are dropped, as nginx
+/// and Apache httpd do, and listed in the `DroppedHeaders` extension.
+pub fn header_key(name: &str) -> Option<String> {
+    if name.contains('_') {
+        return None;
+    }
+    if name.eq_ignore_ascii_case("content-type") {
+        return Some("CONTENT_TYPE".to_owned());
+    }
+    if name.eq_ignore_ascii_case("content-length") {
+        return Some("CONTENT_LENGTH".to_owned());
+    }
+    let mut key = String::with_capacity(5 + name.len());
+    key.push_str("HTTP_");
+    key.extend(name.chars().map(|c| {
+        if c == '-' {
+            '_'
+        } else {
+            c.to_ascii_uppercase()
+        }
+    }));
+    Some(key)
+}
+// ANCHOR_END: header_key
+
+impl Environ {
+    // ANCHOR: add_header
+    /// Adds one request header. A header seen again is joined to the earlier value with
+    /// `, ` (RFC 9110 §5.3: a list header may be split over lines or joined by commas,
+    /// with the same meaning); `Cookie` is joined with `; `, its own separator (RFC 6265
+    /// §5.4), so cookie parsing still works. `Content-Type`/`Content-Length` keep their
+    /// first value (the server already refused conflicting lengths). Returns `false` when
+    /// the header is dropped (a name with `_`, see `header_key`).
+    pub fn add_header(&mut self, name: &str, value: &str) -> bool {
+        let Some(key) = header_key(name) else {
+            let mut dropped = self
+                .extensions
+                .remove::<DroppedHeaders>()
+                .unwrap_or_default();
+            dropped.0.push(name.to_owned());
+            self.extensions.insert(dropped);
+            return false;
+        };
+        let separator = if key == "HTTP_COOKIE" { "; " } else { ", " };
+        match self.vars.get_mut(&key) {
+            Some(_) if key.starts_with("CONTENT_") => {}
+            Some(existing) => {
+                existing.push_str(separator);
+                existing.push_str(value);
+            }
+            None => {
+                self.vars.insert(key, value.to_owned());
+            }
+        }
+        true
+    }
+    // ANCHOR_END: add_header
+
+    /// The value of request header `name` (any case), joined as `add_header` joined it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header_key(name).and_then(|key| self.vars.get(&key).map(String::as_str))
+    }
+
+    /// `REQUEST_METHOD`.
+    pub fn request_method(&self) -> &str {
+        self.get("REQUEST_METHOD").unwrap_or("GET")
+    }
+
+    /// `QUERY_STRING`, raw (still percent-encoded).
+    pub fn query_string(&self) -> &str {
+        self.get("QUERY_STRING").unwrap_or("")
+    }
+
+    /// `PATH_INFO` as UTF-8.
+    ///
+    /// # Errors
+    /// `NonUtf8Path` when the decoded bytes are not UTF-8 (`/%FF`).
+    pub fn path_info(&self) -> Result<&str, WsgiError> {
+        std::str::from_utf8(&self.path_info).map_err(|_| WsgiError::NonUtf8Path {
+            key: "PATH_INFO",
+            bytes: self.path_info.clone(),
+        })
+    }
+
+    /// `PATH_INFO` as the percent-decoded bytes.
+    pub fn path_info_bytes(&self) -> &[u8] {
+        &self.path_info
+    }
+
+    /// Sets `PATH_INFO` (decoded bytes).
+    pub fn set_path_info(&mut self, bytes: impl Into<Vec<u8>>) {
+        self.path_info = bytes.into();
+        self.sync_path_vars();
+    }
+
+    /// `SCRIPT_NAME` as UTF-8: the mount point of the application ("" at the root).
+    ///
+    /// # Errors
+    /// `NonUtf8Path` when the bytes are not UTF-8.
+    pub fn script_name(&self) -> Result<&str, WsgiError> {
+        std::str::from_utf8(&self.script_name).map_err(|_| WsgiError::NonUtf8Path {
+            key: "SCRIPT_NAME",
+            bytes: self.script_name.clone(),
+        })
+    }
+
+    /// `SCRIPT_NAME` as bytes.
+    pub fn script_name_bytes(&self) -> &[u8] {
+        &self.script_name
+    }
+
+    /// Sets `SCRIPT_NAME` (decoded bytes).
+    pub fn set_script_name(&mut self, bytes: impl Into<Vec<u8>>) {
+        self.script_name = bytes.into();
+        self.sync_path_vars();
+    }
+
+    fn sync_path_vars(&mut self) {
+        let path = String::from_utf8_lossy(&self.path_info).into_owned();
+        let script = String::from_utf8_lossy(&self.script_name).into_owned();
+        self.vars.insert("PATH_INFO".to_owned(), path);
+        self.vars.insert("SCRIPT_NAME".to_owned(), script);
+    }
+
+    /// `wsgi.input`: the request body. It reads the body and then EOF, never past it.
+    pub fn input(&mut self) -> &mut (dyn Read + Send) {
+        &mut *self.input
+    }
+
+    /// Replaces `wsgi.input` (an in-process caller passes a `Cursor` over the body).
+    pub fn set_input(&mut self, input: Input) {
+        self.input = input;
+    }
+
+    /// Takes `wsgi.input` out, leaving an empty reader: for a streaming body that reads
+    /// the request as it writes the response, and so must own the reader.
+    pub fn take_input(&mut self) -> Input {
+        std::mem::replace(&mut self.input, Box::new(io::empty()))
+    }
+
+    /// `wsgi.input_terminated`: the input yields EOF at the end of the body, so an app
+    /// may read to EOF without trusting `CONTENT_LENGTH`. True for every input this
+    /// crate builds.
+    pub fn input_terminated(&self) -> bool {
+        self.input_terminated
+    }
+
+    /// Sets `wsgi.input_terminated`.
+    pub fn set_input_terminated(&mut self, terminated: bool) {
+        self.input_terminated = terminated;
+    }
+
+    /// `wsgi.errors`: where an application writes diagnostics.
+    pub fn errors(&mut self) -> &mut (dyn Write + Send) {
+        &mut *self.errors
+    }
+
+    /// Replaces `wsgi.errors`.
+    pub fn set_errors(&mut self, errors: Errors) {
+        self.errors = errors;
+    }
+
+    /// `wsgi.url_scheme`: `http` or `https`.
+    pub fn url_scheme(&self) -> &str {
+        &self.url_scheme
+    }
+
+    /// Sets `wsgi.url_scheme`, and `HTTPS` to `on`/`off` to match.
+    pub fn set_url_scheme(&mut self, scheme: &str) {
+        self.url_scheme = scheme.to_owned();
+        let https = if scheme.eq_ignore_ascii_case("https") {
+            "on"
+        } else {
+            "off"
+        };
+        self.vars.insert("HTTPS".to_owned(), https.to_owned());
+    }
+
+    /// `wsgi.multithread`, `wsgi.multiprocess`, `wsgi.run_once`.
+    pub fn concurrency(&self) -> (bool, bool, bool) {
+        (self.multithread, self.multiprocess, self.run_once)
+    }
+
+    /// Sets `wsgi.multithread`, `wsgi.multiprocess`, `wsgi.run_once`.
+    pub fn set_concurrency(&mut self, multithread: bool, multiprocess: bool, run_once: bool) {
+        self.multithread = multithread;
+        self.multiprocess = multiprocess;
+        self.run_once = run_once;
+    }
+
+    /// Typed values attached by the server or middleware.
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+
+    /// Typed values, mutably.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+}
+
+impl fmt::Debug for Environ {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Environ")
+            .field("vars", &self.vars)
+            .field("path_info", &String::from_utf8_lossy(&self.path_info))
+            .field("url_scheme", &self.url_scheme)
+            .field("extensions", &self.extensions)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,220 @@
+//! `start_response` and the `write` it returns, with PEP 3333's rules enforced.
+//!
+//! Where the bytes go is a `ResponseSink`: the gateway's connection, the in-process
+//! recorder, or a middleware's `Forward` that looks at (and may change) the status and
+//! headers on their way out.
+
+use std::io;
+
+use crate::error::{AppError, WsgiError};
+use crate::headers::{validate_header, Headers};
+use crate::status::Status;
+
+/// Where `start_response` and `write` deliver: implemented by the gateway (the
+/// connection), by the in-process caller (a recorder) and by `Forward` (middleware).
+///
+/// The sink receives values already checked by `StartResponse`; its job is the
+/// "headers go out with the first non-empty chunk" rule: `set_response` only records,
+/// `write` sends the recorded headers before its first non-empty data.
+pub trait ResponseSink {
+    /// Records the status and headers (again, to replace them, when an error response
+    /// takes over before anything was sent).
+    fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError>;
+
+    /// Whether the status line and headers have reached the client.
+    fn headers_sent(&self) -> bool;
+
+    /// Sends body bytes, preceded by the headers if they have not gone out yet. Empty
+    /// `data` sends nothing, not even the headers (PEP 3333: headers go with the first
+    /// non-empty chunk, so an app can still switch to an error response).
+    fn write(&mut self, data: &[u8]) -> io::Result<()>;
+}
+
+// ANCHOR: start_response
+/// PEP 3333's `start_response` callable, handed to `WsgiApp::call`.
+///
+/// It borrows the sink for the duration of `call`, so — a difference from Python, made
+/// by the borrow checker — it must be called before `call` returns, not on the body's
+/// first iteration. web.py never relied on that latitude: it peeks at a streaming body's
+/// first chunk, then calls `start_response`, then returns the body.
+pub struct StartResponse<'s> {
+    sink: &'s mut dyn ResponseSink,
+    called: bool,
+}
+
+impl<'s> StartResponse<'s> {
+    /// A `start_response` delivering to `sink`.
+    pub fn new(sink: &'s mut dyn ResponseSink) -> Self {
+        StartResponse {
+            sink,
+            called: false,
+        }
+    }
+
+    /// Sets the status (`NNN reason`) and headers; returns the `write` handle.
+    ///
+    /// # Errors
+    /// `StartResponseCalledTwice` on a second call (use `start_response_with_error`),
+    /// `InvalidStatus`, `InvalidHeaderName`, `InvalidHeaderValue`, `HopByHopHeader`,
+    /// `InvalidContentLength` for bad input; nothing is recorded then.
+    pub fn start_response<H, K, V>(
+        &mut self,
+        status: &str,
+        headers: H,
+    ) -> Result<Writer<'_>, WsgiError>
+    where
+        H: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        if self.called {
+            return Err(WsgiError::StartResponseCalledTwice);
+        }
+        self.record(status, headers)
+    }
+
+    /// The second form of PEP 3333's call, `start_response(status, headers, exc_info)`:
+    /// replaces the response with an error response while nothing has been sent.
+    ///
+    /// # Errors
+    /// `HeadersAlreadySent`, carrying `error` back, when the headers already went out:
+    /// the response can no longer change, and the caller should give up on it (the
+    /// gateway then cuts the connection so the client sees a truncated response).
+    /// The validation errors of `start_response`.
+    pub fn start_response_with_error<H, K, V>(
+        &mut self,
+        status: &str,
+        headers: H,
+        error: AppError,
+    ) -> Result<Writer<'_>, WsgiError>
+    where
+        H: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        if self.sink.headers_sent() {
+            return Err(WsgiError::HeadersAlreadySent { error });
+        }
+        self.record(status, headers)
+    }
+
+    fn record<H, K, V>(&mut self, status: &str, headers: H) -> Result<Writer<'_>, WsgiError>
+    where
+        H: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let status = Status::parse(status)?;
+        let headers: Headers = headers
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        for (name, value) in &headers {
+            validate_header(name, value)?;
+        }
+        self.sink.set_response(status, headers)?;
+        self.called = true;
+        Ok(Writer {
+            sink: &mut *self.sink,
+        })
+    }
+    // ANCHOR_END: start_response
+
+    /// Whether `start_response` has been called successfully.
+    pub fn called(&self) -> bool {
+        self.called
+    }
+
+    /// Whether the headers have reached the client.
+    pub fn headers_sent(&self) -> bool {
+        self.sink.headers_sent()
+    }
+
+    /// The `write` handle again, once `start_response` has been called.
+    ///
+    /// # Errors
+    /// `StartResponseNotCalled` before the first successful call.
+    pub fn writer(&mut self) -> Result<Writer<'_>, WsgiError> {
+        if !self.called {
+            return Err(WsgiError::StartResponseNotCalled);
+        }
+        Ok(Writer {
+            sink: &mut *self.sink,
+        })
+    }
+
+    /// For middleware: a sink for the inner application's own `StartResponse` that lets
+    /// `hook` see and change the status and headers before they are forwarded here.
+    ///
+    /// ```
+    /// # use wsgi::{Body, Environ, StartResponse, WsgiApp, AppError};
+    /// fn tag<A: WsgiApp>(inner: &A, env: &mut Environ, sr: &mut StartResponse<'_>) -> Result<Body, AppError> {
+    ///     let mut forward = sr.forward(|_status, headers| {
+    ///         headers.push(("X-Tagged".into(), "yes".into()));
+    ///     });
+    ///     inner.call(env, &mut StartResponse::new(&mut forward))
+    /// }
+    /// ```
+    pub fn forward<F>(&mut self, hook: F) -> Forward<'_, 's, F>
+    where
+        F: FnMut(&mut Status, &mut Headers),
+    {
+        Forward { outer: self, hook }
+    }
+}
+
+/// PEP 3333's `write` callable, for legacy applications that push bytes imperatively
+/// instead of returning them as the body. The bytes go to the client through the same
+/// sink as the body (headers first); prefer returning a `Body`.
+pub struct Writer<'a> {
+    sink: &'a mut dyn ResponseSink,
+}
+
+impl Writer<'_> {
+    /// Sends `data` (the headers first, if this is the first non-empty data).
+    pub fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        self.sink.write(data)
+    }
+}
+
+impl io::Write for Writer<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.sink.write(data)?;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The sink `StartResponse::forward` returns: the inner app's response passes through
+/// `hook` and on to the outer `StartResponse`.
+pub struct Forward<'a, 's, F> {
+    outer: &'a mut StartResponse<'s>,
+    hook: F,
+}
+
+impl<F> ResponseSink for Forward<'_, '_, F>
+where
+    F: FnMut(&mut Status, &mut Headers),
+{
+    fn set_response(&mut self, mut status: Status, mut headers: Headers) -> Result<(), WsgiError> {
+        (self.hook)(&mut status, &mut headers);
+        // The hook may have added headers: they face the same checks as the app's.
+        for (name, value) in &headers {
+            validate_header(name, value)?;
+        }
+        self.outer.sink.set_response(status, headers)?;
+        self.outer.called = true;
+        Ok(())
+    }
+
+    fn headers_sent(&self) -> bool {
+        self.outer.sink.headers_sent()
+    }
+
+    fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        self.outer.sink.write(data)
+    }
+}

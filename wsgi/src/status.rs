@@ -1,0 +1,166 @@
+//! `Status`: a status line the application gave `start_response`, checked to be `NNN reason`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::WsgiError;
+
+/// A validated status line such as `200 OK`: three digits (100 to 599), one space, a
+/// non-empty reason phrase of visible characters, spaces and tabs.
+///
+/// PEP 3333 passes the status as a string; a typo such as `"200"` or `"200OK"` or a reason
+/// with a CR LF in it would otherwise reach the wire. Parsing once here means every later
+/// layer holds a status that is known to be well formed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Status {
+    line: String,
+    code: u16,
+}
+
+// ANCHOR: status_parse
+impl Status {
+    /// Parses `NNN reason`; the error names the broken part.
+    pub fn parse(line: &str) -> Result<Status, WsgiError> {
+        let invalid = |problem| WsgiError::InvalidStatus {
+            status: line.to_owned(),
+            problem,
+        };
+        let bytes = line.as_bytes();
+        if bytes.len() < 5 {
+            return Err(invalid("too short"));
+        }
+        if !bytes[..3].iter().all(u8::is_ascii_digit) {
+            return Err(invalid("the code must be three digits"));
+        }
+        let code = u16::from(bytes[0] - b'0') * 100
+            + u16::from(bytes[1] - b'0') * 10
+            + u16::from(bytes[2] - b'0');
+        if !(100..=599).contains(&code) {
+            return Err(invalid("the code must be between 100 and 599"));
+        }
+        if bytes[3] != b' ' {
+            return Err(invalid("a single space must follow the code"));
+        }
+        let reason = &bytes[4..];
+        if reason.iter().all(|&b| b == b' ' || b == b'\t') {
+            return Err(invalid("the reason phrase is empty"));
+        }
+        // RFC 9112 §4: reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ). Anything else
+        // (CR, LF, NUL, DEL) could split the status line.
+        if reason
+            .iter()
+            .any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        {
+            return Err(invalid("the reason phrase contains a control character"));
+        }
+        Ok(Status {
+            line: line.to_owned(),
+            code,
+        })
+    }
+}
+// ANCHOR_END: status_parse
+
+impl Status {
+    /// The status for `code` with its usual reason phrase (`Status::from_code(404)` is
+    /// `404 Not Found`); codes without a registered phrase get `Unknown`.
+    ///
+    /// # Panics
+    /// Never for codes 100 to 599; other codes are clamped to `500 Internal Server Error`.
+    pub fn from_code(code: u16) -> Status {
+        if !(100..=599).contains(&code) {
+            return Status::from_code(500);
+        }
+        let reason = canonical_reason(code).unwrap_or("Unknown");
+        Status {
+            line: format!("{code} {reason}"),
+            code,
+        }
+    }
+
+    /// The three-digit code.
+    pub fn code(&self) -> u16 {
+        self.code
+    }
+
+    /// The reason phrase (everything after `NNN `).
+    pub fn reason(&self) -> &str {
+        &self.line[4..]
+    }
+
+    /// The whole line, `NNN reason`.
+    pub fn as_str(&self) -> &str {
+        &self.line
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.line)
+    }
+}
+
+impl FromStr for Status {
+    type Err = WsgiError;
+    fn from_str(line: &str) -> Result<Status, WsgiError> {
+        Status::parse(line)
+    }
+}
+
+impl TryFrom<&str> for Status {
+    type Error = WsgiError;
+    fn try_from(line: &str) -> Result<Status, WsgiError> {
+        Status::parse(line)
+    }
+}
+
+/// The reason phrase RFC 9110 registers for `code`, if any.
+pub fn canonical_reason(code: u16) -> Option<&'static str> {
+    Some(match code {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non-Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        422 => "Unprocessable Content",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => return None,
+    })
+}
