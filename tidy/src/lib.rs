@@ -1,3 +1,277 @@
 //! Repository checks that keep the book and the code from drifting apart.
+//!
+//! mdBook renders an `{{#include file:anchor}}` whose anchor is missing as an empty
+//! block, silently, so a chapter can lose its code without anyone noticing. The tests in
+//! `tidy/tests/` run these checks over the real tree on every `cargo test --workspace`:
+//!
+//! - [`book_includes`]: every include in `book/src` names a file that exists and an
+//!   anchored region that is non-empty; no line-number ranges (they rot).
+//! - [`anchor_pairs`]: every `ANCHOR: name` in a source file has its `ANCHOR_END: name`
+//!   after it, and no name is used twice in one file.
+//! - [`unused_anchors`]: every anchor in a crate source is shown by some chapter.
+//! - [`book_examples`]: every `--example NAME` the book tells a reader to run exists.
+//! - [`missing_module_docs`]: every `.rs` file opens with a `//!` line.
+//!
+//! Each check is a pure function from file contents to a list of problems, so the tests
+//! can also feed it broken input and see it complain.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// One `{{#include path:anchor}}` found in a chapter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    /// The chapter it is in.
+    pub chapter: PathBuf,
+    /// The path as written, relative to the chapter.
+    pub path: String,
+    /// The anchor name, or `None` when the whole file is included.
+    pub anchor: Option<String>,
+}
+
+/// The includes in one chapter's text.
+pub fn includes_in(chapter: &Path, text: &str) -> Vec<Include> {
+    let mut found = Vec::new();
+    for directive in ["{{#include ", "{{#rustdoc_include "] {
+        let mut rest = text;
+        while let Some(start) = rest.find(directive) {
+            rest = &rest[start + directive.len()..];
+            let Some(end) = rest.find("}}") else { break };
+            let target = rest[..end].trim();
+            let (path, anchor) = match target.split_once(':') {
+                Some((path, anchor)) => (path, Some(anchor.trim().to_string())),
+                None => (target, None),
+            };
+            found.push(Include {
+                chapter: chapter.to_path_buf(),
+                path: path.to_string(),
+                anchor,
+            });
+        }
+    }
+    found
+}
+
+/// The anchored region `name` of `source`, without the anchor lines of any anchor;
+/// `None` when the file has no such region.
+pub fn anchor_region(source: &str, name: &str) -> Option<String> {
+    let mut inside = false;
+    let mut region = String::new();
+    for line in source.lines() {
+        if anchor_name(line, "ANCHOR_END:").as_deref() == Some(name) && inside {
+            return Some(region);
+        }
+        if anchor_name(line, "ANCHOR:").as_deref() == Some(name) {
+            inside = true;
+            continue;
+        }
+        if inside
+            && anchor_name(line, "ANCHOR:").is_none()
+            && anchor_name(line, "ANCHOR_END:").is_none()
+        {
+            region.push_str(line);
+            region.push('\n');
+        }
+    }
+    None
+}
+
+/// The anchor name after `marker` (`"ANCHOR:"` or `"ANCHOR_END:"`) on `line`, if any.
+fn anchor_name(line: &str, marker: &str) -> Option<String> {
+    let at = line.find(marker)?;
+    let rest = line[at + marker.len()..].trim_start();
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// Problems with the includes of one chapter, given a way to read the files they name.
+pub fn book_includes(
+    includes: &[Include],
+    read: impl Fn(&Path) -> io::Result<String>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for inc in includes {
+        let shown = format!(
+            "{}: {{{{#include {}{}}}}}",
+            inc.chapter.display(),
+            inc.path,
+            inc.anchor
+                .as_ref()
+                .map(|a| format!(":{a}"))
+                .unwrap_or_default()
+        );
+        let file = inc
+            .chapter
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&inc.path);
+        let source = match read(&file) {
+            Ok(source) => source,
+            Err(e) => {
+                problems.push(format!("{shown}: cannot read {}: {e}", file.display()));
+                continue;
+            }
+        };
+        match &inc.anchor {
+            None => {}
+            Some(anchor) if anchor.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
+                problems.push(format!(
+                    "{shown}: line ranges drift as the code changes; use an ANCHOR"
+                ));
+            }
+            Some(anchor) => match anchor_region(&source, anchor) {
+                None => problems.push(format!(
+                    "{shown}: no region `ANCHOR: {anchor}` … `ANCHOR_END: {anchor}` in {}",
+                    file.display()
+                )),
+                Some(region) if region.trim().is_empty() => {
+                    problems.push(format!("{shown}: the anchored region is empty"))
+                }
+                Some(_) => {}
+            },
+        }
+    }
+    problems
+}
+
+/// Problems with the anchors of one source file: an `ANCHOR` without its end, an end
+/// without its start, or a name used twice.
+pub fn anchor_pairs(file: &Path, source: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut open: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for (n, line) in source.lines().enumerate() {
+        if let Some(name) = anchor_name(line, "ANCHOR:") {
+            if seen.contains(&name) {
+                problems.push(format!(
+                    "{}:{}: anchor `{name}` is used twice in this file",
+                    file.display(),
+                    n + 1
+                ));
+            }
+            seen.push(name.clone());
+            open.push(name);
+        } else if let Some(name) = anchor_name(line, "ANCHOR_END:") {
+            match open.iter().position(|o| *o == name) {
+                Some(i) => {
+                    open.remove(i);
+                }
+                None => problems.push(format!(
+                    "{}:{}: `ANCHOR_END: {name}` has no `ANCHOR: {name}` before it",
+                    file.display(),
+                    n + 1
+                )),
+            }
+        }
+    }
+    for name in open {
+        problems.push(format!(
+            "{}: `ANCHOR: {name}` has no `ANCHOR_END: {name}`",
+            file.display()
+        ));
+    }
+    problems
+}
+
+/// Anchors defined in `file` that no include names.
+pub fn unused_anchors(file: &Path, source: &str, includes: &[(PathBuf, String)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for line in source.lines() {
+        if let Some(name) = anchor_name(line, "ANCHOR:") {
+            let used = includes
+                .iter()
+                .any(|(path, anchor)| path == file && *anchor == name);
+            if !used {
+                problems.push(format!(
+                    "{}: `ANCHOR: {name}` is not included by any book chapter",
+                    file.display()
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The example names that `text` tells a reader to run with `--example NAME`.
+pub fn examples_named(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("--example") {
+        rest = &rest[at + "--example".len()..];
+        let name: String = rest
+            .trim_start_matches([' ', '='])
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        if !name.is_empty() {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// Problems with the book's examples: names that no crate's `examples/` holds.
+pub fn book_examples(named: &[String], crate_dirs: &[PathBuf]) -> Vec<String> {
+    named
+        .iter()
+        .filter(|name| {
+            !crate_dirs.iter().any(|dir| {
+                dir.join("examples").join(format!("{name}.rs")).is_file()
+                    || dir
+                        .join("examples")
+                        .join(name.as_str())
+                        .join("main.rs")
+                        .is_file()
+            })
+        })
+        .map(|name| {
+            format!("the book runs `--example {name}`, but no crate has examples/{name}.rs")
+        })
+        .collect()
+}
+
+/// Whether a source file opens with a `//!` line (blank lines before it allowed).
+pub fn missing_module_docs(source: &str) -> bool {
+    !source
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with("//!"))
+}
+
+/// The workspace root: the parent of this crate's directory.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+/// Every file under `dir` whose name ends with `ext`, skipping build output and hidden folders.
+pub fn files_with_ext(dir: &Path, ext: &str) -> io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if path.is_dir() {
+                if !(name.starts_with('.')
+                    || name.starts_with("target")
+                    || name == "book" && path.parent().is_some_and(|p| p.ends_with("book")))
+                {
+                    stack.push(path);
+                }
+            } else if name.ends_with(ext) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
