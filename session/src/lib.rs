@@ -1,11 +1,37 @@
 //! The top layer: web.py's `Session`.
 //!
-//! `session` installs itself as a processor of an `Application`: for each request it
-//! clears the old data, validates and loads the session id from the cookie, runs the
-//! initializer for a new session, sets the cookie, and saves the data through a store.
-//! It mirrors the design notes' heading "session"; the book walks it in the chapter
-//! "session".
+//! `session` installs itself as a processor of an `application::Application`: for each
+//! request it clears the old data, validates and loads the session id from the cookie,
+//! runs the initializer for a new session, sets the cookie, and saves the data through a
+//! store. It receives the request from the application's processor chain and hands the
+//! handler's result back up it. It mirrors the design notes' heading "session"; the book
+//! walks it in the chapter "session".
 //!
-//! This crate is a placeholder until the session issue fills it: it has no types yet.
+//! The main types:
+//! - [`Session`]: the handle handlers use (`get`, `set`, `remove`, `kill`,
+//!   `regenerate_id`), and the processor;
+//! - [`Store`], with [`DiskStore`] (one file per session) and [`MemoryStore`];
+//! - [`SessionConfig`]: web.py's `session_parameters`;
+//! - [`SessionId`]: an id known to be well formed.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod config;
+mod data;
+mod error;
+mod id;
+mod initializer;
+mod record;
+mod session;
+mod state;
+pub mod store;
+
+pub use config::{SameSite, SessionConfig};
+pub use error::{Error, Result};
+pub use id::{SessionId, ID_LEN};
+pub use initializer::Initializer;
+pub use record::Data;
+pub use session::Session;
+pub use store::disk::DiskStore;
+pub use store::memory::MemoryStore;
+pub use store::Store;

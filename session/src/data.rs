@@ -1,0 +1,125 @@
+//! Typed access to the current request's session data: `get`, `set`, `remove`, `kill`.
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::id::SessionId;
+use crate::session::Session;
+use crate::state::{self, State};
+
+impl Session {
+    fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R> {
+        state::with(self.owner(), f).ok_or(Error::NotInRequest)
+    }
+
+    // ANCHOR: typed_access
+    /// The value under `key`, read as a `T`; `None` when the key is absent.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] when the stored value is not a `T`; [`Error::NotInRequest`]
+    /// outside a request.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let Some(value) = self.with_state(|s| s.data.get(key).cloned())? else {
+            return Ok(None);
+        };
+        serde_json::from_value(value).map(Some).map_err(|source| Error::Decode {
+            key: key.to_owned(),
+            source,
+        })
+    }
+
+    /// Stores `value` under `key`. Setting the value a key already has is not a change,
+    /// so it does not make the request write the store.
+    ///
+    /// # Errors
+    /// [`Error::Encode`] when `value` has no JSON form; [`Error::NotInRequest`] outside a
+    /// request.
+    pub fn set<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<()> {
+        let value = serde_json::to_value(value).map_err(|source| Error::Encode {
+            key: key.to_owned(),
+            source,
+        })?;
+        self.with_state(|s| {
+            if s.data.get(key) != Some(&value) {
+                s.data.insert(key.to_owned(), value);
+                s.changed = true;
+            }
+        })
+    }
+
+    /// Removes `key`; returns whether it was there.
+    ///
+    /// # Errors
+    /// [`Error::NotInRequest`] outside a request.
+    pub fn remove(&self, key: &str) -> Result<bool> {
+        self.with_state(|s| {
+            let was_there = s.data.remove(key).is_some();
+            s.changed |= was_there;
+            was_there
+        })
+    }
+
+    /// Whether `key` is set.
+    ///
+    /// # Errors
+    /// [`Error::NotInRequest`] outside a request.
+    pub fn contains(&self, key: &str) -> Result<bool> {
+        self.with_state(|s| s.data.contains_key(key))
+    }
+    // ANCHOR_END: typed_access
+
+    // ANCHOR: kill
+    /// Ends the session: its record is deleted from the store now (as web.py did), nothing
+    /// is saved at the end of the request, and the response carries an expired cookie. The
+    /// client's next request starts a new session.
+    ///
+    /// # Errors
+    /// A store error from the delete; [`Error::NotInRequest`] outside a request.
+    pub fn kill(&self) -> Result<()> {
+        let id = self.with_state(|s| {
+            s.killed = true;
+            s.id.clone()
+        })?;
+        self.store().delete(&id)
+    }
+    // ANCHOR_END: kill
+
+    // ANCHOR: regenerate_id
+    /// Gives the session a new id, keeping its data. Call it when the user logs in, so an
+    /// id someone else saw or planted before the login is worth nothing after it
+    /// (session fixation). web.py had no way to do this.
+    ///
+    /// The record is saved under the new id at the end of the request, the old record is
+    /// then deleted, and the response's cookie carries the new id.
+    ///
+    /// # Errors
+    /// [`Error::Randomness`]; [`Error::NotInRequest`] outside a request.
+    pub fn regenerate_id(&self) -> Result<()> {
+        let fresh = SessionId::generate(&self.config().secret_key)?;
+        self.with_state(|s| {
+            let old = std::mem::replace(&mut s.id, fresh);
+            // After two regenerations in one request, only the first id was ever stored.
+            if s.retired.is_none() && !s.is_new {
+                s.retired = Some(old);
+            }
+            s.changed = true;
+        })
+    }
+    // ANCHOR_END: regenerate_id
+
+    /// The current session id (what the response's cookie will carry).
+    ///
+    /// # Errors
+    /// [`Error::NotInRequest`] outside a request.
+    pub fn id(&self) -> Result<String> {
+        self.with_state(|s| s.id.as_str().to_owned())
+    }
+
+    /// Whether this request started the session (no valid id came with it).
+    ///
+    /// # Errors
+    /// [`Error::NotInRequest`] outside a request.
+    pub fn is_new(&self) -> Result<bool> {
+        self.with_state(|s| s.is_new)
+    }
+}

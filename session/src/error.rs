@@ -1,0 +1,163 @@
+//! The one error type of the `session` crate: what went wrong with a store, an id or a value.
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// Everything that can fail in this crate.
+///
+/// Store variants carry the path they failed on, so a message in a log names the file or
+/// directory to look at. None of them is caused by client input alone: a tampered or
+/// unknown session id is not an error, it silently gets a fresh session.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// `DiskStore::new` could not create its directory.
+    CreateDirectory {
+        /// The directory asked for.
+        path: PathBuf,
+        /// Why the operating system refused.
+        source: io::Error,
+    },
+    /// The store's path exists but is not a directory.
+    NotADirectory {
+        /// The path that is a file (or something else).
+        path: PathBuf,
+    },
+    /// The store's directory disappeared after the store was created.
+    DirectoryMissing {
+        /// The directory that is gone.
+        path: PathBuf,
+    },
+    /// A session file could not be read, for a reason other than its absence.
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// A session file could not be written: the directory is unwritable, full, or not a
+    /// directory any more.
+    Write {
+        /// The file (the temporary file when writing failed, the final one when renaming did).
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// A session file could not be removed.
+    Delete {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// The store directory could not be listed for cleanup.
+    Scan {
+        /// The directory.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// The operating system's random generator failed, so no session id can be made.
+    Randomness(getrandom::Error),
+    /// A value given to `Session::set` cannot be written as JSON (a map with non-string
+    /// keys, for example).
+    Encode {
+        /// The session key.
+        key: String,
+        /// What serde_json said.
+        source: serde_json::Error,
+    },
+    /// A stored value does not have the type `Session::get` asked for.
+    Decode {
+        /// The session key.
+        key: String,
+        /// What serde_json said.
+        source: serde_json::Error,
+    },
+    /// The session's data was used outside a request, or in a request of an application
+    /// this session is not installed on.
+    NotInRequest,
+    /// A store kept outside this crate (a networked one, say) failed.
+    Backend(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The crate's `Result`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::CreateDirectory { path, source } => write!(
+                f,
+                "cannot create the session directory {}: {source}",
+                path.display()
+            ),
+            Error::NotADirectory { path } => write!(
+                f,
+                "the session store path {} exists but is not a directory",
+                path.display()
+            ),
+            Error::DirectoryMissing { path } => write!(
+                f,
+                "the session directory {} has disappeared; recreate it or restart the application",
+                path.display()
+            ),
+            Error::Read { path, source } => {
+                write!(f, "cannot read session file {}: {source}", path.display())
+            }
+            Error::Write { path, source } => write!(
+                f,
+                "cannot write session file {}: {source}; check that the directory exists and is writable",
+                path.display()
+            ),
+            Error::Delete { path, source } => {
+                write!(f, "cannot remove session file {}: {source}", path.display())
+            }
+            Error::Scan { path, source } => write!(
+                f,
+                "cannot list the session directory {} for cleanup: {source}",
+                path.display()
+            ),
+            Error::Randomness(e) => write!(
+                f,
+                "the operating system's random generator failed, no session id can be made: {e}"
+            ),
+            Error::Encode { key, source } => {
+                write!(f, "session value {key:?} cannot be stored as JSON: {source}")
+            }
+            Error::Decode { key, source } => write!(
+                f,
+                "session value {key:?} does not have the type asked for: {source}"
+            ),
+            Error::NotInRequest => write!(
+                f,
+                "the session was used outside a request of the application it is installed on"
+            ),
+            Error::Backend(e) => write!(f, "the session store failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::CreateDirectory { source, .. }
+            | Error::Read { source, .. }
+            | Error::Write { source, .. }
+            | Error::Delete { source, .. }
+            | Error::Scan { source, .. } => Some(source),
+            Error::Encode { source, .. } | Error::Decode { source, .. } => Some(source),
+            Error::Randomness(e) => Some(e),
+            Error::Backend(e) => Some(e.as_ref()),
+            Error::NotADirectory { .. } | Error::DirectoryMissing { .. } | Error::NotInRequest => {
+                None
+            }
+        }
+    }
+}
+
+impl From<getrandom::Error> for Error {
+    fn from(e: getrandom::Error) -> Self {
+        Error::Randomness(e)
+    }
+}

@@ -1,0 +1,210 @@
+//! `Session`: the shared handle, and the steps of `process(handler)` that need no HTTP.
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::config::SessionConfig;
+use crate::error::Result;
+use crate::id::SessionId;
+use crate::initializer::Initializer;
+use crate::record::{now_ms, Data, Record};
+use crate::state::State;
+use crate::store::Store;
+
+/// Numbers `Session`s, so the thread-local can hold the states of several at once.
+static NEXT_OWNER: AtomicUsize = AtomicUsize::new(0);
+
+/// web.py's `Session`: a handle to one session machinery (a store, an initializer, a
+/// configuration), installed as a processor of an application.
+///
+/// Cloning is cheap and every clone is the same session: handlers keep a clone and call
+/// [`get`](Session::get), [`set`](Session::set), [`kill`](Session::kill)… while a request
+/// runs; outside a request those return [`Error::NotInRequest`](crate::Error::NotInRequest).
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    owner: usize,
+    store: Box<dyn Store>,
+    initializer: Box<dyn Initializer>,
+    config: SessionConfig,
+    // When the store was last cleaned; `None` until the first request, which cleans
+    // (web.py started from 0 and so cleaned on its first request too).
+    last_cleanup: Mutex<Option<Instant>>,
+}
+
+/// What `validate_and_load` found for the request's cookie.
+#[derive(Debug)]
+pub(crate) enum Loaded {
+    /// A valid, live session.
+    Found(State),
+    /// No usable id: a fresh one, not yet initialized.
+    Fresh(State),
+    /// An id that is no longer valid, and the configuration says to tell the client.
+    Expired,
+}
+
+impl Session {
+    /// A session machinery that is not installed on any application yet (the
+    /// constructor that installs it is `Session::new`).
+    pub(crate) fn build(
+        store: impl Store + 'static,
+        initializer: impl Initializer,
+        config: SessionConfig,
+    ) -> Session {
+        Session {
+            inner: Arc::new(Inner {
+                owner: NEXT_OWNER.fetch_add(1, Ordering::Relaxed),
+                store: Box::new(store),
+                initializer: Box::new(initializer),
+                config,
+                last_cleanup: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The configuration this session was made with.
+    pub fn config(&self) -> &SessionConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn owner(&self) -> usize {
+        self.inner.owner
+    }
+
+    pub(crate) fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    // ANCHOR: cleanup_if_due
+    /// Removes expired records from the store if the last cleanup is older than
+    /// `cleanup_interval`. Only one request does it: the others find the lock taken and go
+    /// on, so a slow scan delays one response, not all of them.
+    ///
+    /// A failed cleanup is logged and otherwise ignored: it does not make this request's
+    /// session wrong, and the next interval retries.
+    pub(crate) fn cleanup_if_due(&self) {
+        let Ok(mut last) = self.inner.last_cleanup.try_lock() else {
+            return;
+        };
+        let due = match *last {
+            None => true,
+            Some(t) => t.elapsed() >= self.inner.config.cleanup_interval,
+        };
+        if due {
+            if let Err(e) = self.store().cleanup(self.inner.config.timeout) {
+                eprintln!("session: {e}");
+            }
+            *last = Some(Instant::now());
+        }
+    }
+    // ANCHOR_END: cleanup_if_due
+
+    // ANCHOR: validate_and_load
+    /// Finds the session the request's cookie names, if it may be used.
+    ///
+    /// An id is used only if it is well formed ([`SessionId::parse`]), the store has a
+    /// readable record for it, the record is younger than `timeout`, and (with
+    /// `ignore_change_ip` off) it was started from the same address. Anything else gets a
+    /// fresh id, so a client can never choose its id (session fixation), or, with
+    /// `ignore_expiry` off, an "expired" answer for an id that once was valid.
+    pub(crate) fn validate_and_load(&self, cookie: Option<&str>, ip: &str) -> Result<Loaded> {
+        let config = &self.inner.config;
+        let now = now_ms();
+        // A malformed cookie was never an id of ours: it is ignored, not "expired".
+        let Some(id) = cookie.and_then(SessionId::parse) else {
+            return self.fresh(ip).map(Loaded::Fresh);
+        };
+        let record = match self.store().get(&id)? {
+            Some(bytes) => Record::decode(&bytes),
+            None => None,
+        };
+        match record {
+            Some(r) if !r.is_older_than(config.timeout, now) => {
+                if !config.ignore_change_ip && r.ip != ip {
+                    self.store().delete(&id)?;
+                    return Ok(Loaded::Expired);
+                }
+                Ok(Loaded::Found(State {
+                    id,
+                    data: r.data,
+                    ip: r.ip,
+                    accessed_ms: r.accessed_ms,
+                    is_new: false,
+                    changed: false,
+                    killed: false,
+                    retired: None,
+                }))
+            }
+            stale => {
+                // Expired or unreadable: remove it now rather than at the next cleanup.
+                if stale.is_some() || self.store().contains(&id)? {
+                    self.store().delete(&id)?;
+                }
+                if config.ignore_expiry {
+                    self.fresh(ip).map(Loaded::Fresh)
+                } else {
+                    Ok(Loaded::Expired)
+                }
+            }
+        }
+    }
+    // ANCHOR_END: validate_and_load
+
+    fn fresh(&self, ip: &str) -> Result<State> {
+        Ok(State {
+            id: SessionId::generate(&self.inner.config.secret_key)?,
+            data: Data::new(),
+            ip: ip.to_owned(),
+            accessed_ms: 0,
+            is_new: true,
+            changed: false,
+            killed: false,
+            retired: None,
+        })
+    }
+
+    // ANCHOR: run_initializer
+    /// Fills a new session's data from the initializer (web.py: copy the dict, or call
+    /// the function).
+    pub(crate) fn run_initializer(&self, state: &mut State) {
+        self.inner.initializer.initialize(&mut state.data);
+    }
+    // ANCHOR_END: run_initializer
+
+    // ANCHOR: save
+    /// Writes the session back through the store, only if there is something to write.
+    ///
+    /// - killed: nothing (`kill` already deleted the record);
+    /// - new, changed or regenerated: the whole record, under the current id; then the
+    ///   id that `regenerate_id` retired is deleted;
+    /// - unchanged: nothing, unless the record is older than the refresh interval, in
+    ///   which case it is rewritten so that a session in use does not expire.
+    ///
+    /// Returns whether the store was written. Concurrent requests of one session each
+    /// write the whole record: the last to save wins, per session, not per key.
+    pub(crate) fn save(&self, state: State) -> Result<bool> {
+        if state.killed {
+            return Ok(false);
+        }
+        let now = now_ms();
+        let refresh = self.inner.config.refresh_interval();
+        let stale = u128::from(now.saturating_sub(state.accessed_ms)) >= refresh.as_millis();
+        if !(state.is_new || state.changed || stale) {
+            return Ok(false);
+        }
+        let record = Record {
+            accessed_ms: now,
+            ip: state.ip,
+            data: state.data,
+        };
+        self.store().set(&state.id, &record.encode())?;
+        if let Some(old) = state.retired {
+            self.store().delete(&old)?;
+        }
+        Ok(true)
+    }
+    // ANCHOR_END: save
+}
