@@ -132,11 +132,10 @@ impl<R: BufRead> ChunkedRFile<R> {
     fn read_size_line(&mut self) -> io::Result<State> {
         let limit = self.limits.max_chunk_line;
         // The cap counts the CRLF too, so a line of exactly `limit` bytes fits.
-        if !read_line(&mut self.inner, &mut self.line, limit.saturating_add(2))? {
+        let cap = limit.saturating_add(2);
+        let Some(size) = with_line(&mut self.inner, &mut self.line, cap, parse_chunk_size)? else {
             return Ok(State::Failed(BodyError::ChunkLineTooLong { limit }));
-        }
-        let size = parse_chunk_size(&self.line);
-        self.line.clear();
+        };
         let size = match size {
             Ok(size) => size,
             Err(err) => return Ok(State::Failed(err)),
@@ -180,25 +179,22 @@ impl<R: BufRead> ChunkedRFile<R> {
         let limit = self.limits.max_trailers;
         let budget = limit - self.trailer_bytes;
         // The empty line that ends the body needs 2 bytes even when the budget is spent.
-        if !read_line(&mut self.inner, &mut self.line, budget.saturating_add(2))? {
-            return Ok(State::Failed(BodyError::TrailersTooLarge { limit }));
-        }
-        if self.line == b"\r\n" {
-            self.line.clear();
-            return Ok(State::Done);
-        }
-        if self.line.len() > budget {
-            return Ok(State::Failed(BodyError::TrailersTooLarge { limit }));
-        }
-        let field = parse_trailer(&self.line);
-        self.trailer_bytes += self.line.len();
-        self.line.clear();
+        let cap = budget.saturating_add(2);
+        let field = with_line(&mut self.inner, &mut self.line, cap, |line| {
+            (line != b"\r\n").then(|| (line.len(), parse_trailer(line)))
+        })?;
         match field {
-            Ok(field) => {
+            None => Ok(State::Failed(BodyError::TrailersTooLarge { limit })),
+            Some(None) => Ok(State::Done),
+            Some(Some((len, _))) if len > budget => {
+                Ok(State::Failed(BodyError::TrailersTooLarge { limit }))
+            }
+            Some(Some((len, Ok(field)))) => {
+                self.trailer_bytes += len;
                 self.trailers.push(field);
                 Ok(State::Trailers)
             }
-            Err(err) => Ok(State::Failed(err)),
+            Some(Some((_, Err(err)))) => Ok(State::Failed(err)),
         }
     }
     // ANCHOR_END: read_trailer_line
@@ -259,25 +255,43 @@ fn fill_buf_or_eof<R: BufRead>(inner: &mut R) -> io::Result<&[u8]> {
 }
 
 // ANCHOR: read_line
-/// Appends to `line` up to and including the next LF, consuming nothing after it.
+/// Calls `parse` on the next line, LF included, and consumes the line and nothing after it.
 ///
-/// `Ok(false)` when `line` reaches `cap` bytes without an LF (the line is too long; what was
-/// read is consumed, and the framing is lost anyway). `line` keeps a partial line across an
-/// error of the inner reader, so calling again resumes it.
-fn read_line<R: BufRead>(inner: &mut R, line: &mut Vec<u8>, cap: usize) -> io::Result<bool> {
+/// `Ok(None)` when no LF comes within `cap` bytes: the line is too long (what was read is
+/// consumed; the framing is lost anyway). A line that is whole in the inner buffer is
+/// parsed where it lies; otherwise it is gathered in `line`, which keeps a partial line
+/// across an error of the inner reader (a timeout), so calling again resumes it.
+fn with_line<R: BufRead, T>(
+    inner: &mut R,
+    line: &mut Vec<u8>,
+    cap: usize,
+    parse: impl FnOnce(&[u8]) -> T,
+) -> io::Result<Option<T>> {
     loop {
         let buf = fill_buf_or_eof(inner)?;
         let window = &buf[..buf.len().min(cap.saturating_sub(line.len()))];
-        if let Some(i) = window.iter().position(|&b| b == b'\n') {
-            line.extend_from_slice(&window[..=i]);
-            inner.consume(i + 1);
-            return Ok(true);
-        }
-        let n = window.len();
-        line.extend_from_slice(window);
-        inner.consume(n);
-        if line.len() >= cap {
-            return Ok(false);
+        match window.iter().position(|&b| b == b'\n') {
+            // The common case, a line whole in the buffer: parsed where it lies, no copy.
+            Some(i) if line.is_empty() => {
+                let value = parse(&window[..=i]);
+                inner.consume(i + 1);
+                return Ok(Some(value));
+            }
+            Some(i) => {
+                line.extend_from_slice(&window[..=i]);
+                inner.consume(i + 1);
+                let value = parse(line);
+                line.clear();
+                return Ok(Some(value));
+            }
+            None => {
+                let n = window.len();
+                line.extend_from_slice(window);
+                inner.consume(n);
+                if line.len() >= cap {
+                    return Ok(None);
+                }
+            }
         }
     }
 }
