@@ -41,16 +41,19 @@
 
 mod app;
 mod body;
+mod dispatch;
 mod environ;
 mod error;
 mod extensions;
 mod headers;
 mod in_process;
+pub mod middleware;
 mod start_response;
 mod status;
 
 pub use app::{app_fn, apply_middleware, middleware_fn, shared, Middleware, SharedApp, WsgiApp};
 pub use body::{Body, Chunk};
+pub use dispatch::PathInfoDispatcher;
 pub use environ::{header_key, DroppedHeaders, Environ, Errors, Input, SERVER_SOFTWARE};
 pub use error::{AppError, WsgiError};
 pub use extensions::Extensions;

@@ -1,0 +1,238 @@
+//! `StaticFiles`: headers, revalidation, and no way out of the directory.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use wsgi::middleware::StaticFiles;
+use wsgi::{app_fn, call_in_process, Body, CollectedResponse, Environ};
+
+/// A scratch tree, removed on drop:
+/// `outside/secret.txt`, `outside/www/{hello.txt,style.css,.hidden,sub/page.html}`.
+struct Tree(PathBuf);
+
+impl Tree {
+    fn new() -> Tree {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "wsgi-static-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("www/sub")).expect("create scratch dir");
+        fs::write(dir.join("secret.txt"), "top secret").expect("write");
+        fs::write(dir.join("www/hello.txt"), "hello static").expect("write");
+        fs::write(dir.join("www/style.css"), "body{}").expect("write");
+        fs::write(dir.join("www/.hidden"), "dotfile").expect("write");
+        fs::write(dir.join("www/sub/page.html"), "<p>hi</p>").expect("write");
+        Tree(dir)
+    }
+
+    fn www(&self) -> PathBuf {
+        self.0.join("www")
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn serve(root: &Path, method: &str, target: &str, headers: &[(&str, &str)]) -> CollectedResponse {
+    let app = app_fn(|_, sr| {
+        sr.start_response("200 OK", [("Content-Type", "text/plain")])?;
+        Ok(Body::from_bytes("from the app"))
+    });
+    let files = StaticFiles::new(app, "/static/", root);
+    let mut env = Environ::from_target(method, target);
+    for (name, value) in headers {
+        env.add_header(name, value);
+    }
+    call_in_process(&files, &mut env).expect("static files answer")
+}
+
+#[test]
+fn serves_a_file_with_type_length_and_validators() {
+    let tree = Tree::new();
+    let r = serve(&tree.www(), "GET", "/static/hello.txt", &[]);
+    assert_eq!(r.status.code(), 200);
+    assert_eq!(r.body, b"hello static");
+    assert_eq!(r.header("Content-Type"), Some("text/plain; charset=utf-8"));
+    assert_eq!(r.header("Content-Length"), Some("12"));
+    assert!(r.header("ETag").is_some_and(|e| e.starts_with('"')));
+    assert!(r
+        .header("Last-Modified")
+        .is_some_and(|d| d.ends_with(" GMT")));
+    let css = serve(&tree.www(), "GET", "/static/style.css", &[]);
+    assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
+    let html = serve(&tree.www(), "GET", "/static/sub/page.html", &[]);
+    assert_eq!(
+        html.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+}
+
+#[test]
+fn other_paths_go_to_the_app() {
+    let tree = Tree::new();
+    assert_eq!(
+        serve(&tree.www(), "GET", "/hello.txt", &[]).text(),
+        "from the app"
+    );
+    assert_eq!(
+        serve(&tree.www(), "GET", "/staticx/hello.txt", &[]).text(),
+        "from the app"
+    );
+}
+
+#[test]
+fn head_gets_the_headers_without_the_body() {
+    let tree = Tree::new();
+    let r = serve(&tree.www(), "HEAD", "/static/hello.txt", &[]);
+    assert_eq!(r.status.code(), 200);
+    assert_eq!(r.header("Content-Length"), Some("12"));
+    assert!(r.body.is_empty());
+}
+
+#[test]
+fn other_methods_get_405_with_allow() {
+    let tree = Tree::new();
+    let r = serve(&tree.www(), "POST", "/static/hello.txt", &[]);
+    assert_eq!(r.status.code(), 405);
+    assert_eq!(r.header("Allow"), Some("GET, HEAD"));
+}
+
+#[test]
+fn matching_etag_revalidates_with_304() {
+    let tree = Tree::new();
+    let first = serve(&tree.www(), "GET", "/static/hello.txt", &[]);
+    let etag = first.header("ETag").expect("etag").to_owned();
+    let weak = format!("W/{etag}");
+    for tags in [
+        etag.as_str(),
+        "*",
+        weak.as_str(),
+        &format!("\"other\", {etag}"),
+    ] {
+        let r = serve(
+            &tree.www(),
+            "GET",
+            "/static/hello.txt",
+            &[("If-None-Match", tags)],
+        );
+        assert_eq!(r.status.code(), 304, "{tags}");
+        assert!(r.body.is_empty());
+        assert_eq!(r.header("ETag"), Some(etag.as_str()));
+    }
+    let r = serve(
+        &tree.www(),
+        "GET",
+        "/static/hello.txt",
+        &[("If-None-Match", "\"other\"")],
+    );
+    assert_eq!(r.status.code(), 200);
+}
+
+#[test]
+fn if_modified_since_revalidates_and_etag_wins() {
+    let tree = Tree::new();
+    let first = serve(&tree.www(), "GET", "/static/hello.txt", &[]);
+    let date = first.header("Last-Modified").expect("date").to_owned();
+    let fresh = serve(
+        &tree.www(),
+        "GET",
+        "/static/hello.txt",
+        &[("If-Modified-Since", &date)],
+    );
+    assert_eq!(fresh.status.code(), 304);
+    let old = "Thu, 01 Jan 1970 00:00:00 GMT";
+    let stale = serve(
+        &tree.www(),
+        "GET",
+        "/static/hello.txt",
+        &[("If-Modified-Since", old)],
+    );
+    assert_eq!(stale.status.code(), 200);
+    // RFC 9110 §13.2.2: If-None-Match is evaluated instead of If-Modified-Since.
+    let both = serve(
+        &tree.www(),
+        "GET",
+        "/static/hello.txt",
+        &[("If-None-Match", "\"other\""), ("If-Modified-Since", &date)],
+    );
+    assert_eq!(both.status.code(), 200);
+}
+
+#[test]
+fn traversal_attempts_are_404() {
+    let tree = Tree::new();
+    for target in [
+        "/static/../secret.txt",
+        "/static/%2e%2e/secret.txt",
+        "/static/%2E%2e%2fsecret.txt",
+        "/static/sub/../../secret.txt",
+        "/static/sub/%2e%2e/%2e%2e/secret.txt",
+        "/static/..%5csecret.txt",
+        "/static/.%2e/secret.txt",
+        "/static/./hello.txt",
+        "/static/.hidden",
+        "/static/%2ehidden",
+        "/static/hello.txt%00",
+        "/static/%ff",
+        "/static/sub",
+        "/static/",
+        "/static/missing.txt",
+    ] {
+        let r = serve(&tree.www(), "GET", target, &[]);
+        assert_eq!(r.status.code(), 404, "{target} served {:?}", r.text());
+        assert!(!r.text().contains("top secret"), "{target}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_out_of_the_directory_is_404_and_inside_is_served() {
+    let tree = Tree::new();
+    std::os::unix::fs::symlink(tree.0.join("secret.txt"), tree.www().join("leak.txt"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(tree.www().join("hello.txt"), tree.www().join("alias.txt"))
+        .expect("symlink");
+    assert_eq!(
+        serve(&tree.www(), "GET", "/static/leak.txt", &[])
+            .status
+            .code(),
+        404
+    );
+    assert_eq!(
+        serve(&tree.www(), "GET", "/static/alias.txt", &[]).body,
+        b"hello static"
+    );
+}
+
+#[test]
+fn a_large_file_streams_in_chunks() {
+    let tree = Tree::new();
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    fs::write(tree.www().join("big.bin"), &data).expect("write");
+    let app = app_fn(|_, _| Ok(Body::empty()));
+    let files = StaticFiles::new(app, "/static", tree.www());
+    let mut env = Environ::from_target("GET", "/static/big.bin");
+    let mut recorder = wsgi::Recorder::default();
+    let body = {
+        let mut sr = wsgi::StartResponse::new(&mut recorder);
+        wsgi::WsgiApp::call(&files, &mut env, &mut sr).expect("served")
+    };
+    let chunks: Vec<Vec<u8>> = body.map(|c| c.expect("read")).collect();
+    assert!(chunks.len() >= 3, "{} chunks", chunks.len());
+    assert_eq!(chunks.concat(), data);
+    assert_eq!(
+        recorder
+            .headers
+            .iter()
+            .find(|(n, _)| n == "Content-Type")
+            .map(|(_, v)| v.as_str()),
+        Some("application/octet-stream")
+    );
+}

@@ -1,0 +1,170 @@
+//! `Validator`: findings for apps and servers that break the contract.
+
+use std::sync::Arc;
+
+use wsgi::middleware::{Finding, Validator};
+use wsgi::{app_fn, call_in_process, AppError, Body, Environ, SharedApp, StartResponse};
+
+fn check(app: SharedApp, env: &mut Environ) -> Vec<Finding> {
+    let validator = Validator::new(app);
+    let findings = validator.findings();
+    env.set_errors(Box::new(std::io::sink()));
+    let _ = call_in_process(&validator, env);
+    findings.take()
+}
+
+fn ok_app() -> SharedApp {
+    app_fn(|_, sr| {
+        sr.start_response(
+            "200 OK",
+            [("Content-Type", "text/plain"), ("Content-Length", "2")],
+        )?;
+        Ok(Body::from_bytes("ok"))
+    })
+}
+
+#[test]
+fn a_correct_app_and_environ_have_no_findings() {
+    assert_eq!(
+        check(ok_app(), &mut Environ::from_target("GET", "/")),
+        vec![]
+    );
+}
+
+#[test]
+fn short_and_long_bodies_are_reported() {
+    for (body, produced) in [("o", 1), ("okay", 4)] {
+        let app = app_fn(move |_, sr| {
+            sr.start_response(
+                "200 OK",
+                [("Content-Type", "text/plain"), ("Content-Length", "2")],
+            )?;
+            Ok(Body::from_bytes(body))
+        });
+        assert_eq!(
+            check(app, &mut Environ::new()),
+            vec![Finding::ContentLengthMismatch {
+                declared: 2,
+                produced
+            }]
+        );
+    }
+}
+
+#[test]
+fn missing_content_type_is_reported() {
+    let app = app_fn(|_, sr| {
+        sr.start_response("200 OK", [("X-A", "1")])?;
+        Ok(Body::from_bytes("x"))
+    });
+    assert_eq!(
+        check(app, &mut Environ::new()),
+        vec![Finding::NoContentType { status: 200 }]
+    );
+}
+
+#[test]
+fn content_and_content_type_on_304_are_reported() {
+    let app = app_fn(|_, sr| {
+        sr.start_response("304 Not Modified", [("Content-Type", "text/plain")])?;
+        Ok(Body::from_bytes("stale"))
+    });
+    assert_eq!(
+        check(app, &mut Environ::new()),
+        vec![
+            Finding::ContentTypeWithoutContent { status: 304 },
+            Finding::BodyForNoContentStatus {
+                status: 304,
+                bytes: 5
+            }
+        ]
+    );
+}
+
+#[test]
+fn app_errors_are_reported_before_and_during_the_body() {
+    fn early(_: &mut Environ, _: &mut StartResponse<'_>) -> Result<Body, AppError> {
+        Err("early".into())
+    }
+    let late = app_fn(|_, sr| {
+        sr.start_response("200 OK", [("Content-Type", "text/plain")])?;
+        let chunks: Vec<Result<Vec<u8>, AppError>> = vec![Ok(b"a".to_vec()), Err("late".into())];
+        Ok(Body::from_results(chunks))
+    });
+    assert_eq!(
+        check(Arc::new(early), &mut Environ::new()),
+        vec![Finding::AppFailed {
+            error: "early".into()
+        }]
+    );
+    assert_eq!(
+        check(late, &mut Environ::new()),
+        vec![Finding::AppFailed {
+            error: "late".into()
+        }]
+    );
+}
+
+#[test]
+fn an_app_that_never_starts_the_response_is_reported() {
+    let silent = app_fn(|_, _| Ok(Body::empty()));
+    assert_eq!(
+        check(silent, &mut Environ::new()),
+        vec![Finding::NoStartResponse]
+    );
+}
+
+#[test]
+fn a_bad_environ_is_blamed_on_the_server() {
+    let mut env = Environ::new();
+    env.set("SERVER_PORT", "http");
+    env.set("REQUEST_METHOD", "");
+    env.set_path_info("relative");
+    env.set("HTTP_CONTENT_LENGTH", "3");
+    env.remove("QUERY_STRING");
+    let found = check(ok_app(), &mut env);
+    let keys: Vec<String> = found
+        .iter()
+        .map(|f| match f {
+            Finding::Environ { key, .. } => key.clone(),
+            other => panic!("unexpected finding {other}"),
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "QUERY_STRING",
+            "REQUEST_METHOD",
+            "PATH_INFO",
+            "SERVER_PORT",
+            "HTTP_CONTENT_LENGTH"
+        ]
+    );
+    assert!(found.iter().all(|f| f.blame() == "server"));
+}
+
+#[test]
+fn findings_go_to_wsgi_errors_too() {
+    #[derive(Clone, Default)]
+    struct Log(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Log {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let log = Log::default();
+    let mut env = Environ::new();
+    env.set("SERVER_PORT", "x");
+    env.set_errors(Box::new(log.clone()));
+    let validator = Validator::new(ok_app());
+    let _ = call_in_process(&validator, &mut env);
+    let text = String::from_utf8_lossy(&log.0.lock().expect("lock")).into_owned();
+    assert!(
+        text.contains("validator: server: environ SERVER_PORT: must be digits"),
+        "{text}"
+    );
+}
