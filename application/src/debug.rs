@@ -1,0 +1,54 @@
+//! The debug error page: the error and the request, for development only.
+//!
+//! web.py's `debugerror` showed the traceback, the request and the environ. Rust has no
+//! traceback to show without a panic hook of our own, which would change the process's
+//! global state; the page shows the panic message instead (the default hook has already
+//! printed it, with a backtrace when `RUST_BACKTRACE=1`, on stderr).
+
+use crate::ctx;
+use crate::http_error::HttpError;
+
+// ANCHOR: debug_page
+/// The 500 `e` with a body describing it and the current request.
+pub(crate) fn page(e: HttpError) -> HttpError {
+    let detail = e.detail.clone().unwrap_or_else(|| e.status().to_string());
+    let request = ctx::with(|c| {
+        let mut vars: Vec<(&str, &str)> = c.env.vars().collect();
+        vars.sort_unstable();
+        let rows: String = vars
+            .iter()
+            .map(|(k, v)| format!("<tr><td>{}</td><td>{}</td></tr>\n", escape(k), escape(v)))
+            .collect();
+        format!(
+            "<h2>{} {}</h2>\n<table>\n{rows}</table>\n",
+            escape(&c.method),
+            escape(&c.fullpath)
+        )
+    })
+    .unwrap_or_default();
+    let body = format!(
+        "<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head><body>\n\
+         <h1>Internal Server Error</h1>\n<pre>{}</pre>\n{request}</body></html>\n",
+        escape(&detail)
+    );
+    let mut page = e.with_body(body);
+    page.detail = Some(detail);
+    page
+}
+// ANCHOR_END: debug_page
+
+/// Escapes text for HTML: the page shows client data, which must not become markup.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,84 @@
+//! The crate's error type: what can go wrong while building or using an `Application`.
+//!
+//! These are programming or setup errors (a bad pattern, `header()` called outside a
+//! request, an invalid header value, a bad address for `run`). What goes wrong *in a
+//! request* because of the client is an [`HttpError`](crate::HttpError) value instead,
+//! which travels through the processors and becomes a response.
+
+use std::fmt;
+
+/// An error from setting up or using an [`Application`](crate::Application).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A URL pattern of the mapping is not a valid regular expression.
+    BadPattern {
+        /// The pattern as given.
+        pattern: String,
+        /// What the `regex` crate said about it.
+        reason: String,
+    },
+    /// A web API function (`header`, `input`, `ctx::with`…) was called while no request
+    /// is being handled on this thread.
+    OutsideRequest,
+    /// `ctx` was asked for while it is already borrowed mutably (a `ctx::with_mut`
+    /// closure called a function that needs `ctx` again).
+    CtxBusy,
+    /// A header name or value would break the response framing (CR, LF, or a name
+    /// that is not an HTTP token).
+    BadHeader {
+        /// The header name as given.
+        name: String,
+        /// The header value as given.
+        value: String,
+    },
+    /// The address given to `run` is not `PORT`, `IP` or `IP:PORT`.
+    BadAddress(String),
+    /// Reading the request body failed.
+    Io(std::io::Error),
+    /// The gateway layer refused something (server start, start_response).
+    Wsgi(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::BadPattern { pattern, reason } => {
+                write!(f, "URL pattern {pattern:?} is not a valid regex: {reason}")
+            }
+            Error::OutsideRequest => write!(
+                f,
+                "this web API function was called outside a request; call it from a handler or processor"
+            ),
+            Error::CtxBusy => write!(
+                f,
+                "ctx is already borrowed; do not call web API functions inside ctx::with_mut"
+            ),
+            Error::BadHeader { name, value } => write!(
+                f,
+                "header {name:?}: {value:?} is invalid; names are HTTP tokens and values have no CR or LF"
+            ),
+            Error::BadAddress(a) => write!(
+                f,
+                "address {a:?} is not PORT, IP or IP:PORT (for example 8080, 127.0.0.1 or 0.0.0.0:8080)"
+            ),
+            Error::Io(e) => write!(f, "reading the request body failed: {e}"),
+            Error::Wsgi(e) => write!(f, "the gateway layer failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
+}

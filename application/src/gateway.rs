@@ -1,0 +1,52 @@
+//! `wsgifunc`: the application as a WSGI callable, with middleware around it.
+
+use wsgi::{
+    apply_middleware, shared, AppError, Environ, Middleware, SharedApp, StartResponse, WsgiApp,
+};
+
+use crate::env::Env;
+use crate::Application;
+
+/// The application seen from the gateway: `WsgiApp::call` is the notes' `wsgi(env, start_resp)`.
+struct Callable(Application);
+
+// ANCHOR: wsgi_call
+impl WsgiApp for Callable {
+    fn call(
+        &self,
+        environ: &mut Environ,
+        start_response: &mut StartResponse<'_>,
+    ) -> Result<wsgi::Body, AppError> {
+        let answer = self.0.serve(Env::from_environ(environ));
+        // `ctx.status` and `ctx.headers` are public, so a handler can put anything there;
+        // start_response checks them (status `NNN reason`, no CR/LF, no hop-by-hop
+        // headers) and a refusal becomes a 500 that says why, on stderr too.
+        if let Err(e) = start_response.start_response(&answer.status, answer.headers) {
+            eprintln!("application: invalid response from the handler: {e}");
+            let body = format!("internal server error: {e}");
+            let length = body.len().to_string();
+            start_response.start_response(
+                "500 Internal Server Error",
+                [
+                    ("Content-Type", "text/plain; charset=utf-8"),
+                    ("Content-Length", length.as_str()),
+                ],
+            )?;
+            return Ok(wsgi::Body::from_bytes(body));
+        }
+        // Dropping `answer.body` (the gateway's close) drops the stream inside its ctx.
+        Ok(wsgi::Body::from_chunks(answer.body))
+    }
+}
+// ANCHOR_END: wsgi_call
+
+impl Application {
+    // ANCHOR: wsgifunc
+    /// The application as a WSGI callable, wrapped in `middleware` in web.py's order:
+    /// `for m in middleware: app = m(app)`, so the first given is innermost and the last
+    /// outermost (the opposite of processors, where the first added is outermost).
+    pub fn wsgifunc(&self, middleware: impl IntoIterator<Item = Middleware>) -> SharedApp {
+        apply_middleware(shared(Callable(self.clone())), middleware)
+    }
+    // ANCHOR_END: wsgifunc
+}

@@ -1,0 +1,222 @@
+//! `HttpError`: web.py's `HTTPError` family as a value, not an exception.
+//!
+//! web.py raised `web.notfound()` and friends; the innermost `handle_with_processors`
+//! turned them into a response before the outer processors could look (web.py issue
+//! 249). Here a handler returns `Err(HttpError)` and the value travels out through every
+//! processor, which may inspect it, replace its body, or turn it into a success.
+
+use std::fmt;
+
+use crate::body::Body;
+use crate::Error;
+
+// ANCHOR: http_error
+/// An HTTP response that ends the handler early: a status line, extra headers and a
+/// body. Handlers return it as `Err(..)`; processors see it and may change it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpError {
+    status: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    // True while the body is web.py's default message, so that an application's custom
+    // page for this status may replace it (web.py: `web.notfound()` without a message
+    // used `app.notfound`, with a message it did not).
+    default_body: bool,
+    // The panic message, when this 500 stands for a handler that panicked; shown only
+    // by the debug error page.
+    pub(crate) detail: Option<String>,
+}
+// ANCHOR_END: http_error
+
+impl HttpError {
+    /// An error with the given status line (`"418 I'm a teapot"`), headers and body.
+    /// The body counts as custom: an application's page for this status leaves it alone.
+    pub fn new(
+        status: impl Into<String>,
+        headers: Vec<(String, String)>,
+        body: impl Into<Vec<u8>>,
+    ) -> Self {
+        HttpError {
+            status: status.into(),
+            headers,
+            body: body.into(),
+            default_body: false,
+            detail: None,
+        }
+    }
+
+    /// web.py's shape for its error classes: `Content-Type: text/html` and a default
+    /// message.
+    fn standard(status: &str, message: &str) -> Self {
+        HttpError {
+            status: status.to_string(),
+            headers: vec![("Content-Type".to_string(), "text/html".to_string())],
+            body: message.as_bytes().to_vec(),
+            default_body: true,
+            detail: None,
+        }
+    }
+
+    /// The status line, for example `"404 Not Found"`.
+    pub fn status(&self) -> &str {
+        &self.status
+    }
+
+    /// The numeric status code (0 when the status line does not start with one).
+    pub fn code(&self) -> u16 {
+        self.status
+            .get(..3)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// The headers this error adds to the response.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Whether the body is still the default message (a custom page may replace it).
+    pub fn has_default_body(&self) -> bool {
+        self.default_body
+    }
+
+    /// The same error with another body (web.py: `web.notfound("no such user")`).
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self.default_body = false;
+        self
+    }
+
+    /// The same error with one more header.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Splits the error into status, headers and body.
+    pub fn into_parts(self) -> (String, Vec<(String, String)>, Vec<u8>) {
+        (self.status, self.headers, self.body)
+    }
+
+    /// The 500 that stands for a panic, carrying its message for the debug page.
+    pub(crate) fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        let message = if let Some(s) = payload.downcast_ref::<&str>() {
+            (*s).to_string()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "a panic with a non-string payload".to_string()
+        };
+        let mut e = internalerror();
+        e.detail = Some(message);
+        e
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status)
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+/// A crate [`Error`] inside a handler (for example `header()` with a bad value) is a
+/// 500: it is the program's fault, not the client's. `?` works in handlers because of
+/// this conversion.
+impl From<Error> for HttpError {
+    fn from(e: Error) -> Self {
+        let mut err = internalerror();
+        err.detail = Some(e.to_string());
+        err
+    }
+}
+
+impl From<HttpError> for Body {
+    fn from(e: HttpError) -> Body {
+        Body::Bytes(e.body)
+    }
+}
+
+// ANCHOR: error_family
+macro_rules! family {
+    ($($(#[$doc:meta])* $name:ident => $status:literal, $message:literal;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name() -> HttpError {
+                HttpError::standard($status, $message)
+            }
+        )*
+    };
+}
+
+family! {
+    /// `400 Bad Request`, body `bad request`.
+    badrequest => "400 Bad Request", "bad request";
+    /// `401 Unauthorized`, body `unauthorized`.
+    unauthorized => "401 Unauthorized", "unauthorized";
+    /// `403 Forbidden`, body `forbidden`.
+    forbidden => "403 Forbidden", "forbidden";
+    /// `404 Not Found`, body `not found`.
+    notfound => "404 Not Found", "not found";
+    /// `406 Not Acceptable`, body `not acceptable`.
+    notacceptable => "406 Not Acceptable", "not acceptable";
+    /// `409 Conflict`, body `conflict`.
+    conflict => "409 Conflict", "conflict";
+    /// `410 Gone`, body `gone`.
+    gone => "410 Gone", "gone";
+    /// `412 Precondition Failed`, body `precondition failed`.
+    preconditionfailed => "412 Precondition Failed", "precondition failed";
+    /// `413 Payload Too Large` (not in web.py, which had no body limit).
+    payloadtoolarge => "413 Payload Too Large", "payload too large";
+    /// `415 Unsupported Media Type`, body `unsupported media type`.
+    unsupportedmediatype => "415 Unsupported Media Type", "unsupported media type";
+    /// `451 Unavailable For Legal Reasons`, body `unavailable for legal reasons`.
+    unavailableforlegalreasons => "451 Unavailable For Legal Reasons", "unavailable for legal reasons";
+    /// `500 Internal Server Error`, body `internal server error`.
+    internalerror => "500 Internal Server Error", "internal server error";
+    /// `200 OK` as an early exit, empty body (web.py's `web.ok`).
+    ok => "200 OK", "";
+    /// `201 Created`, body `Created`.
+    created => "201 Created", "Created";
+    /// `202 Accepted`, body `Accepted`.
+    accepted => "202 Accepted", "Accepted";
+    /// `204 No Content`: web.py sent the body `No Content`, which a 204 must not have
+    /// (RFC 9110 §15.3.5), so this one is empty.
+    nocontent => "204 No Content", "";
+    /// `304 Not Modified`, empty body.
+    notmodified => "304 Not Modified", "";
+}
+
+/// `405 Method Not Allowed` with `Allow` listing the methods the target defines.
+pub fn nomethod(allowed: &[&str]) -> HttpError {
+    HttpError::standard("405 Method Not Allowed", "method not allowed")
+        .with_header("Allow", allowed.join(", "))
+}
+// ANCHOR_END: error_family
+
+impl HttpError {
+    /// Marks the body as custom (used by pages so an outer page does not replace it).
+    pub(crate) fn mark_custom(&mut self) {
+        self.default_body = false;
+    }
+
+    /// A redirect: status, `Location`, empty body (used by the redirect family).
+    pub(crate) fn redirect_parts(status: &str, location: String) -> Self {
+        HttpError {
+            status: status.to_string(),
+            headers: vec![
+                ("Content-Type".to_string(), "text/html".to_string()),
+                ("Location".to_string(), location),
+            ],
+            body: Vec::new(),
+            default_body: true,
+            detail: None,
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Processors: functions that wrap the rest of the chain, web.py's `add_processor`.
+//!
+//! For processors `[p1, p2, p3]` added in that order the call is `p1(p2(p3(handle)))`:
+//! the first added is outermost. A processor receives [`Next`], may look at or change
+//! `ctx` before calling it, calls it (or not: answering early), and may look at or
+//! change the [`Outcome`] after. HTTP errors are values in that outcome, so an outer
+//! processor sees the 404 an inner one or the handler produced.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use crate::body::{Body, OnDrop, Outcome};
+use crate::HttpError;
+
+// ANCHOR: processor
+/// What `add_processor` takes. Any `Fn(Next<'_>) -> Outcome + Send + Sync` closure is one.
+pub trait Processor: Send + Sync + 'static {
+    /// Runs this processor around the rest of the chain.
+    fn process(&self, next: Next<'_>) -> Outcome;
+}
+
+impl<F> Processor for F
+where
+    F: Fn(Next<'_>) -> Outcome + Send + Sync + 'static,
+{
+    fn process(&self, next: Next<'_>) -> Outcome {
+        self(next)
+    }
+}
+
+/// The rest of the chain: the processors added after this one, then the handler.
+pub struct Next<'a> {
+    rest: &'a [Arc<dyn Processor>],
+    handle: &'a dyn Fn() -> Outcome,
+}
+
+impl Next<'_> {
+    /// Runs the rest of the chain and returns its outcome.
+    pub fn run(self) -> Outcome {
+        run_chain(self.rest, self.handle)
+    }
+}
+// ANCHOR_END: processor
+
+// ANCHOR: run_chain
+/// `p1(p2(p3(handle)))`. Every level catches a panic from below and turns it into a 500
+/// value, as web.py's `process` turned any exception into `internalerror()`, so the
+/// processors outside a panicking one still run and see the 500.
+pub(crate) fn run_chain(
+    processors: &[Arc<dyn Processor>],
+    handle: &dyn Fn() -> Outcome,
+) -> Outcome {
+    let step = || match processors.split_first() {
+        None => handle(),
+        Some((first, rest)) => first.process(Next { rest, handle }),
+    };
+    match catch_unwind(AssertUnwindSafe(step)) {
+        Ok(outcome) => outcome,
+        Err(payload) => Err(HttpError::from_panic(payload.as_ref())),
+    }
+}
+// ANCHOR_END: run_chain
+
+// ANCHOR: hooks
+/// A processor that runs `f` before the rest of the chain (web.py's `loadhook`).
+pub fn loadhook(f: impl Fn() + Send + Sync + 'static) -> impl Processor {
+    move |next: Next<'_>| {
+        f();
+        next.run()
+    }
+}
+
+/// A processor that runs `f` after the rest of the chain (web.py's `unloadhook`): also
+/// when it failed or panicked, and for a streaming body only when the stream ends or
+/// is abandoned, so `f` sees the whole response go out.
+pub fn unloadhook(f: impl Fn() + Send + Sync + 'static) -> impl Processor {
+    let f = Arc::new(f);
+    move |next: Next<'_>| {
+        // run_chain has already turned a panic below into an Err value.
+        match next.run() {
+            Ok(Body::Stream(inner)) => {
+                let f = Arc::clone(&f);
+                Ok(Body::Stream(Box::new(OnDrop {
+                    inner,
+                    hook: Some(move || f()),
+                })))
+            }
+            other => {
+                f();
+                other
+            }
+        }
+    }
+}
+// ANCHOR_END: hooks

@@ -1,0 +1,153 @@
+//! One request from environ to status, headers and body: the heart of the notes'
+//! `wsgi(env, start_resp)`, independent of how the gateway calls it.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::body::Body;
+use crate::ctx::{self, Ctx};
+use crate::env::Env;
+use crate::http_error::{badrequest, HttpError};
+use crate::Application;
+
+/// What the application answers: the arguments of `start_response` and the body.
+pub(crate) struct Answer {
+    pub(crate) status: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: AnswerBody,
+}
+
+// ANCHOR: serve
+impl Application {
+    /// The notes' `wsgi(env, start_resp)` up to `start_resp`: load a fresh `ctx` (which
+    /// clears whatever the last request left), run the processors around `handle`, and
+    /// read `status, headers = ctx.status, ctx.headers`.
+    pub(crate) fn serve(&self, env: Env) -> Answer {
+        let mut slot = Some(Ctx::load(env, self.max_body()));
+        let (status, headers, first, rest) = ctx::scope(&mut slot, || {
+            let bad_path = ctx::with(|c| c.bad_path).unwrap_or(true);
+            let outcome = if bad_path {
+                Err(badrequest().with_body("the path is not UTF-8"))
+            } else {
+                self.handle_with_processors()
+            };
+            let (first, rest) = match outcome.and_then(peep) {
+                Ok(parts) => parts,
+                Err(e) => (Some(error_to_ctx(e)), None),
+            };
+            let (status, headers, method) = ctx::with_mut(|c| {
+                (
+                    std::mem::take(&mut c.status),
+                    std::mem::take(&mut c.headers),
+                    c.method.clone(),
+                )
+            })
+            .unwrap_or_else(|_| {
+                (
+                    "500 Internal Server Error".to_string(),
+                    Vec::new(),
+                    String::new(),
+                )
+            });
+            let mut headers = headers;
+            if let (Some(bytes), None) = (&first, &rest) {
+                if !headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                {
+                    headers.push(("Content-Length".to_string(), bytes.len().to_string()));
+                }
+            }
+            // HEAD: the same headers as GET, no body (RFC 9110 §9.3.2).
+            if method == "HEAD" {
+                return (status, headers, None, None);
+            }
+            (status, headers, first, rest)
+        });
+        // A body that is all there needs no ctx any more; a stream keeps it to lend it
+        // back around every chunk.
+        let ctx = if rest.is_some() { slot } else { None };
+        Answer {
+            status,
+            headers,
+            body: AnswerBody { first, rest, ctx },
+        }
+    }
+}
+// ANCHOR_END: serve
+
+type Stream = Box<dyn Iterator<Item = Vec<u8>> + Send>;
+
+// ANCHOR: peep
+/// web.py's `peep`: pull a stream's first chunk before `start_response`, so headers set
+/// while producing it count, and a panic there is still a clean 500.
+fn peep(body: Body) -> Result<(Option<Vec<u8>>, Option<Stream>), HttpError> {
+    match body {
+        Body::Bytes(b) => Ok((Some(b), None)),
+        Body::Stream(mut s) => match catch_unwind(AssertUnwindSafe(|| s.next())) {
+            Ok(first) => Ok((first, Some(s))),
+            Err(payload) => Err(HttpError::from_panic(payload.as_ref())),
+        },
+    }
+}
+// ANCHOR_END: peep
+
+/// Puts an error's status and headers into `ctx` as web.py's `HTTPError.__init__` did,
+/// keeping the headers the handler set before (a cookie set before a `seeother` must
+/// survive), and returns its body. A 500 for a panic drops them: a half-built response
+/// must not leak its headers into the error page.
+fn error_to_ctx(e: HttpError) -> Vec<u8> {
+    let from_panic = e.detail.is_some();
+    let (status, headers, body) = e.into_parts();
+    let _ = ctx::with_mut(|c| {
+        if from_panic {
+            c.headers.clear();
+        }
+        c.status = status;
+        c.headers.extend(headers);
+    });
+    body
+}
+
+/// The body handed to the gateway: the peeked first chunk, then the rest of the stream
+/// with `ctx` lent around every chunk, then `close`, which drops the stream (running
+/// unload hooks) while `ctx` is still lent.
+pub(crate) struct AnswerBody {
+    first: Option<Vec<u8>>,
+    rest: Option<Stream>,
+    ctx: Option<Ctx>,
+}
+
+impl AnswerBody {
+    /// Ends the response: drops the stream inside the request's `ctx`, then the `ctx`.
+    pub(crate) fn close(&mut self) {
+        if let Some(rest) = self.rest.take() {
+            // A panicking unload hook must not abort the process when close runs from
+            // Drop during unwinding.
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                ctx::scope(&mut self.ctx, || drop(rest))
+            }));
+        }
+        self.ctx = None;
+    }
+}
+
+impl Iterator for AnswerBody {
+    type Item = Vec<u8>;
+    fn next(&mut self) -> Option<Vec<u8>> {
+        if let Some(first) = self.first.take() {
+            return Some(first);
+        }
+        let rest = self.rest.as_mut()?;
+        let chunk = ctx::scope(&mut self.ctx, || rest.next());
+        if chunk.is_none() {
+            self.close();
+        }
+        chunk
+    }
+}
+
+impl Drop for AnswerBody {
+    fn drop(&mut self) {
+        self.close();
+    }
+}

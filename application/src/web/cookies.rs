@@ -1,0 +1,160 @@
+//! `cookies()` and `setcookie()`, with the `cookie` crate doing the syntax.
+//!
+//! Values are percent-encoded on the way out and decoded on the way in, as web.py did
+//! (`urllib.parse.quote` / `unquote`), so any text survives the round trip.
+
+use cookie::time::{Duration, OffsetDateTime};
+use cookie::Cookie;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+
+pub use cookie::SameSite;
+
+use super::{check_header, input::Storage};
+use crate::{ctx, Error};
+
+// Everything a cookie-octet (RFC 6265 §4.1.1) cannot hold, plus `%` so decoding is exact.
+const COOKIE_VALUE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%');
+
+// ANCHOR: cookies
+/// The request's cookies (web.py's `web.cookies()`): `cookies()?.get("sid")`.
+/// Malformed pairs are skipped rather than failing the request: another application on
+/// the same domain may have set them.
+pub fn cookies() -> Result<Storage, Error> {
+    let header = ctx::with(|c| c.env("HTTP_COOKIE").unwrap_or("").to_string())?;
+    let pairs = Cookie::split_parse(header.as_str())
+        .filter_map(Result::ok)
+        .map(|c| {
+            let raw = c.value();
+            let value = percent_decode_str(raw)
+                .decode_utf8()
+                .map_or_else(|_| raw.to_string(), |v| v.into_owned());
+            (c.name().to_string(), value)
+        })
+        .collect();
+    Ok(Storage {
+        pairs,
+        files: Vec::new(),
+    })
+}
+
+/// Sets a cookie with web.py's defaults: path `homepath + "/"`, session lifetime.
+pub fn setcookie(name: &str, value: &str) -> Result<(), Error> {
+    SetCookie::new(name, value).set()
+}
+// ANCHOR_END: cookies
+
+// ANCHOR: setcookie
+/// web.py's `setcookie(name, value, expires, domain, secure, httponly, path, samesite)`
+/// as a builder: `SetCookie::new("sid", id).httponly(true).set()?`.
+#[derive(Debug, Clone)]
+pub struct SetCookie {
+    name: String,
+    value: String,
+    expires: Option<i64>,
+    domain: Option<String>,
+    secure: bool,
+    httponly: bool,
+    path: Option<String>,
+    samesite: Option<SameSite>,
+}
+
+impl SetCookie {
+    /// A cookie `name=value` with no attributes yet.
+    pub fn new(name: &str, value: &str) -> SetCookie {
+        SetCookie {
+            name: name.to_string(),
+            value: value.to_string(),
+            expires: None,
+            domain: None,
+            secure: false,
+            httponly: false,
+            path: None,
+            samesite: None,
+        }
+    }
+
+    /// Lifetime in seconds from now; negative deletes the cookie (web.py's `expires`).
+    pub fn expires(mut self, seconds: i64) -> Self {
+        self.expires = Some(seconds);
+        self
+    }
+
+    /// The `Domain` attribute.
+    pub fn domain(mut self, domain: &str) -> Self {
+        self.domain = Some(domain.to_string());
+        self
+    }
+
+    /// The `Secure` attribute.
+    pub fn secure(mut self, on: bool) -> Self {
+        self.secure = on;
+        self
+    }
+
+    /// The `HttpOnly` attribute.
+    pub fn httponly(mut self, on: bool) -> Self {
+        self.httponly = on;
+        self
+    }
+
+    /// The `Path` attribute (default `ctx.homepath + "/"`).
+    pub fn path(mut self, path: &str) -> Self {
+        self.path = Some(path.to_string());
+        self
+    }
+
+    /// The `SameSite` attribute.
+    pub fn samesite(mut self, samesite: SameSite) -> Self {
+        self.samesite = Some(samesite);
+        self
+    }
+
+    /// The `Set-Cookie` value this builder makes, given the request's `homepath`.
+    pub fn to_header(&self, homepath: &str) -> String {
+        let value = utf8_percent_encode(&self.value, COOKIE_VALUE).to_string();
+        let path = self.path.clone().unwrap_or_else(|| format!("{homepath}/"));
+        let mut b = Cookie::build((self.name.clone(), value))
+            .path(path)
+            .secure(self.secure)
+            .http_only(self.httponly);
+        if let Some(domain) = &self.domain {
+            b = b.domain(domain.clone());
+        }
+        if let Some(s) = self.samesite {
+            b = b.same_site(s);
+        }
+        if let Some(secs) = self.expires {
+            // Max-Age for current clients, Expires for old ones; a negative lifetime is
+            // a date in the past, which deletes the cookie.
+            let when = if secs < 0 {
+                OffsetDateTime::UNIX_EPOCH
+            } else {
+                OffsetDateTime::now_utc() + Duration::seconds(secs)
+            };
+            b = b.max_age(Duration::seconds(secs.max(0))).expires(when);
+        }
+        b.build().to_string()
+    }
+
+    /// Adds the `Set-Cookie` header to the response.
+    pub fn set(self) -> Result<(), Error> {
+        let homepath = ctx::with(|c| c.homepath.clone())?;
+        let header = self.to_header(&homepath);
+        check_header("Set-Cookie", &header)?;
+        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if self.name.is_empty() || !self.name.bytes().all(token) {
+            return Err(Error::BadHeader {
+                name: "Set-Cookie".to_string(),
+                value: header,
+            });
+        }
+        ctx::with_mut(|c| c.headers.push(("Set-Cookie".to_string(), header)))
+    }
+}
+// ANCHOR_END: setcookie
