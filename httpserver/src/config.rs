@@ -1,0 +1,130 @@
+//! `ServerConfig`: every limit, timeout and count of the server, in one place.
+
+use std::time::Duration;
+
+use crate::rfile::ChunkedLimits;
+
+// ANCHOR: server_config
+/// Everything an `HttpServer` can be told, with documented defaults.
+///
+/// Each limit, crossed by a client, gets a status and a closed connection (see
+/// [`status_for`](crate::status_for)); each timeout bounds how long one client can keep a
+/// worker or a socket.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Where to listen: `"host:port"`, `"[v6]:port"`, `"0.0.0.0:8080"`; `[::]` listens on
+    /// IPv6 and IPv4 (dual-stack). Port 0 picks a free port. Default `127.0.0.1:8080`.
+    pub bind_addr: String,
+    /// The listen backlog: connections the kernel completes before `accept`. Default 1024
+    /// (cheroot passed 5, which refuses connections in bursts).
+    pub backlog: i32,
+    /// Worker threads started with the server (cheroot's `numthreads`). Default 10.
+    pub threads: usize,
+    /// The most worker threads; `None`: no bound. Default `None`.
+    pub max_threads: Option<usize>,
+    /// Connections waiting for a worker; `None`: unbounded. Default `None`.
+    pub accepted_queue_size: Option<usize>,
+    /// How long `tick` waits for room in a full queue before answering 503. Default 10 s.
+    pub accepted_queue_timeout: Duration,
+    /// The longest request line, in bytes, line ending excluded; longer is 414.
+    /// Default 8192.
+    pub max_request_line: usize,
+    /// The longest header section, in bytes, after the request line; longer is 431.
+    /// Default 32768.
+    pub max_header_bytes: usize,
+    /// The most header fields; more is 431. Default 100.
+    pub max_headers: usize,
+    /// The longest request body, declared or decoded; longer is 413. Default 16 MiB.
+    pub max_body: u64,
+    /// The longest chunk-size line and trailer section of a chunked body.
+    /// Default: [`ChunkedLimits::default`] (`max_body` above replaces its `max_body`).
+    pub chunked: ChunkedLimits,
+    /// How long a request head may take from its first byte to its empty line; later is
+    /// 408 and a close. A byte a second does not keep it alive (slowloris). Default 10 s.
+    pub header_timeout: Duration,
+    /// How long a body read may wait for the next byte; longer fails the read (the app
+    /// sees an error, the client gets 408 if nothing was sent yet). Default 10 s.
+    pub body_timeout: Duration,
+    /// How long a write may block on a client that does not read. Default 10 s.
+    pub write_timeout: Duration,
+    /// How long an idle kept-alive connection stays open, parked off the pool.
+    /// Default 5 s.
+    pub keep_alive_timeout: Duration,
+    /// How long a worker waits on its own connection for the next request before parking
+    /// it, when no other connection is queued. Default 2 ms: see the HttpConnection
+    /// chapter for the trade-off.
+    pub keep_alive_linger: Duration,
+    /// The most parked idle connections; past it, responses say `Connection: close`.
+    /// Default 1024.
+    pub max_parked: usize,
+    /// The most unread request body bytes drained after a response to keep the
+    /// connection; a bigger leftover closes it. Default 64 KiB.
+    pub max_drain: u64,
+    /// How long `stop` lets in-flight requests finish. Default 5 s.
+    pub shutdown_timeout: Duration,
+    /// The `Server` header's value (unless the app sets one). Default `httpserver/VERSION`.
+    pub server_software: String,
+}
+// ANCHOR_END: server_config
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind_addr: "127.0.0.1:8080".to_string(),
+            backlog: 1024,
+            threads: 10,
+            max_threads: None,
+            accepted_queue_size: None,
+            accepted_queue_timeout: Duration::from_secs(10),
+            max_request_line: 8192,
+            max_header_bytes: 32 * 1024,
+            max_headers: 100,
+            max_body: 16 * 1024 * 1024,
+            chunked: ChunkedLimits::default(),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
+            keep_alive_timeout: Duration::from_secs(5),
+            keep_alive_linger: Duration::from_millis(2),
+            max_parked: 1024,
+            max_drain: 64 * 1024,
+            shutdown_timeout: Duration::from_secs(5),
+            server_software: concat!("httpserver/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The defaults, listening on `addr` (`"host:port"`).
+    pub fn new(addr: impl Into<String>) -> Self {
+        ServerConfig {
+            bind_addr: addr.into(),
+            ..ServerConfig::default()
+        }
+    }
+
+    /// The defaults, listening on `(host, port)`: the notes' tuple form of `bind_addr`.
+    pub fn from_host_port(host: &str, port: u16) -> Self {
+        let addr = if host.contains(':') && !host.starts_with('[') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        ServerConfig::new(addr)
+    }
+
+    /// The limits a `ChunkedRFile` enforces for this server.
+    pub(crate) fn chunked_limits(&self) -> ChunkedLimits {
+        ChunkedLimits {
+            max_body: self.max_body,
+            ..self.chunked.clone()
+        }
+    }
+
+    /// The most bytes a request head may take: line, fields, line endings.
+    pub(crate) fn max_head(&self) -> usize {
+        self.max_request_line
+            .saturating_add(self.max_header_bytes)
+            .saturating_add(4)
+    }
+}

@@ -1,0 +1,233 @@
+//! `Error`: everything that can go wrong in this crate, with the evidence.
+//!
+//! Client errors (a bad request line, a header section over its limit, ...) carry what was
+//! received and the limit crossed; [`crate::status::status_for`] is the one function that
+//! turns them into a response status. Application errors (an invalid response header, a
+//! failed app) are what a [`Gateway`](crate::Gateway) returns.
+
+use std::fmt;
+use std::io;
+
+use crate::rfile::BodyError;
+
+/// The crate's error type.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The transport failed: the peer reset or closed the connection, a timeout, or a
+    /// body reader's framing error (an `InvalidData` error holding a [`BodyError`]).
+    Io(io::Error),
+    /// The request line is not `method SP request-target SP HTTP-version CRLF`.
+    BadRequestLine {
+        /// The line as received (cut to 256 bytes).
+        line: Vec<u8>,
+    },
+    /// The request line is longer than `ServerConfig::max_request_line`.
+    RequestLineTooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The request-target cannot be served (e.g. an authority-form target outside CONNECT).
+    BadRequestTarget {
+        /// The target as received.
+        target: String,
+    },
+    /// The version is well-formed but not HTTP/1.0 or HTTP/1.1.
+    UnsupportedVersion {
+        /// The version as received, e.g. `HTTP/2.0`.
+        version: String,
+    },
+    /// A header line is malformed: no colon, whitespace before the colon, an empty name,
+    /// obs-fold, a forbidden byte in the value, a missing or duplicate `Host`...
+    BadHeader {
+        /// What is wrong, in a few words.
+        why: &'static str,
+        /// The offending name or line as received (cut to 256 bytes).
+        evidence: Vec<u8>,
+    },
+    /// The header section is longer than `ServerConfig::max_header_bytes` or has more
+    /// lines than `ServerConfig::max_headers`.
+    HeadersTooLarge {
+        /// The limit that was crossed (bytes or lines).
+        limit: usize,
+    },
+    /// The header section did not complete within `ServerConfig::header_timeout`.
+    HeaderTimeout,
+    /// `Content-Length` is not digits only, or two values conflict.
+    BadContentLength {
+        /// The value(s) as received.
+        value: Vec<u8>,
+    },
+    /// Both `Content-Length` and `Transfer-Encoding` were sent (RFC 9112 §6.1 smuggling).
+    ContentLengthWithTransferEncoding,
+    /// A transfer coding other than a final `chunked`.
+    UnsupportedTransferCoding {
+        /// The `Transfer-Encoding` value as received.
+        coding: Vec<u8>,
+    },
+    /// The declared body is longer than `ServerConfig::max_body`.
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The declared length.
+        length: u64,
+    },
+    /// An `Expect` header other than `100-continue`.
+    UnsupportedExpectation {
+        /// The value as received.
+        value: Vec<u8>,
+    },
+    /// The application gave a response header that cannot be written (CR, LF or NUL in
+    /// it, an empty or non-token name, a framing header the server owns).
+    InvalidResponseHeader {
+        /// The header's name as given.
+        name: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// The application gave a status that cannot be written.
+    InvalidStatus {
+        /// The status as given.
+        status: String,
+    },
+    /// The application tried to change the status or headers after they were sent.
+    HeadersAlreadySent,
+    /// The application failed; the server answers 500 if the headers are not sent yet,
+    /// or closes the connection without finishing the body if they are.
+    App {
+        /// What failed, for the error log.
+        message: String,
+    },
+    /// A step of `HttpServer::start` failed.
+    Bind {
+        /// The step: `getaddrinfo`, `socket`, `setsockopt`, `bind` or `listen`.
+        step: &'static str,
+        /// The address being bound, as given.
+        addr: String,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// The bind address resolved to nothing.
+    NoAddress {
+        /// The address as given.
+        addr: String,
+    },
+    /// The thread pool could not start.
+    Pool(threadpool::ThreadPoolError),
+}
+
+impl Error {
+    /// An [`Error::App`] with this message: what a [`Gateway`](crate::Gateway) returns
+    /// when the application failed.
+    pub fn app(message: impl Into<String>) -> Error {
+        Error::App {
+            message: message.into(),
+        }
+    }
+
+    /// The [`BodyError`] behind this error, if a body reader refused the framing.
+    pub fn body_error(&self) -> Option<&BodyError> {
+        match self {
+            Error::Io(err) => BodyError::from_io(err),
+            _ => None,
+        }
+    }
+}
+
+fn cut(bytes: &[u8]) -> String {
+    let end = bytes.len().min(256);
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(err) => write!(f, "connection error: {err}"),
+            Error::BadRequestLine { line } => {
+                write!(f, "malformed request line {:?}", cut(line))
+            }
+            Error::RequestLineTooLong { limit } => {
+                write!(f, "request line longer than {limit} bytes")
+            }
+            Error::BadRequestTarget { target } => {
+                write!(f, "request-target {target:?} cannot be served")
+            }
+            Error::UnsupportedVersion { version } => {
+                write!(f, "HTTP version {version:?} not supported; use HTTP/1.1")
+            }
+            Error::BadHeader { why, evidence } => {
+                write!(f, "bad request header ({why}): {:?}", cut(evidence))
+            }
+            Error::HeadersTooLarge { limit } => {
+                write!(f, "request header section over its limit of {limit}")
+            }
+            Error::HeaderTimeout => write!(f, "request header section not received in time"),
+            Error::BadContentLength { value } => {
+                write!(f, "invalid Content-Length {:?}", cut(value))
+            }
+            Error::ContentLengthWithTransferEncoding => {
+                write!(f, "both Content-Length and Transfer-Encoding were sent")
+            }
+            Error::UnsupportedTransferCoding { coding } => {
+                write!(
+                    f,
+                    "transfer coding {:?} not supported; use chunked",
+                    cut(coding)
+                )
+            }
+            Error::BodyTooLarge { limit, length } => {
+                write!(
+                    f,
+                    "request body of {length} bytes over the {limit}-byte limit"
+                )
+            }
+            Error::UnsupportedExpectation { value } => {
+                write!(f, "expectation {:?} not supported", cut(value))
+            }
+            Error::InvalidResponseHeader { name, why } => {
+                write!(f, "response header {name:?} refused: {why}")
+            }
+            Error::InvalidStatus { status } => {
+                write!(f, "response status {status:?} is not `NNN reason`")
+            }
+            Error::HeadersAlreadySent => {
+                write!(f, "the response headers were already sent")
+            }
+            Error::App { message } => write!(f, "application error: {message}"),
+            Error::Bind { step, addr, source } => {
+                write!(f, "{step} failed for {addr}: {source}")
+            }
+            Error::NoAddress { addr } => write!(f, "{addr} resolved to no address"),
+            Error::Pool(err) => write!(f, "thread pool: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(err) => Some(err),
+            Error::Bind { source, .. } => Some(source),
+            Error::Pool(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(err: io::Error) -> Error {
+        Error::Io(err)
+    }
+}
+
+impl From<threadpool::ThreadPoolError> for Error {
+    fn from(err: threadpool::ThreadPoolError) -> Error {
+        Error::Pool(err)
+    }
+}
+
+impl From<BodyError> for Error {
+    fn from(err: BodyError) -> Error {
+        Error::Io(err.into())
+    }
+}

@@ -1,0 +1,76 @@
+//! The `Gateway` trait: the one seam between the HTTP server and the application.
+//!
+//! The server never names an application type. After `HttpRequest::parse_request` it calls
+//! [`Gateway::respond`] with the parsed request; the gateway reads what it needs (method,
+//! target, headers, body), and answers through the same [`HttpRequest`]: status and
+//! headers, then body chunks. The `wsgi` layer's `WsgiGateway` implements it (the notes'
+//! `server.gateway(req).respond()`, cheroot's `WSGIGateway_10`); this crate's tests and
+//! examples use small closures, since any `Fn(&mut HttpRequest) -> Result<(), Error>`
+//! is a gateway.
+
+use crate::{Error, HttpRequest};
+
+/// The application, as the server sees it: something that answers one request.
+///
+/// It is shared by every worker thread, hence `Send + Sync`; per-request state lives in
+/// the [`HttpRequest`].
+///
+/// # The contract
+///
+/// **Reading.** Everything a gateway needs for PEP 3333's environ is an accessor of
+/// [`RequestHead`](crate::RequestHead), which [`HttpRequest`] derefs to: [`method`](crate::RequestHead::method), [`uri`](crate::RequestHead::uri) (the raw
+/// request-target, `REQUEST_URI`), [`path`](crate::RequestHead::path) (percent-decoded bytes) next
+/// to [`raw_path`](crate::RequestHead::raw_path) (so `%2F` stays distinguishable from `/`),
+/// [`query_string`](crate::RequestHead::query_string), [`scheme`](crate::RequestHead::scheme),
+/// [`request_protocol`](crate::RequestHead::request_protocol), [`headers`](crate::RequestHead::headers)
+/// in arrival order, [`remote_addr`](crate::RequestHead::remote_addr),
+/// [`server_addr`](crate::RequestHead::server_addr), [`server_name`](crate::RequestHead::server_name),
+/// and the body through [`HttpRequest::body`] (a [`RequestBody`](crate::RequestBody) that
+/// implements `Read`, ends at the end of the body and never reads past it:
+/// `wsgi.input_terminated` is always true).
+///
+/// **Answering.** [`set_status`](HttpRequest::set_status) and
+/// [`add_header`](HttpRequest::add_header) (validated: CR, LF or NUL in a name or value is
+/// an [`Error::InvalidResponseHeader`], nothing is written) may be called until the headers
+/// are sent; [`reset_response`](HttpRequest::reset_response) drops unsent ones (PEP 3333's
+/// second `start_response` with `exc_info`). [`write`](HttpRequest::write) sends the
+/// headers with the first non-empty chunk, then the chunk; [`send_headers`] sends them
+/// alone. The server picks the framing: the app's `Content-Length` if it gave one, else
+/// chunked on HTTP/1.1, else close-delimited on HTTP/1.0; no body bytes at all for `HEAD`,
+/// 1xx, 204 and 304, whatever the gateway writes. Bytes beyond a declared `Content-Length`
+/// are dropped and the connection closes after the response, as it does when fewer bytes
+/// were written than declared. When `respond` returns `Ok`, the server finishes the
+/// response (headers if none were sent, the terminating chunk) itself.
+/// [`split`](HttpRequest::split) hands out the body reader and the
+/// [`Response`](crate::Response) at once, for a gateway that keeps both alive together.
+///
+/// **Failing.** A gateway says "the application failed" by returning `Err` (typically
+/// [`Error::app`]), and a panic in `respond` is caught and treated the same way:
+/// - headers not sent yet: the server answers `500 Internal Server Error` in their place,
+///   and the connection lives on if the request's framing allows;
+/// - headers already sent: the server closes the connection without the terminating chunk
+///   (or short of the declared length), so the client sees a truncated response, never a
+///   complete-looking one.
+///
+/// An `Err` that is a client error (e.g. a body reader's framing error, which the gateway
+/// got from `read` and passed on as [`Error::Io`]) gets that error's status instead of 500.
+///
+/// [`send_headers`]: HttpRequest::send_headers
+// ANCHOR: gateway
+pub trait Gateway: Send + Sync + 'static {
+    /// Answers `req`: reads what it needs, sets the status and headers, writes the body.
+    ///
+    /// Returning `Err` (or panicking) means the application failed; see the trait's
+    /// documentation for what the client then receives.
+    fn respond(&self, req: &mut HttpRequest) -> Result<(), Error>;
+}
+// ANCHOR_END: gateway
+
+impl<F> Gateway for F
+where
+    F: Fn(&mut HttpRequest) -> Result<(), Error> + Send + Sync + 'static,
+{
+    fn respond(&self, req: &mut HttpRequest) -> Result<(), Error> {
+        self(req)
+    }
+}

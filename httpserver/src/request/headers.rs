@@ -1,0 +1,288 @@
+//! The header section (RFC 9112 §5) and what it decides: framing, persistence, `Expect`.
+
+use crate::{Error, ServerConfig, Version};
+
+/// How the request body is delimited (RFC 9112 §6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFraming {
+    /// No body: neither `Content-Length` nor `Transfer-Encoding` was sent.
+    None,
+    /// `Content-Length: n`.
+    Length(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+}
+
+/// What the header section decided, besides the fields themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeaderFacts {
+    pub(crate) framing: BodyFraming,
+    /// The client allows the connection to persist after this exchange.
+    pub(crate) keep_alive: bool,
+    /// `Expect: 100-continue` on HTTP/1.1.
+    pub(crate) expect_continue: bool,
+    /// The framing is suspect enough that the connection must close after the response
+    /// (RFC 9112 §6.1: `Transfer-Encoding` in an HTTP/1.0 request).
+    pub(crate) close_after: bool,
+    /// The `Host` value, if any.
+    pub(crate) host: Option<String>,
+}
+
+/// Where the header section ends in `bytes` (which starts right after the request line):
+/// the index just past the empty line, or `None` if it has not arrived yet.
+pub(crate) fn section_end(bytes: &[u8]) -> Option<usize> {
+    if bytes.starts_with(b"\r\n") {
+        return Some(2);
+    }
+    if bytes.starts_with(b"\n") {
+        return Some(1);
+    }
+    let mut from = 0;
+    while let Some(i) = bytes[from..].iter().position(|&b| b == b'\n') {
+        let lf = from + i;
+        match bytes.get(lf + 1..lf + 3) {
+            Some([b'\r', b'\n']) => return Some(lf + 3),
+            Some([b'\n', _]) => return Some(lf + 2),
+            None if bytes.get(lf + 1) == Some(&b'\n') => return Some(lf + 2),
+            _ => from = lf + 1,
+        }
+    }
+    None
+}
+
+// ANCHOR: read_request_headers
+/// Parses the header section at the start of `bytes` (complete: it ends with the empty
+/// line). Returns the fields in arrival order, names as received.
+///
+/// `httparse` refuses a line without a colon, whitespace before the colon, an empty name,
+/// obs-fold (a line starting with whitespace) and control bytes (NUL, a lone CR) in values:
+/// each is a 400, because a server that repairs such a line may read it differently from a
+/// proxy in front of it, which is how request smuggling starts.
+pub(crate) fn read_request_headers(
+    bytes: &[u8],
+    config: &ServerConfig,
+) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let lines = bytes
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        .saturating_sub(1);
+    if lines > config.max_headers {
+        return Err(Error::HeadersTooLarge {
+            limit: config.max_headers,
+        });
+    }
+    let mut slots = vec![httparse::EMPTY_HEADER; lines];
+    match httparse::parse_headers(bytes, &mut slots) {
+        Ok(httparse::Status::Complete((_, parsed))) => Ok(parsed
+            .iter()
+            .map(|h| (h.name.to_string(), h.value.to_vec()))
+            .collect()),
+        // Complete heads only reach here, so "partial" means a line httparse could not
+        // take apart, e.g. an obs-fold continuation.
+        Ok(httparse::Status::Partial) | Err(_) => Err(Error::BadHeader {
+            why: bad_header_reason(bytes),
+            evidence: first_bad_line(bytes),
+        }),
+    }
+}
+// ANCHOR_END: read_request_headers
+
+fn bad_header_reason(bytes: &[u8]) -> &'static str {
+    for line in bytes.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        if line[0] == b' ' || line[0] == b'\t' {
+            return "obs-fold continuation line";
+        }
+        match line.iter().position(|&b| b == b':') {
+            None => return "line without a colon",
+            Some(0) => return "empty field name",
+            Some(i) if line[i - 1] == b' ' || line[i - 1] == b'\t' => {
+                return "whitespace before the colon"
+            }
+            Some(_) => {}
+        }
+        if line.iter().any(|&b| b == 0 || b == b'\r') {
+            return "NUL or CR in a field value";
+        }
+    }
+    "malformed field line"
+}
+
+fn first_bad_line(bytes: &[u8]) -> Vec<u8> {
+    bytes.iter().take(256).copied().collect()
+}
+
+fn comma_tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value
+        .split(|&b| b == b',')
+        .map(|t| t.trim_ascii())
+        .filter(|t| !t.is_empty())
+}
+
+// ANCHOR: header_facts
+/// Decides framing, persistence and `Expect` from the fields (RFC 9112 §6, §9.3;
+/// RFC 9110 §10.1.1), refusing every combination that two parsers could read differently.
+pub(crate) fn header_facts(
+    fields: &[(String, Vec<u8>)],
+    version: Version,
+    config: &ServerConfig,
+) -> Result<HeaderFacts, Error> {
+    let mut length: Option<u64> = None;
+    let mut coding: Option<&[u8]> = None;
+    let mut host: Option<&[u8]> = None;
+    let mut close = false;
+    let mut keep_alive_token = false;
+    let mut expect_continue = false;
+    for (name, value) in fields {
+        if name.eq_ignore_ascii_case("content-length") {
+            // Digits only (no sign, no space inside); repeated values, in one field or
+            // several, must agree, or the body's end is ambiguous (RFC 9112 §6.3 rule 5).
+            for token in value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+                let n = parse_digits(token).ok_or_else(|| Error::BadContentLength {
+                    value: value.clone(),
+                })?;
+                if length.is_some_and(|m| m != n) {
+                    return Err(Error::BadContentLength {
+                        value: value.clone(),
+                    });
+                }
+                length = Some(n);
+            }
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            if coding.is_some() {
+                return Err(Error::UnsupportedTransferCoding {
+                    coding: value.clone(),
+                });
+            }
+            coding = Some(value);
+        } else if name.eq_ignore_ascii_case("host") {
+            if host.is_some() {
+                return Err(Error::BadHeader {
+                    why: "duplicate Host",
+                    evidence: value.clone(),
+                });
+            }
+            host = Some(value);
+        } else if name.eq_ignore_ascii_case("connection") {
+            for token in comma_tokens(value) {
+                close |= token.eq_ignore_ascii_case(b"close");
+                keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+            }
+        } else if name.eq_ignore_ascii_case("expect") {
+            if !value.trim_ascii().eq_ignore_ascii_case(b"100-continue") {
+                return Err(Error::UnsupportedExpectation {
+                    value: value.clone(),
+                });
+            }
+            // HTTP/1.0 clients do not know 100 Continue (RFC 9110 §10.1.1): ignore it.
+            expect_continue = version == Version::Http11;
+        }
+    }
+    if version == Version::Http11 && host.is_none() {
+        return Err(Error::BadHeader {
+            why: "missing Host",
+            evidence: Vec::new(),
+        });
+    }
+    let framing = match (coding, length) {
+        (Some(_), Some(_)) => return Err(Error::ContentLengthWithTransferEncoding),
+        (Some(coding), None) => chunked_framing(coding)?,
+        (None, Some(n)) if n > config.max_body => {
+            return Err(Error::BodyTooLarge {
+                limit: config.max_body,
+                length: n,
+            })
+        }
+        (None, Some(n)) => BodyFraming::Length(n),
+        (None, None) => BodyFraming::None,
+    };
+    let keep_alive = match version {
+        Version::Http11 => !close,
+        Version::Http10 => keep_alive_token && !close,
+    };
+    Ok(HeaderFacts {
+        framing,
+        keep_alive,
+        expect_continue,
+        close_after: version == Version::Http10 && coding.is_some(),
+        host: host.map(|h| String::from_utf8_lossy(h).into_owned()),
+    })
+}
+// ANCHOR_END: header_facts
+
+/// `chunked` must be the last coding, and is the only one this server decodes: any other
+/// is 501 (RFC 9112 §6.1); `chunked` not last leaves the body's end unknown: 400.
+fn chunked_framing(coding: &[u8]) -> Result<BodyFraming, Error> {
+    let codings: Vec<&[u8]> = comma_tokens(coding).collect();
+    match codings.as_slice() {
+        [only] if only.eq_ignore_ascii_case(b"chunked") => Ok(BodyFraming::Chunked),
+        list if list.iter().any(|c| c.eq_ignore_ascii_case(b"chunked"))
+            && !list
+                .last()
+                .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked")) =>
+        {
+            Err(Error::BadHeader {
+                why: "chunked is not the final transfer coding",
+                evidence: coding.to_vec(),
+            })
+        }
+        _ => Err(Error::UnsupportedTransferCoding {
+            coding: coding.to_vec(),
+        }),
+    }
+}
+
+/// `1*DIGIT` as a u64; `None` for anything else, including overflow.
+fn parse_digits(token: &[u8]) -> Option<u64> {
+    if token.is_empty() || !token.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    token.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_end_finds_the_empty_line() {
+        assert_eq!(section_end(b"\r\n"), Some(2));
+        assert_eq!(section_end(b"A: b\r\n\r\nrest"), Some(8));
+        assert_eq!(section_end(b"A: b\n\nrest"), Some(6));
+        assert_eq!(section_end(b"A: b\r\n"), None);
+        assert_eq!(section_end(b"A: b\r\n\r"), None);
+    }
+
+    #[test]
+    fn content_length_digits_only() {
+        assert_eq!(parse_digits(b"0"), Some(0));
+        assert_eq!(parse_digits(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_digits(b"18446744073709551616"), None);
+        assert_eq!(parse_digits(b"+1"), None);
+        assert_eq!(parse_digits(b"1 2"), None);
+        assert_eq!(parse_digits(b""), None);
+    }
+
+    #[test]
+    fn codings_other_than_final_chunked_are_refused() {
+        assert_eq!(chunked_framing(b"Chunked").ok(), Some(BodyFraming::Chunked));
+        assert!(matches!(
+            chunked_framing(b"gzip, chunked"),
+            Err(Error::UnsupportedTransferCoding { .. })
+        ));
+        assert!(matches!(
+            chunked_framing(b"chunked, gzip"),
+            Err(Error::BadHeader { .. })
+        ));
+        assert!(matches!(
+            chunked_framing(b"identity"),
+            Err(Error::UnsupportedTransferCoding { .. })
+        ));
+    }
+}

@@ -1,0 +1,212 @@
+//! The request line: `method SP request-target SP HTTP-version CRLF` (RFC 9112 §3).
+
+use percent_encoding::percent_decode;
+
+use crate::{Error, ServerConfig, Version};
+
+/// The request line, parsed: what `read_request_line` hands on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RequestLine {
+    pub(crate) method: String,
+    pub(crate) uri: String,
+    pub(crate) version: Version,
+    pub(crate) target: Target,
+}
+
+/// The request-target split into its parts (RFC 9112 §3.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    /// `http` or `https` for an absolute-form target, else `None`.
+    pub(crate) scheme: Option<String>,
+    /// The authority of an absolute-form target.
+    pub(crate) authority: Option<String>,
+    /// The path as received, still percent-encoded; `*` for `OPTIONS *`.
+    pub(crate) raw_path: String,
+    /// The path percent-decoded to bytes.
+    pub(crate) path: Vec<u8>,
+    /// What follows the first `?`, as received.
+    pub(crate) query: String,
+}
+
+/// Where the request line ends in `bytes`: the index just past its LF, or `None` if no LF
+/// is there yet. The search stops at `limit` bytes, so a huge line costs no more than that.
+pub(crate) fn line_end(bytes: &[u8], limit: usize) -> Option<usize> {
+    let window = &bytes[..bytes.len().min(limit)];
+    window.iter().position(|&b| b == b'\n').map(|i| i + 1)
+}
+
+// ANCHOR: read_request_line
+/// Parses the request line at the start of `bytes` (which holds at least the whole line);
+/// returns it and the number of bytes it took, line ending included.
+///
+/// `httparse` checks the bytes (method is a token, target is visible ASCII, version is
+/// `HTTP/1.0` or `HTTP/1.1`); this function adds the limit and the version rule, and
+/// splits the target.
+pub(crate) fn read_request_line(
+    bytes: &[u8],
+    config: &ServerConfig,
+) -> Result<(RequestLine, usize), Error> {
+    // A line longer than the limit is 414 even before its end arrives: waiting for the
+    // rest would let a client make the server buffer without bound.
+    let Some(end) = line_end(bytes, config.max_request_line.saturating_add(2)) else {
+        return Err(if bytes.len() > config.max_request_line {
+            Error::RequestLineTooLong {
+                limit: config.max_request_line,
+            }
+        } else {
+            Error::BadRequestLine {
+                line: bytes.to_vec(),
+            }
+        });
+    };
+    let line = &bytes[..end];
+    let mut no_headers = [];
+    let mut req = httparse::Request::new(&mut no_headers);
+    // The line alone is a "partial" request to httparse (the headers are missing), but by
+    // then it has filled in the method, target and version it checked.
+    match req.parse(line) {
+        Ok(_) => {}
+        Err(httparse::Error::Version) => return Err(version_error(line)),
+        Err(_) => {
+            return Err(Error::BadRequestLine {
+                line: line.to_vec(),
+            })
+        }
+    }
+    let (Some(method), Some(uri), Some(minor)) = (req.method, req.path, req.version) else {
+        return Err(Error::BadRequestLine {
+            line: line.to_vec(),
+        });
+    };
+    let version = if minor == 0 {
+        Version::Http10
+    } else {
+        Version::Http11
+    };
+    let target = parse_target(method, uri)?;
+    let line = RequestLine {
+        method: method.to_string(),
+        uri: uri.to_string(),
+        version,
+        target,
+    };
+    Ok((line, end))
+}
+// ANCHOR_END: read_request_line
+
+// ANCHOR: version_error
+/// A version httparse refused: 505 if it is a well-formed `HTTP/D.D` (the client speaks a
+/// version we do not, e.g. `HTTP/2.0`), 400 if it is not a version at all.
+fn version_error(line: &[u8]) -> Error {
+    let trimmed = line.strip_suffix(b"\n").unwrap_or(line);
+    let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
+    let version = trimmed.rsplit(|&b| b == b' ').next().unwrap_or(b"");
+    match version {
+        [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
+            if major.is_ascii_digit() && minor.is_ascii_digit() =>
+        {
+            Error::UnsupportedVersion {
+                version: String::from_utf8_lossy(version).into_owned(),
+            }
+        }
+        _ => Error::BadRequestLine {
+            line: line.to_vec(),
+        },
+    }
+}
+// ANCHOR_END: version_error
+
+// ANCHOR: parse_target
+/// Splits a request-target in any of its forms (RFC 9112 §3.2): origin-form `/path?q`,
+/// absolute-form `http://host/path?q`, asterisk-form `*` (for `OPTIONS` only).
+/// Authority-form (`host:port`, for `CONNECT`) is refused: this server is no proxy.
+fn parse_target(method: &str, uri: &str) -> Result<Target, Error> {
+    let refuse = || Error::BadRequestTarget {
+        target: uri.to_string(),
+    };
+    if uri == "*" {
+        if method != "OPTIONS" {
+            return Err(refuse());
+        }
+        return Ok(Target {
+            scheme: None,
+            authority: None,
+            raw_path: "*".to_string(),
+            path: b"*".to_vec(),
+            query: String::new(),
+        });
+    }
+    let (scheme, authority, rest) = if uri.starts_with('/') {
+        // `//x` is a path whose first segment is empty, not an authority: only the
+        // absolute-form carries one (RFC 9112 §3.2.1).
+        (None, None, uri)
+    } else {
+        let (scheme, after) = uri.split_once("://").ok_or_else(refuse)?;
+        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+            return Err(refuse());
+        }
+        let slash = after.find(['/', '?']).unwrap_or(after.len());
+        let (authority, rest) = after.split_at(slash);
+        if authority.is_empty() {
+            return Err(refuse());
+        }
+        (
+            Some(scheme.to_ascii_lowercase()),
+            Some(authority.to_string()),
+            rest,
+        )
+    };
+    let (raw_path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let raw_path = if raw_path.is_empty() { "/" } else { raw_path };
+    Ok(Target {
+        scheme,
+        authority,
+        raw_path: raw_path.to_string(),
+        // `%`, `%4` and `%zz` are not escapes: they stay as they are, never panic.
+        path: percent_decode(raw_path.as_bytes()).collect(),
+        query: query.to_string(),
+    })
+}
+// ANCHOR_END: parse_target
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(method: &str, uri: &str) -> Result<Target, Error> {
+        parse_target(method, uri)
+    }
+
+    #[test]
+    fn double_slash_is_a_path_not_an_authority() {
+        let t = target("GET", "//x/y?q=1").expect("valid");
+        assert_eq!((t.authority, t.raw_path.as_str()), (None, "//x/y"));
+        assert_eq!(t.query, "q=1");
+    }
+
+    #[test]
+    fn absolute_form_gives_scheme_authority_and_path() {
+        let t = target("GET", "HTTP://example.com:8080/a%20b?x").expect("valid");
+        assert_eq!(t.scheme.as_deref(), Some("http"));
+        assert_eq!(t.authority.as_deref(), Some("example.com:8080"));
+        assert_eq!(t.path, b"/a b");
+        let t = target("GET", "http://example.com").expect("valid");
+        assert_eq!(t.raw_path, "/");
+    }
+
+    #[test]
+    fn broken_escapes_stay_literal() {
+        assert_eq!(target("GET", "/%").expect("valid").path, b"/%");
+        assert_eq!(target("GET", "/%4").expect("valid").path, b"/%4");
+        assert_eq!(target("GET", "/%zz").expect("valid").path, b"/%zz");
+        assert_eq!(target("GET", "/a%2Fb").expect("valid").path, b"/a/b");
+        assert_eq!(target("GET", "/a%2Fb").expect("valid").raw_path, "/a%2Fb");
+    }
+
+    #[test]
+    fn asterisk_only_for_options() {
+        assert!(target("OPTIONS", "*").is_ok());
+        assert!(target("GET", "*").is_err());
+        assert!(target("CONNECT", "example.com:443").is_err());
+    }
+}

@@ -1,0 +1,335 @@
+//! `Response`: status, headers and body going out, with the framing chosen by the server.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+
+use super::body::expect;
+use super::date::http_date;
+use crate::rfile::write_chunk;
+use crate::wire::ConnWriter;
+use crate::{Error, Version};
+
+/// How the response body is delimited on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// `Content-Length`: this many bytes are still owed.
+    Length(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+    /// HTTP/1.0 without a length: the body ends when the connection closes.
+    Close,
+    /// HEAD, 1xx, 204, 304: no body bytes whatever the app writes.
+    NoBody,
+}
+
+/// What the request told the response, fixed when the request is parsed.
+#[derive(Debug, Clone)]
+pub(crate) struct ResponseContext {
+    pub(crate) version: Version,
+    pub(crate) head_request: bool,
+    /// Both the client and the server allow the connection to persist.
+    pub(crate) keep_alive: bool,
+    pub(crate) server_software: Arc<str>,
+}
+
+/// The response half of an [`HttpRequest`](crate::HttpRequest): what a gateway sets and
+/// writes. See the [`Gateway`](crate::Gateway) contract for the rules.
+#[derive(Debug)]
+pub struct Response {
+    writer: ConnWriter,
+    context: ResponseContext,
+    expect: Arc<AtomicU8>,
+    status: u16,
+    reason: String,
+    headers: Vec<(String, Vec<u8>)>,
+    declared: Option<u64>,
+    app_close: bool,
+    /// `Some` once the headers were sent.
+    framing: Option<Framing>,
+    /// Whether the connection must close after this response.
+    must_close: bool,
+    buf: Vec<u8>,
+}
+
+impl Response {
+    pub(crate) fn new(writer: ConnWriter, context: ResponseContext, expect: Arc<AtomicU8>) -> Self {
+        Response {
+            writer,
+            context,
+            expect,
+            status: 200,
+            reason: "OK".to_string(),
+            headers: Vec::new(),
+            declared: None,
+            app_close: false,
+            framing: None,
+            must_close: false,
+            buf: Vec::new(),
+        }
+    }
+
+    pub(crate) fn set_context(&mut self, version: Version, head_request: bool, keep_alive: bool) {
+        self.context.version = version;
+        self.context.head_request = head_request;
+        self.context.keep_alive = keep_alive;
+    }
+
+    /// Whether the status line and headers went out.
+    pub fn headers_sent(&self) -> bool {
+        self.framing.is_some()
+    }
+
+    /// Sets the status, e.g. `(404, "Not Found")`. Refused (nothing changes) if the
+    /// headers were sent, the code is not three digits, or the reason has CR, LF or
+    /// another control byte.
+    pub fn set_status(&mut self, code: u16, reason: &str) -> Result<(), Error> {
+        self.refuse_if_sent()?;
+        if !(100..=999).contains(&code) || reason.bytes().any(|b| b.is_ascii_control()) {
+            return Err(Error::InvalidStatus {
+                status: format!("{code} {reason}"),
+            });
+        }
+        self.status = code;
+        self.reason = reason.to_string();
+        Ok(())
+    }
+
+    // ANCHOR: add_header
+    /// Adds a header. Refused with [`Error::InvalidResponseHeader`], and nothing written,
+    /// if the name is not a token, or the value holds CR, LF or NUL (header injection: a
+    /// value with CRLF would start a header, or a whole response, of the client's
+    /// choosing), or the header is `Transfer-Encoding` (the server owns the framing), or a
+    /// `Content-Length` that is not digits only.
+    pub fn add_header(&mut self, name: &str, value: &[u8]) -> Result<(), Error> {
+        self.refuse_if_sent()?;
+        let refuse = |why| Error::InvalidResponseHeader {
+            name: name.to_string(),
+            why,
+        };
+        if name.is_empty() || !name.bytes().all(is_tchar) {
+            return Err(refuse("the name is not a token (CR, LF, space, colon...)"));
+        }
+        if value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0) {
+            return Err(refuse("the value holds CR, LF or NUL"));
+        }
+        if name.eq_ignore_ascii_case("transfer-encoding") {
+            return Err(refuse("the server chooses the transfer coding"));
+        }
+        if name.eq_ignore_ascii_case("content-length") {
+            let text = std::str::from_utf8(value).unwrap_or("").trim();
+            let n = text
+                .parse::<u64>()
+                .ok()
+                .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| refuse("Content-Length is not digits only"))?;
+            if self.declared.is_some_and(|d| d != n) {
+                return Err(refuse("a second, different Content-Length"));
+            }
+            self.declared = Some(n);
+        }
+        if name.eq_ignore_ascii_case("connection") {
+            // The server writes its own Connection header; the app's `close` is honoured.
+            self.app_close |= value
+                .split(|&b| b == b',')
+                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
+            return Ok(());
+        }
+        self.headers.push((name.to_string(), value.to_vec()));
+        Ok(())
+    }
+    // ANCHOR_END: add_header
+
+    /// Drops the status and headers set so far (PEP 3333's second `start_response` with
+    /// `exc_info`); refused once they were sent.
+    pub fn reset_response(&mut self) -> Result<(), Error> {
+        self.refuse_if_sent()?;
+        self.status = 200;
+        self.reason = "OK".to_string();
+        self.headers.clear();
+        self.declared = None;
+        self.app_close = false;
+        Ok(())
+    }
+
+    /// Sends the status line and headers now, without body bytes.
+    pub fn send_headers(&mut self) -> Result<(), Error> {
+        if self.framing.is_none() {
+            self.build_head();
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes a chunk of the body, after the headers if they are not sent yet. An empty
+    /// chunk writes nothing (it does not send the headers either). Bytes beyond a declared
+    /// `Content-Length` are dropped, and the connection closes after the response.
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        if self.framing.is_none() {
+            self.build_head();
+        }
+        match self.framing {
+            Some(Framing::Length(owed)) => {
+                let n = owed.min(chunk.len() as u64);
+                self.buf
+                    .extend_from_slice(&chunk[..usize::try_from(n).unwrap_or(chunk.len())]);
+                self.framing = Some(Framing::Length(owed - n));
+                if n < chunk.len() as u64 {
+                    // More than declared: never sent, since the client would read the
+                    // excess as the start of the next response.
+                    self.must_close = true;
+                }
+            }
+            Some(Framing::Chunked) => write_chunk(&mut self.buf, chunk)?,
+            Some(Framing::Close) => self.buf.extend_from_slice(chunk),
+            Some(Framing::NoBody) | None => {}
+        }
+        self.flush()
+    }
+
+    /// Whether the connection must close after this response.
+    pub(crate) fn must_close(&self) -> bool {
+        self.must_close
+    }
+
+    /// Forces `Connection: close` (or a close after a response already started).
+    pub(crate) fn close_after(&mut self) {
+        self.must_close = true;
+        self.context.keep_alive = false;
+    }
+
+    /// Ends a response the gateway completed: headers if none went out (an empty body:
+    /// `Content-Length: 0`), the terminating chunk, and the close a short body forces.
+    pub(crate) fn finish(&mut self) -> Result<(), Error> {
+        if self.framing.is_none() && self.declared.is_none() {
+            self.declared = Some(0);
+            self.headers
+                .push(("Content-Length".to_string(), b"0".to_vec()));
+        }
+        self.send_headers()?;
+        match self.framing {
+            Some(Framing::Chunked) => self.writer.write_all(b"0\r\n\r\n")?,
+            // Fewer bytes than declared: the client waits for the rest; only a close
+            // tells it the response is over (and truncated).
+            Some(Framing::Length(owed)) if owed > 0 => self.must_close = true,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Answers with a short text response in place of the gateway's unsent one.
+    pub(crate) fn send_error(&mut self, code: u16, close: bool) -> Result<(), Error> {
+        if close {
+            self.close_after();
+        }
+        self.reset_response()?;
+        self.status = code;
+        self.reason = crate::status::reason(code).to_string();
+        let body = format!("{code} {}\n", self.reason);
+        self.headers.push((
+            "Content-Type".to_string(),
+            b"text/plain; charset=utf-8".to_vec(),
+        ));
+        self.declared = Some(body.len() as u64);
+        self.headers.push((
+            "Content-Length".to_string(),
+            body.len().to_string().into_bytes(),
+        ));
+        self.write(body.as_bytes())
+    }
+
+    fn refuse_if_sent(&self) -> Result<(), Error> {
+        if self.framing.is_some() {
+            return Err(Error::HeadersAlreadySent);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        let result = self.writer.write_all(&self.buf);
+        self.buf.clear();
+        if result.is_err() {
+            self.must_close = true;
+        }
+        Ok(result?)
+    }
+
+    // ANCHOR: send_headers
+    /// Writes the status line and headers into the buffer and fixes the framing: the
+    /// app's `Content-Length`, else chunked on HTTP/1.1, else close-delimited (HTTP/1.0);
+    /// no body for HEAD, 1xx, 204, 304 (RFC 9112 §6.3).
+    fn build_head(&mut self) {
+        let no_body = self.context.head_request
+            || (100..200).contains(&self.status)
+            || self.status == 204
+            || self.status == 304;
+        let framing = match (no_body, self.declared) {
+            (true, _) => Framing::NoBody,
+            (false, Some(n)) => Framing::Length(n),
+            (false, None) if self.context.version == Version::Http11 => Framing::Chunked,
+            (false, None) => Framing::Close,
+        };
+        if framing == Framing::Close || self.app_close {
+            self.must_close = true;
+        }
+        let keep_alive = self.context.keep_alive && !self.must_close;
+        self.must_close |= !keep_alive;
+        // The answer to a client waiting for 100 Continue: it now knows it may skip the body.
+        let _ = self.expect.compare_exchange(
+            expect::PENDING,
+            expect::SKIPPED,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        let buf = &mut self.buf;
+        buf.extend_from_slice(b"HTTP/1.1 ");
+        buf.extend_from_slice(self.status.to_string().as_bytes());
+        buf.push(b' ');
+        buf.extend_from_slice(self.reason.as_bytes());
+        buf.extend_from_slice(b"\r\n");
+        let mut has_date = false;
+        let mut has_server = false;
+        for (name, value) in &self.headers {
+            // RFC 9110 §8.6: no Content-Length in 1xx and 204 responses.
+            let forbidden_length = name.eq_ignore_ascii_case("content-length")
+                && ((100..200).contains(&self.status) || self.status == 204);
+            if forbidden_length {
+                continue;
+            }
+            has_date |= name.eq_ignore_ascii_case("date");
+            has_server |= name.eq_ignore_ascii_case("server");
+            push_field(buf, name.as_bytes(), value);
+        }
+        if !has_date {
+            push_field(buf, b"Date", http_date().as_bytes());
+        }
+        if !has_server {
+            push_field(buf, b"Server", self.context.server_software.as_bytes());
+        }
+        if framing == Framing::Chunked {
+            push_field(buf, b"Transfer-Encoding", b"chunked");
+        }
+        if !keep_alive {
+            push_field(buf, b"Connection", b"close");
+        } else if self.context.version == Version::Http10 {
+            push_field(buf, b"Connection", b"keep-alive");
+        }
+        buf.extend_from_slice(b"\r\n");
+        self.framing = Some(framing);
+    }
+    // ANCHOR_END: send_headers
+}
+
+fn push_field(buf: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    buf.extend_from_slice(name);
+    buf.extend_from_slice(b": ");
+    buf.extend_from_slice(value);
+    buf.extend_from_slice(b"\r\n");
+}
+
+/// RFC 9110 §5.6.2 `tchar`.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}

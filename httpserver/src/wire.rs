@@ -1,0 +1,132 @@
+//! The connection's two ends: a buffered reader with per-read timeouts, and a writer.
+//!
+//! Both share one `TcpStream` through an `Arc` (`&TcpStream` implements `Read` and
+//! `Write`), so no `try_clone` (a `dup` system call) is paid per connection.
+
+use std::io::{self, BufRead, Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Bytes read ahead of the parser. A request head usually fits in one read of this size.
+const INITIAL_BUFFER: usize = 8 * 1024;
+
+/// The reading end of a connection: a buffer the request head is accumulated in, then
+/// handed to the body readers through [`BufRead`].
+///
+/// Unlike `std::io::BufReader`, it can read *more* into a non-empty buffer
+/// ([`ConnReader::read_more`]): a request head arrives in pieces and must be complete
+/// before it is parsed, and whatever follows it (a body, a pipelined request) stays in
+/// the buffer.
+#[derive(Debug)]
+pub struct ConnReader {
+    stream: Arc<TcpStream>,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    /// The read timeout last given to the socket, so it is set only when it changes.
+    applied: Option<Option<Duration>>,
+}
+
+impl ConnReader {
+    pub(crate) fn new(stream: Arc<TcpStream>) -> Self {
+        ConnReader {
+            stream,
+            buf: vec![0; INITIAL_BUFFER],
+            pos: 0,
+            end: 0,
+            applied: None,
+        }
+    }
+
+    /// The bytes received and not consumed yet.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf[self.pos..self.end]
+    }
+
+    /// Drops the first `n` buffered bytes: a parsed part of the request head.
+    pub(crate) fn consume_head(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.end);
+    }
+
+    /// Sets the socket's read timeout for the next reads (`None`: block).
+    pub(crate) fn set_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        // A zero duration means "no timeout" to the OS; the smallest real wait is 1 µs.
+        let timeout = timeout.map(|t| t.max(Duration::from_micros(1)));
+        if self.applied != Some(timeout) {
+            self.stream.set_read_timeout(timeout)?;
+            self.applied = Some(timeout);
+        }
+        Ok(())
+    }
+
+    /// Reads whatever the peer sent next, appending it to the buffer, growing the buffer
+    /// up to `max_buffer` bytes. Returns how many bytes arrived (0: the peer closed).
+    /// A timeout is an error of kind `WouldBlock` or `TimedOut`.
+    pub(crate) fn read_more(&mut self, max_buffer: usize) -> io::Result<usize> {
+        if self.pos > 0 && self.end == self.buf.len() {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.pos = 0;
+        }
+        if self.end == self.buf.len() {
+            let grown = (self.buf.len() * 2).min(max_buffer.max(INITIAL_BUFFER));
+            if grown <= self.buf.len() {
+                return Err(io::Error::new(
+                    io::ErrorKind::OutOfMemory,
+                    "read buffer full",
+                ));
+            }
+            self.buf.resize(grown, 0);
+        }
+        let n = (&*self.stream).read(&mut self.buf[self.end..])?;
+        self.end += n;
+        Ok(n)
+    }
+}
+
+impl Read for ConnReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        // A large read with nothing buffered goes straight to the socket: no double copy.
+        if self.pos == self.end && out.len() >= self.buf.len() {
+            return (&*self.stream).read(out);
+        }
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for ConnReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.end {
+            self.pos = 0;
+            self.end = 0;
+            let n = (&*self.stream).read(&mut self.buf)?;
+            self.end = n;
+        }
+        Ok(&self.buf[self.pos..self.end])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.end);
+    }
+}
+
+/// The writing end of a connection.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnWriter {
+    stream: Arc<TcpStream>,
+}
+
+impl ConnWriter {
+    pub(crate) fn new(stream: Arc<TcpStream>) -> Self {
+        ConnWriter { stream }
+    }
+
+    pub(crate) fn write_all(&self, bytes: &[u8]) -> io::Result<()> {
+        (&*self.stream).write_all(bytes)
+    }
+}
