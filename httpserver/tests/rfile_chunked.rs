@@ -300,6 +300,15 @@ fn max_body_is_enforced_on_the_size_line_before_any_data_is_read() {
 }
 
 #[test]
+fn the_default_body_limit_is_16_mib() {
+    // 0x1000000 is 16 MiB: accepted (and then cut short by EOF); one byte more is refused.
+    let (at, _) = decode_with(b"1000000\r\n", &ChunkedLimits::default());
+    assert_eq!(at, Outcome::Io(io::ErrorKind::UnexpectedEof));
+    let limit = 16 * 1024 * 1024;
+    assert_refused(b"1000001\r\n", BodyError::BodyTooLarge { limit });
+}
+
+#[test]
 fn max_chunk_line_counts_size_and_extensions_without_crlf() {
     // "5;aaaaaa" is 8 bytes.
     let wire = b"5;aaaaaa\r\nhello\r\n0\r\n\r\n";

@@ -59,6 +59,9 @@ enum State {
 /// errors of the inner reader (a timeout, `Interrupted`) leave the decoder where it was, so
 /// a retried read resumes. It also implements [`BufRead`]: `fill_buf` hands out the current
 /// chunk's data straight from the inner buffer.
+///
+/// One `read` returns bytes of at most one chunk: going on to the next chunk's size line
+/// could block on the socket while the caller waits for bytes already in hand.
 #[derive(Debug)]
 pub struct ChunkedRFile<R> {
     inner: R,
