@@ -22,10 +22,12 @@ impl Session {
         let Some(value) = self.with_state(|s| s.data.get(key).cloned())? else {
             return Ok(None);
         };
-        serde_json::from_value(value).map(Some).map_err(|source| Error::Decode {
-            key: key.to_owned(),
-            source,
-        })
+        serde_json::from_value(value)
+            .map(Some)
+            .map_err(|source| Error::Decode {
+                key: key.to_owned(),
+                source,
+            })
     }
 
     /// Stores `value` under `key`. Setting the value a key already has is not a change,

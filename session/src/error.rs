@@ -161,3 +161,13 @@ impl From<getrandom::Error> for Error {
         Error::Randomness(e)
     }
 }
+
+/// A session error inside a handler is a 500 (the program's or the store's fault, not the
+/// client's), so handlers can use `?` on session calls. The reason goes to standard error
+/// for the operator; the client sees the application's page for 500.
+impl From<Error> for application::HttpError {
+    fn from(e: Error) -> Self {
+        eprintln!("session: {e}");
+        application::internalerror()
+    }
+}

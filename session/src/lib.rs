@@ -21,6 +21,7 @@ mod data;
 mod error;
 mod id;
 mod initializer;
+mod process;
 mod record;
 mod session;
 mod state;

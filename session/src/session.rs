@@ -47,9 +47,10 @@ pub(crate) enum Loaded {
 }
 
 impl Session {
-    /// A session machinery that is not installed on any application yet (the
-    /// constructor that installs it is `Session::new`).
-    pub(crate) fn build(
+    /// A session not installed on any application yet: web.py's `Session(None, store,
+    /// initializer)`. Make it first when handlers need a clone of it before the
+    /// application exists, then [`install`](Session::install) it.
+    pub fn detached(
         store: impl Store + 'static,
         initializer: impl Initializer,
         config: SessionConfig,
@@ -78,14 +79,16 @@ impl Session {
         self.inner.store.as_ref()
     }
 
-    // ANCHOR: cleanup_if_due
-    /// Removes expired records from the store if the last cleanup is older than
-    /// `cleanup_interval`. Only one request does it: the others find the lock taken and go
-    /// on, so a slow scan delays one response, not all of them.
+    // ANCHOR: clear_old_data
+    /// Step 1, clear the old data: expired records leave the store if the last cleanup is
+    /// older than `cleanup_interval`. Only one request does it: the others find the lock
+    /// taken and go on, so a slow scan delays one response, not all of them. (The previous
+    /// request's in-memory session needs no clearing: it left this thread's slot when
+    /// that request ended, even if its handler panicked.)
     ///
     /// A failed cleanup is logged and otherwise ignored: it does not make this request's
     /// session wrong, and the next interval retries.
-    pub(crate) fn cleanup_if_due(&self) {
+    pub(crate) fn clear_old_data(&self) {
         let Ok(mut last) = self.inner.last_cleanup.try_lock() else {
             return;
         };
@@ -100,7 +103,7 @@ impl Session {
             *last = Some(Instant::now());
         }
     }
-    // ANCHOR_END: cleanup_if_due
+    // ANCHOR_END: clear_old_data
 
     // ANCHOR: validate_and_load
     /// Finds the session the request's cookie names, if it may be used.

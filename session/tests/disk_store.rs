@@ -12,8 +12,12 @@ fn id() -> SessionId {
 }
 
 fn age(path: &std::path::Path, by: Duration) {
-    let file = fs::File::options().write(true).open(path).expect("open to age");
-    file.set_modified(SystemTime::now() - by).expect("set mtime");
+    let file = fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open to age");
+    file.set_modified(SystemTime::now() - by)
+        .expect("set mtime");
 }
 
 #[test]
@@ -46,7 +50,9 @@ fn new_below_a_file_cannot_create_the_directory() {
     fs::write(dir.path(), b"").expect("write");
     let err = DiskStore::new(dir.path().join("sessions")).expect_err("cannot mkdir");
     assert!(matches!(err, Error::CreateDirectory { .. }), "{err:?}");
-    assert!(err.to_string().contains("cannot create the session directory"));
+    assert!(err
+        .to_string()
+        .contains("cannot create the session directory"));
 }
 
 #[test]
@@ -61,7 +67,10 @@ fn the_file_name_is_the_id_and_the_content_is_the_record() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, [id.as_str()]);
-    assert_eq!(fs::read(dir.path().join(id.as_str())).expect("read"), b"{\"k\":true}");
+    assert_eq!(
+        fs::read(dir.path().join(id.as_str())).expect("read"),
+        b"{\"k\":true}"
+    );
 }
 
 #[test]
@@ -72,7 +81,10 @@ fn cleanup_removes_sessions_older_than_the_timeout_and_keeps_the_rest() {
     store.set(&old, b"old").expect("set");
     store.set(&young, b"young").expect("set");
     age(&dir.path().join(old.as_str()), Duration::from_secs(7200));
-    assert_eq!(store.cleanup(Duration::from_secs(3600)).expect("cleanup"), 1);
+    assert_eq!(
+        store.cleanup(Duration::from_secs(3600)).expect("cleanup"),
+        1
+    );
     assert!(!store.contains(&old).expect("contains"));
     assert!(store.contains(&young).expect("contains"));
 }
@@ -87,7 +99,10 @@ fn cleanup_removes_stale_temporary_files_and_leaves_foreign_files_alone() {
     fs::write(&foreign, b"mine").expect("write");
     age(&temp, Duration::from_secs(7200));
     age(&foreign, Duration::from_secs(7200));
-    assert_eq!(store.cleanup(Duration::from_secs(3600)).expect("cleanup"), 1);
+    assert_eq!(
+        store.cleanup(Duration::from_secs(3600)).expect("cleanup"),
+        1
+    );
     assert!(!temp.exists());
     assert!(foreign.exists());
 }
@@ -143,5 +158,8 @@ fn a_session_file_that_cannot_be_read_is_an_error_naming_it() {
     let err = store.get(&id).expect_err("a directory is not a record");
     assert!(matches!(err, Error::Read { .. }), "{err:?}");
     assert!(err.to_string().contains(id.as_str()));
-    assert!(!store.contains(&id).expect("contains"), "a directory is not a session");
+    assert!(
+        !store.contains(&id).expect("contains"),
+        "a directory is not a session"
+    );
 }

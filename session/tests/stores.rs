@@ -82,7 +82,10 @@ fn cleanup_keeps_records_younger_than_the_timeout() {
     on_each_store(|store| {
         let id = id();
         store.set(&id, b"x").expect("set");
-        assert_eq!(store.cleanup(Duration::from_secs(3600)).expect("cleanup"), 0);
+        assert_eq!(
+            store.cleanup(Duration::from_secs(3600)).expect("cleanup"),
+            0
+        );
         assert!(store.contains(&id).expect("contains"));
     });
 }
@@ -95,7 +98,10 @@ fn memory_cleanup_removes_records_older_than_the_timeout() {
     std::thread::sleep(Duration::from_millis(60));
     let young = id();
     store.set(&young, b"y").expect("set");
-    assert_eq!(store.cleanup(Duration::from_millis(30)).expect("cleanup"), 1);
+    assert_eq!(
+        store.cleanup(Duration::from_millis(30)).expect("cleanup"),
+        1
+    );
     assert!(!store.contains(&old).expect("contains"));
     assert!(store.contains(&young).expect("contains"));
     assert_eq!(store.len(), 1);
@@ -123,14 +129,20 @@ fn concurrent_writes_never_show_a_torn_record() {
             s.spawn(move || {
                 for _ in 0..200 {
                     let seen = store.get(&id).expect("get").expect("record present");
-                    assert!(records.contains(&seen), "torn record of {} bytes", seen.len());
+                    assert!(
+                        records.contains(&seen),
+                        "torn record of {} bytes",
+                        seen.len()
+                    );
                 }
             });
         });
     }
     hammer(Arc::new(MemoryStore::new()));
     let dir = Scratch::new("torn");
-    hammer(Arc::new(DiskStore::new(dir.path()).expect("scratch directory")));
+    hammer(Arc::new(
+        DiskStore::new(dir.path()).expect("scratch directory"),
+    ));
     // No temporary file is left behind once the writers are done.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .expect("list")

@@ -15,10 +15,8 @@ pub struct Scratch {
 impl Scratch {
     pub fn new(label: &str) -> Scratch {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "session-test-{}-{n}-{label}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("session-test-{}-{n}-{label}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
         Scratch { path }
     }
@@ -34,6 +32,100 @@ impl Drop for Scratch {
             let _ = std::fs::remove_dir_all(&self.path);
         } else {
             let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::Duration;
+
+use session::{MemoryStore, Result, SessionId, Store};
+
+/// The value of the session cookie in a response's `Set-Cookie` headers, if any.
+pub fn session_cookie<'a>(set_cookies: &[&'a str], name: &str) -> Option<&'a str> {
+    set_cookies.iter().find_map(|h| {
+        let (pair, _) = h.split_once(';').unwrap_or((h, ""));
+        let (n, v) = pair.split_once('=')?;
+        (n.trim() == name).then_some(v.trim())
+    })
+}
+
+/// A `MemoryStore` that counts what the session asks of it.
+#[derive(Default)]
+pub struct CountingStore {
+    pub inner: MemoryStore,
+    pub gets: AtomicU64,
+    pub sets: AtomicU64,
+    pub deletes: AtomicU64,
+    pub cleanups: AtomicU64,
+}
+
+impl CountingStore {
+    pub fn new() -> Arc<CountingStore> {
+        Arc::new(CountingStore::default())
+    }
+    pub fn sets(&self) -> u64 {
+        self.sets.load(Ordering::SeqCst)
+    }
+    pub fn cleanups(&self) -> u64 {
+        self.cleanups.load(Ordering::SeqCst)
+    }
+}
+
+impl Store for CountingStore {
+    fn contains(&self, id: &SessionId) -> Result<bool> {
+        self.inner.contains(id)
+    }
+    fn get(&self, id: &SessionId) -> Result<Option<Vec<u8>>> {
+        self.gets.fetch_add(1, Ordering::SeqCst);
+        self.inner.get(id)
+    }
+    fn set(&self, id: &SessionId, record: &[u8]) -> Result<()> {
+        self.sets.fetch_add(1, Ordering::SeqCst);
+        self.inner.set(id, record)
+    }
+    fn delete(&self, id: &SessionId) -> Result<()> {
+        self.deletes.fetch_add(1, Ordering::SeqCst);
+        self.inner.delete(id)
+    }
+    fn cleanup(&self, timeout: Duration) -> Result<usize> {
+        self.cleanups.fetch_add(1, Ordering::SeqCst);
+        self.inner.cleanup(timeout)
+    }
+}
+
+/// A one-cookie jar for the in-process client: remembers the session cookie a response
+/// sets, forgets it when the response expires it.
+pub struct Jar {
+    pub name: String,
+    pub value: Option<String>,
+}
+
+impl Jar {
+    pub fn new(name: &str) -> Jar {
+        Jar {
+            name: name.to_owned(),
+            value: None,
+        }
+    }
+
+    /// The `Cookie` request header, if the jar holds the cookie.
+    pub fn header(&self) -> Option<String> {
+        self.value.as_ref().map(|v| format!("{}={v}", self.name))
+    }
+
+    /// Takes in the response's `Set-Cookie` headers.
+    pub fn update(&mut self, set_cookies: &[&str]) {
+        for h in set_cookies {
+            if session_cookie(&[h], &self.name).is_none() {
+                continue;
+            }
+            if h.contains("Max-Age=0") {
+                self.value = None;
+            } else {
+                self.value = session_cookie(&[h], &self.name).map(str::to_owned);
+            }
         }
     }
 }

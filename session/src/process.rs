@@ -1,0 +1,153 @@
+//! `Session::new` and `process(handler)`: the session as a processor of an application.
+use application::web::{cookies, SetCookie};
+use application::{ctx, Application, HttpError, Next, Outcome};
+
+use crate::config::SessionConfig;
+use crate::error::Error;
+use crate::initializer::Initializer;
+use crate::session::{Loaded, Session};
+use crate::state;
+use crate::store::Store;
+
+impl Session {
+    // ANCHOR: new
+    /// web.py's `Session(app, store, initializer)`: a session with the default
+    /// [`SessionConfig`], installed as a processor of `app`.
+    ///
+    /// ```
+    /// use application::{Application, Args, Target};
+    /// use session::{MemoryStore, Session};
+    ///
+    /// let mut app = Application::new([("/", Target::func(|_: &Args| Ok("hi".into())))])?;
+    /// let session = Session::new(&mut app, MemoryStore::new(), serde_json::json!({"count": 0}));
+    /// let response = app.request("/").send();
+    /// assert!(response.header("Set-Cookie").unwrap_or("").starts_with("webpy_session_id="));
+    /// # let _ = session;
+    /// # Ok::<(), application::Error>(())
+    /// ```
+    pub fn new(
+        app: &mut Application,
+        store: impl Store + 'static,
+        initializer: impl Initializer,
+    ) -> Session {
+        Session::with_config(app, store, initializer, SessionConfig::default())
+    }
+
+    /// Like [`new`](Session::new), with a configuration of your own.
+    pub fn with_config(
+        app: &mut Application,
+        store: impl Store + 'static,
+        initializer: impl Initializer,
+        config: SessionConfig,
+    ) -> Session {
+        let session = Session::detached(store, initializer, config);
+        session.install(app);
+        session
+    }
+
+    /// Adds this session as a processor of `app` (`new` does it for its `app`). Installing
+    /// the same session on a sub-application as well is harmless: inside the parent's
+    /// request the sub-application shares the session already loaded.
+    pub fn install(&self, app: &mut Application) {
+        let session = self.clone();
+        app.add_processor(move |next: Next<'_>| session.process(next));
+    }
+    // ANCHOR_END: new
+
+    // ANCHOR: process
+    /// The processor: the design notes' steps, in order, around the rest of the chain.
+    ///
+    /// 1. clear the old data (`clear_old_data`);
+    /// 2. validate the session id and load the session for it (`validate_and_load`);
+    /// 3. run the initializer, for a new session (`run_initializer`);
+    /// 4. run the handler, with the session reachable through this handle;
+    /// 5. set the cookie (`set_cookie`);
+    /// 6. save the session data through the store (`save`).
+    ///
+    /// Steps 5 and 6 run whatever the handler returned: a page, a redirect, an error.
+    pub fn process(&self, handler: Next<'_>) -> Outcome {
+        if state::is_active(self.owner()) {
+            // A sub-application inside the parent's request: the session is loaded
+            // already, and loading it again would save it twice (web.py issue 666).
+            return handler.run();
+        }
+        self.clear_old_data();
+        let (cookie, ip, homepath) = request_facts(&self.config().cookie_name)?;
+        let state = match self.validate_and_load(cookie.as_deref(), &ip) {
+            Ok(Loaded::Found(state)) => state,
+            Ok(Loaded::Fresh(mut state)) => {
+                self.run_initializer(&mut state);
+                state
+            }
+            Ok(Loaded::Expired) => return self.expired(&homepath),
+            Err(e) => return Err(store_failure(e)),
+        };
+        let installed = state::install(self.owner(), state);
+        let outcome = handler.run();
+        let Some(state) = installed.take() else {
+            return Err(store_failure(Error::NotInRequest));
+        };
+        self.set_cookie(state.id.as_str(), state.killed, &homepath)?;
+        match self.save(state) {
+            Ok(_) => outcome,
+            Err(e) => Err(store_failure(e)),
+        }
+    }
+    // ANCHOR_END: process
+
+    // ANCHOR: set_cookie
+    /// Step 5: sets the cookie, on every response as web.py did, so its attributes stay
+    /// current; a session cookie (no `Expires`), so it ends with the browser. A killed
+    /// session gets a cookie that has already expired, which makes the browser drop it.
+    fn set_cookie(&self, id: &str, killed: bool, homepath: &str) -> Result<(), HttpError> {
+        let config = self.config();
+        let mut cookie = SetCookie::new(&config.cookie_name, id)
+            .httponly(config.httponly)
+            .secure(config.secure);
+        let path = config
+            .cookie_path
+            .clone()
+            .unwrap_or_else(|| format!("{homepath}/"));
+        cookie = cookie.path(&path);
+        if let Some(domain) = &config.cookie_domain {
+            cookie = cookie.domain(domain);
+        }
+        if let Some(samesite) = config.samesite {
+            cookie = cookie.samesite(samesite);
+        }
+        if killed {
+            cookie = cookie.expires(-1);
+        }
+        cookie.set().map_err(HttpError::from)
+    }
+    // ANCHOR_END: set_cookie
+
+    // ANCHOR: expired
+    /// The answer for an id that is no longer valid when `ignore_expiry` is off (or the
+    /// address changed with `ignore_change_ip` off): web.py's `SessionExpired`, a
+    /// `200 OK` whose body is `expired_message`, with the cookie deleted.
+    fn expired(&self, homepath: &str) -> Outcome {
+        let config = self.config();
+        self.set_cookie("", true, homepath)?;
+        Err(HttpError::new(
+            "200 OK",
+            vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
+            config.expired_message.clone(),
+        ))
+    }
+    // ANCHOR_END: expired
+}
+
+/// The cookie value, the client address and `homepath`, read from `ctx` before the
+/// handler runs (a sub-application changes `homepath` while it runs).
+fn request_facts(cookie_name: &str) -> Result<(Option<String>, String, String), HttpError> {
+    let cookie = cookies()?.get(cookie_name).map(str::to_owned);
+    let (ip, homepath) = ctx::with(|c| (c.ip.clone().unwrap_or_default(), c.homepath.clone()))?;
+    Ok((cookie, ip, homepath))
+}
+
+/// A store that fails is the server's problem, not the client's: a 500 (with the
+/// application's page for 500), and the reason on standard error for the operator.
+fn store_failure(e: Error) -> HttpError {
+    HttpError::from(e)
+}

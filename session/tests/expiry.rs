@@ -1,0 +1,232 @@
+//! Expiry, address changes, cleanup, and the cookie options of `SessionConfig`.
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use application::{Application, Args, Response, Target};
+use session::{SameSite, Session, SessionConfig, Store};
+use support::{session_cookie, CountingStore, Jar};
+
+const NAME: &str = "webpy_session_id";
+
+/// `/count` adds one to the session's counter and answers it.
+fn counter_app(store: impl Store + 'static, config: SessionConfig) -> Application {
+    let session = Session::detached(store, (), config);
+    let s = session.clone();
+    let mut app = Application::new([(
+        "/count",
+        Target::func(move |_: &Args| {
+            let n = s.get::<u64>("count")?.unwrap_or(0) + 1;
+            s.set("count", &n)?;
+            Ok(n.to_string().into())
+        }),
+    )])
+    .expect("valid patterns");
+    session.install(&mut app);
+    app
+}
+
+fn get_from(app: &Application, jar: &mut Jar, path: &str, ip: &str) -> Response {
+    let mut request = app.request(path).env("REMOTE_ADDR", ip);
+    if let Some(cookie) = jar.header() {
+        request = request.header("Cookie", &cookie);
+    }
+    let response = request.send();
+    jar.update(&response.header_all("Set-Cookie"));
+    response
+}
+
+fn get(app: &Application, jar: &mut Jar, path: &str) -> Response {
+    get_from(app, jar, path, "127.0.0.1")
+}
+
+fn short_timeout(ignore_expiry: bool) -> SessionConfig {
+    SessionConfig {
+        timeout: Duration::from_millis(100),
+        ignore_expiry,
+        ..SessionConfig::default()
+    }
+}
+
+#[test]
+fn a_session_idle_longer_than_the_timeout_is_replaced_by_a_fresh_one() {
+    let store = CountingStore::new();
+    let app = counter_app(Arc::clone(&store), short_timeout(true));
+    let mut jar = Jar::new(NAME);
+    assert_eq!(get(&app, &mut jar, "/count").text(), "1");
+    let old = jar.value.clone();
+    std::thread::sleep(Duration::from_millis(250));
+    assert_eq!(get(&app, &mut jar, "/count").text(), "1", "started over");
+    assert_ne!(jar.value, old, "with a new id");
+    assert_eq!(
+        store.inner.len(),
+        1,
+        "the expired record was removed on sight"
+    );
+}
+
+#[test]
+fn a_session_in_use_does_not_expire() {
+    let config = SessionConfig {
+        timeout: Duration::from_secs(30),
+        ..SessionConfig::default()
+    };
+    let app = counter_app(CountingStore::new(), config);
+    let mut jar = Jar::new(NAME);
+    for n in 1..=5 {
+        assert_eq!(get(&app, &mut jar, "/count").text(), n.to_string());
+    }
+}
+
+#[test]
+fn with_ignore_expiry_off_an_expired_session_answers_the_expired_message() {
+    let app = counter_app(CountingStore::new(), short_timeout(false));
+    let mut jar = Jar::new(NAME);
+    get(&app, &mut jar, "/count");
+    std::thread::sleep(Duration::from_millis(250));
+    let response = get(&app, &mut jar, "/count");
+    assert_eq!(
+        response.status, "200 OK",
+        "web.py's SessionExpired is a 200"
+    );
+    assert_eq!(response.text(), "Session expired");
+    let set_cookie = response
+        .header("Set-Cookie")
+        .expect("the cookie is deleted");
+    assert!(set_cookie.contains("Max-Age=0"), "{set_cookie}");
+    assert_eq!(jar.value, None);
+    assert_eq!(
+        get(&app, &mut jar, "/count").text(),
+        "1",
+        "then a new session"
+    );
+}
+
+#[test]
+fn with_ignore_expiry_off_an_unknown_id_is_expired_but_a_malformed_one_is_ignored() {
+    let config = SessionConfig {
+        ignore_expiry: false,
+        expired_message: "please log in again".into(),
+        ..SessionConfig::default()
+    };
+    let app = counter_app(CountingStore::new(), config);
+    let mut unknown = Jar::new(NAME);
+    unknown.value = Some("ab".repeat(32));
+    assert_eq!(
+        get(&app, &mut unknown, "/count").text(),
+        "please log in again"
+    );
+    let mut malformed = Jar::new(NAME);
+    malformed.value = Some("not-an-id".into());
+    assert_eq!(get(&app, &mut malformed, "/count").text(), "1");
+}
+
+#[test]
+fn by_default_a_session_may_move_to_another_address() {
+    let app = counter_app(CountingStore::new(), SessionConfig::default());
+    let mut jar = Jar::new(NAME);
+    get_from(&app, &mut jar, "/count", "10.0.0.1");
+    assert_eq!(get_from(&app, &mut jar, "/count", "10.0.0.2").text(), "2");
+}
+
+#[test]
+fn with_ignore_change_ip_off_a_session_used_from_another_address_is_expired() {
+    let store = CountingStore::new();
+    let config = SessionConfig {
+        ignore_change_ip: false,
+        ..SessionConfig::default()
+    };
+    let app = counter_app(Arc::clone(&store), config);
+    let mut jar = Jar::new(NAME);
+    get_from(&app, &mut jar, "/count", "10.0.0.1");
+    assert_eq!(get_from(&app, &mut jar, "/count", "10.0.0.1").text(), "2");
+    let stolen = jar.value.clone();
+    let response = get_from(&app, &mut jar, "/count", "10.0.0.2");
+    assert_eq!(response.text(), "Session expired");
+    assert!(
+        store.inner.is_empty(),
+        "the session is gone for its owner too"
+    );
+    let mut owner = Jar::new(NAME);
+    owner.value = stolen;
+    assert_eq!(get_from(&app, &mut owner, "/count", "10.0.0.1").text(), "1");
+}
+
+#[test]
+fn cleanup_runs_on_the_first_request_and_then_at_most_once_per_interval() {
+    let store = CountingStore::new();
+    let app = counter_app(Arc::clone(&store), SessionConfig::default());
+    let mut jar = Jar::new(NAME);
+    for _ in 0..5 {
+        get(&app, &mut jar, "/count");
+    }
+    assert_eq!(store.cleanups(), 1);
+}
+
+#[test]
+fn cleanup_runs_again_once_the_interval_has_passed() {
+    let store = CountingStore::new();
+    let config = SessionConfig {
+        cleanup_interval: Duration::from_millis(50),
+        ..SessionConfig::default()
+    };
+    let app = counter_app(Arc::clone(&store), config);
+    let mut jar = Jar::new(NAME);
+    get(&app, &mut jar, "/count");
+    std::thread::sleep(Duration::from_millis(120));
+    get(&app, &mut jar, "/count");
+    assert_eq!(store.cleanups(), 2);
+}
+
+#[test]
+fn the_cookie_path_defaults_to_the_home_path_with_a_slash() {
+    let app = counter_app(CountingStore::new(), SessionConfig::default());
+    let response = app.request("/count").env("SCRIPT_NAME", "/shop").send();
+    let set_cookie = response.header("Set-Cookie").expect("cookie");
+    assert!(set_cookie.contains("Path=/shop/"), "{set_cookie}");
+}
+
+#[test]
+fn every_cookie_option_reaches_the_set_cookie_header() {
+    let config = SessionConfig {
+        cookie_name: "sid".into(),
+        cookie_domain: Some("example.com".into()),
+        cookie_path: Some("/app".into()),
+        httponly: false,
+        secure: true,
+        samesite: Some(SameSite::Strict),
+        ..SessionConfig::default()
+    };
+    let app = counter_app(CountingStore::new(), config);
+    let response = app.request("/count").send();
+    let set_cookie = response.header("Set-Cookie").expect("cookie");
+    assert!(
+        session_cookie(&[set_cookie], "sid").is_some(),
+        "{set_cookie}"
+    );
+    for part in [
+        "Domain=example.com",
+        "Path=/app",
+        "Secure",
+        "SameSite=Strict",
+    ] {
+        assert!(set_cookie.contains(part), "{part} in {set_cookie}");
+    }
+    assert!(!set_cookie.contains("HttpOnly"), "{set_cookie}");
+}
+
+#[test]
+fn web_py_defaults() {
+    let c = SessionConfig::default();
+    assert_eq!(c.cookie_name, "webpy_session_id");
+    assert_eq!(c.cookie_domain, None);
+    assert_eq!(c.cookie_path, None);
+    assert_eq!(c.timeout, Duration::from_secs(86400));
+    assert!(c.ignore_expiry);
+    assert!(c.ignore_change_ip);
+    assert_eq!(c.expired_message, "Session expired");
+    assert!(c.httponly);
+    assert!(!c.secure);
+    assert_eq!(c.samesite, None);
+}
