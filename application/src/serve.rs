@@ -49,7 +49,11 @@ impl Application {
                 )
             });
             let mut headers = headers;
-            if let (Some(bytes), None) = (&first, &rest) {
+            // A whole body gets its length, so the server need not chunk it; never on
+            // 1xx, 204 and 304, which have no body (RFC 9110 §8.6, §15.4.5).
+            let bodiless =
+                status.starts_with('1') || status.starts_with("204") || status.starts_with("304");
+            if let (Some(bytes), None, false) = (&first, &rest, bodiless) {
                 if !headers
                     .iter()
                     .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))

@@ -131,3 +131,106 @@ fn param(header: &str, wanted: &str) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{boundary, parse};
+
+    /// Encodes fields the way a browser does.
+    fn encode(fields: &[(String, Vec<u8>, Option<String>)], boundary: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, value, filename) in fields {
+            out.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"")
+                    .as_bytes(),
+            );
+            if let Some(f) = filename {
+                out.extend_from_slice(
+                    format!("; filename=\"{f}\"\r\nContent-Type: application/octet-stream")
+                        .as_bytes(),
+                );
+            }
+            out.extend_from_slice(b"\r\n\r\n");
+            out.extend_from_slice(value);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        out
+    }
+
+    #[test]
+    fn boundary_is_read_quoted_or_not() {
+        assert_eq!(
+            boundary("multipart/form-data; boundary=abc").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            boundary("multipart/form-data; charset=utf-8; Boundary=\"a b\"").as_deref(),
+            Some("a b")
+        );
+        assert_eq!(boundary("multipart/form-data"), None);
+        assert_eq!(boundary("multipart/form-data; boundary="), None);
+    }
+
+    #[test]
+    fn truncated_or_garbled_bodies_are_errors_not_panics() {
+        let good = encode(&[("a".into(), b"1".to_vec(), None)], "B");
+        for cut in 0..good.len() - 4 {
+            // Every strict prefix short of the close delimiter must be refused.
+            assert!(
+                parse(&good[..cut], "B").is_err(),
+                "prefix of {cut} bytes accepted"
+            );
+        }
+        assert!(parse(b"--B\r\nno blank line\r\n--B--", "B").is_err());
+        assert!(
+            parse(
+                b"--B\r\nContent-Disposition: form-data\r\n\r\nx\r\n--B--",
+                "B"
+            )
+            .is_err(),
+            "no name"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn parse_inverts_encode(
+            fields in proptest::collection::vec(
+                ("[a-z]{1,8}", proptest::collection::vec(any::<u8>(), 0..64), proptest::option::of("[a-z.]{1,8}")),
+                0..6,
+            )
+        ) {
+            // The boundary must not occur in any value: browsers pick it that way.
+            let boundary = "----proptestBoundary7MA4YWxk";
+            let fields: Vec<(String, Vec<u8>, Option<String>)> = fields
+                .into_iter()
+                .map(|(n, v, f)| {
+                    // Text fields must be UTF-8; files may be any bytes.
+                    let v = if f.is_none() { String::from_utf8_lossy(&v).into_owned().into_bytes() } else { v };
+                    (n, v, f)
+                })
+                .collect();
+            let storage = parse(&encode(&fields, boundary), boundary).expect("an encoded body parses");
+            let mut texts = storage.pairs.iter();
+            let mut files = storage.files.iter();
+            for (name, value, filename) in &fields {
+                match filename {
+                    None => {
+                        let (n, v) = texts.next().expect("one text pair per text field");
+                        prop_assert_eq!(n, name);
+                        prop_assert_eq!(v.as_bytes(), &value[..]);
+                    }
+                    Some(f) => {
+                        let (n, up) = files.next().expect("one file per file field");
+                        prop_assert_eq!(n, name);
+                        prop_assert_eq!(&up.filename, f);
+                        prop_assert_eq!(&up.data, value);
+                    }
+                }
+            }
+        }
+    }
+}

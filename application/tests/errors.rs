@@ -1,0 +1,194 @@
+//! The HTTP error family, custom pages for any status, and the debug page.
+
+use application::*;
+
+fn failing(make: fn() -> HttpError) -> Application {
+    Application::new([("/.*", Target::func(move |_: &Args| Err(make())))]).unwrap()
+}
+
+#[test]
+fn the_error_family_has_web_py_statuses_and_default_messages() {
+    let table: [(fn() -> HttpError, &str, &str); 17] = [
+        (badrequest, "400 Bad Request", "bad request"),
+        (unauthorized, "401 Unauthorized", "unauthorized"),
+        (forbidden, "403 Forbidden", "forbidden"),
+        (notfound, "404 Not Found", "not found"),
+        (notacceptable, "406 Not Acceptable", "not acceptable"),
+        (conflict, "409 Conflict", "conflict"),
+        (gone, "410 Gone", "gone"),
+        (
+            preconditionfailed,
+            "412 Precondition Failed",
+            "precondition failed",
+        ),
+        (
+            payloadtoolarge,
+            "413 Payload Too Large",
+            "payload too large",
+        ),
+        (
+            unsupportedmediatype,
+            "415 Unsupported Media Type",
+            "unsupported media type",
+        ),
+        (
+            unavailableforlegalreasons,
+            "451 Unavailable For Legal Reasons",
+            "unavailable for legal reasons",
+        ),
+        (
+            internalerror,
+            "500 Internal Server Error",
+            "internal server error",
+        ),
+        (ok, "200 OK", ""),
+        (created, "201 Created", "Created"),
+        (accepted, "202 Accepted", "Accepted"),
+        (nocontent, "204 No Content", ""),
+        (notmodified, "304 Not Modified", ""),
+    ];
+    for (make, status, message) in table {
+        let r = failing(make).request("/").send();
+        assert_eq!((r.status.as_str(), r.text().as_str()), (status, message));
+        assert_eq!(r.header("Content-Type"), Some("text/html"), "{status}");
+    }
+}
+
+#[test]
+fn nomethod_lists_what_is_allowed() {
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| Err(nomethod(&["GET", "POST"]))),
+    )])
+    .unwrap();
+    let r = app.request("/").send();
+    assert_eq!(
+        (r.status.as_str(), r.header("Allow")),
+        ("405 Method Not Allowed", Some("GET, POST"))
+    );
+}
+
+#[test]
+fn an_error_body_and_headers_can_be_overridden() {
+    let app = failing(|| {
+        notfound()
+            .with_body("no such user")
+            .with_header("X-Reason", "user")
+    });
+    let r = app.request("/").send();
+    assert_eq!(
+        (r.text().as_str(), r.header("X-Reason")),
+        ("no such user", Some("user"))
+    );
+}
+
+#[test]
+fn a_custom_page_can_be_set_for_any_status() {
+    let mut app = failing(|| HttpError::new("418 I'm a teapot", vec![], "short and stout"));
+    app.set_page(418, |e| e.with_body("<h1>teapot</h1>"));
+    assert_eq!(
+        app.request("/").send().text(),
+        "short and stout",
+        "a body of its own is kept"
+    );
+    let mut app = failing(conflict);
+    app.set_page(409, |e| {
+        e.with_body("<h1>conflict page</h1>")
+            .with_header("X-Page", "custom")
+    });
+    let r = app.request("/").send();
+    assert_eq!(
+        (r.status.as_str(), r.text().as_str()),
+        ("409 Conflict", "<h1>conflict page</h1>")
+    );
+    assert_eq!(r.header("X-Page"), Some("custom"));
+}
+
+#[test]
+fn a_custom_404_page_covers_unmatched_paths_and_sub_apps_use_their_own() {
+    let mut sub = Application::new([("/x", Target::func(|_: &Args| Ok("x".into())))]).unwrap();
+    sub.set_page(404, |e| e.with_body("sub 404"));
+    let mut app = Application::new([("/sub", Target::app(sub))]).unwrap();
+    app.set_page(404, |e| e.with_body("main 404"));
+    assert_eq!(app.request("/nope").send().text(), "main 404");
+    assert_eq!(app.request("/sub/nope").send().text(), "sub 404");
+}
+
+#[test]
+fn the_debug_page_is_off_by_default_and_shows_the_error_and_request_when_on() {
+    let mut app =
+        Application::new([("/", Target::func(|_: &Args| panic!("the <secret> detail")))]).unwrap();
+    let quiet = app.request("/").header("Cookie", "sid=s3cret").send();
+    assert_eq!(quiet.text(), "internal server error");
+    app.set_debug(true);
+    let loud = app.request("/?q=1").header("Cookie", "sid=s3cret").send();
+    let page = loud.text();
+    assert_eq!(loud.code(), 500);
+    assert!(
+        page.contains("the &lt;secret&gt; detail"),
+        "escaped panic message: {page}"
+    );
+    assert!(
+        page.contains("GET /?q=1") && page.contains("HTTP_COOKIE"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_panic_drops_the_headers_the_handler_had_set() {
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            web::header("X-Half", "built")?;
+            panic!("after a header");
+        }),
+    )])
+    .unwrap();
+    let r = app.request("/").send();
+    assert_eq!((r.code(), r.header("X-Half")), (500, None));
+}
+
+#[test]
+fn an_invalid_status_set_by_a_handler_is_a_500_that_says_why() {
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            ctx::with_mut(|c| c.status = "ok".to_string())?;
+            Ok("x".into())
+        }),
+    )])
+    .unwrap();
+    let r = app.request("/").send();
+    assert_eq!(r.code(), 500);
+    assert!(r.text().contains("invalid status \"ok\""), "{}", r.text());
+}
+
+#[test]
+fn a_crate_error_in_a_handler_becomes_a_500_through_question_mark() {
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            web::header("Bad Name", "x")?;
+            Ok("unreached".into())
+        }),
+    )])
+    .unwrap();
+    assert_eq!(app.request("/").send().status, "500 Internal Server Error");
+}
+
+#[test]
+fn bodiless_statuses_get_no_content_length() {
+    for make in [nocontent as fn() -> HttpError, notmodified] {
+        let r = failing(make).request("/").send();
+        assert_eq!(
+            (r.header("Content-Length"), r.data.len()),
+            (None, 0),
+            "{}",
+            r.status
+        );
+    }
+    assert_eq!(
+        failing(gone).request("/").send().header("Content-Length"),
+        Some("4")
+    );
+}

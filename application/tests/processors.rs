@@ -1,0 +1,239 @@
+//! Processors, loadhook and unloadhook, specified through `request()`.
+
+use std::sync::{Arc, Mutex};
+
+use application::{
+    ctx, loadhook, notfound, unloadhook, Application, Args, Body, HttpError, Next, Outcome, Target,
+};
+
+type Log = Arc<Mutex<Vec<String>>>;
+
+fn push(log: &Log, entry: impl Into<String>) {
+    log.lock()
+        .expect("a test thread panicked while holding the log")
+        .push(entry.into());
+}
+
+fn entries(log: &Log) -> Vec<String> {
+    log.lock()
+        .expect("a test thread panicked while holding the log")
+        .clone()
+}
+
+fn logging_app(log: &Log, target: Target) -> Application {
+    let mut app = Application::new([("/", target)]).unwrap();
+    for name in ["p1", "p2", "p3"] {
+        let log = Arc::clone(log);
+        app.add_processor(move |next: Next<'_>| {
+            push(&log, format!("{name} in"));
+            let out = next.run();
+            push(&log, format!("{name} out"));
+            out
+        });
+    }
+    app
+}
+
+#[test]
+fn the_first_processor_added_is_outermost() {
+    let log: Log = Log::default();
+    let handler_log = Arc::clone(&log);
+    let app = logging_app(
+        &log,
+        Target::func(move |_: &Args| {
+            push(&handler_log, "handle");
+            Ok("ok".into())
+        }),
+    );
+    assert_eq!(app.request("/").send().text(), "ok");
+    assert_eq!(
+        entries(&log),
+        ["p1 in", "p2 in", "p3 in", "handle", "p3 out", "p2 out", "p1 out"]
+    );
+}
+
+#[test]
+fn an_outer_processor_sees_an_http_error_as_a_value_and_may_change_it() {
+    let mut app = Application::new([("/", Target::func(|_: &Args| Err(notfound())))]).unwrap();
+    app.add_processor(|next: Next<'_>| match next.run() {
+        Err(e) if e.code() == 404 => Err(HttpError::new(
+            "410 Gone",
+            vec![],
+            format!("was {}", e.status()),
+        )),
+        other => other,
+    });
+    let r = app.request("/").send();
+    assert_eq!(r.status, "410 Gone");
+    assert_eq!(r.text(), "was 404 Not Found");
+}
+
+#[test]
+fn an_outer_processor_sees_the_404_of_an_unmatched_path() {
+    let mut app = Application::new([("/", Target::func(|_: &Args| Ok("home".into())))]).unwrap();
+    app.add_processor(|next: Next<'_>| {
+        next.run()
+            .or_else(|e| Ok(format!("rescued {}", e.code()).into()))
+    });
+    assert_eq!(app.request("/missing").send().text(), "rescued 404");
+}
+
+#[test]
+fn a_panicking_handler_is_a_500_value_the_processors_still_see() {
+    let log: Log = Log::default();
+    let app = logging_app(&log, Target::func(|_: &Args| panic!("handler bug")));
+    let r = app.request("/").send();
+    assert_eq!(r.status, "500 Internal Server Error");
+    assert_eq!(
+        r.text(),
+        "internal server error",
+        "no debug details by default"
+    );
+    assert_eq!(
+        entries(&log),
+        ["p1 in", "p2 in", "p3 in", "p3 out", "p2 out", "p1 out"]
+    );
+}
+
+#[test]
+fn a_processor_may_answer_without_calling_the_handler() {
+    let mut app =
+        Application::new([("/", Target::func(|_: &Args| panic!("must not run")))]).unwrap();
+    app.add_processor(|_next: Next<'_>| Err(application::forbidden()));
+    assert_eq!(app.request("/").send().status, "403 Forbidden");
+}
+
+#[test]
+fn a_processor_reads_the_request_and_adds_response_headers_after_the_handler() {
+    let mut app = Application::new([("/", Target::func(|_: &Args| Ok("body".into())))]).unwrap();
+    app.add_processor(|next: Next<'_>| {
+        let agent = ctx::with(|c| c.env("HTTP_USER_AGENT").unwrap_or("-").to_string())?;
+        let out = next.run();
+        application::web::header("X-Agent", &agent)?;
+        out
+    });
+    let r = app.request("/").header("User-Agent", "probe/1").send();
+    assert_eq!(r.header("X-Agent"), Some("probe/1"));
+}
+
+#[test]
+fn loadhook_runs_before_and_unloadhook_after_the_handler() {
+    let log: Log = Log::default();
+    let (l1, l2, l3) = (Arc::clone(&log), Arc::clone(&log), Arc::clone(&log));
+    let mut app = Application::new([(
+        "/",
+        Target::func(move |_: &Args| {
+            push(&l2, "handle");
+            Ok("x".into())
+        }),
+    )])
+    .unwrap();
+    app.add_processor(loadhook(move || push(&l1, "load")));
+    app.add_processor(unloadhook(move || push(&l3, "unload")));
+    app.request("/").send();
+    assert_eq!(entries(&log), ["load", "handle", "unload"]);
+}
+
+#[test]
+fn unloadhook_runs_even_when_the_handler_failed() {
+    let log: Log = Log::default();
+    let l = Arc::clone(&log);
+    let mut app = Application::new([("/", Target::func(|_: &Args| panic!("boom")))]).unwrap();
+    app.add_processor(unloadhook(move || push(&l, "unload")));
+    assert_eq!(app.request("/").send().code(), 500);
+    assert_eq!(entries(&log), ["unload"]);
+}
+
+#[test]
+fn unloadhook_runs_after_a_streamed_body_ends_with_ctx_still_there() {
+    let log: Log = Log::default();
+    let (l1, l2) = (Arc::clone(&log), Arc::clone(&log));
+    let mut app = Application::new([(
+        "/stream",
+        Target::func(move |_: &Args| {
+            let l = Arc::clone(&l1);
+            Ok(Body::stream((0..3).map(move |i| {
+                push(&l, format!("chunk {i}"));
+                vec![b'a' + i]
+            })))
+        }),
+    )])
+    .unwrap();
+    app.add_processor(unloadhook(move || {
+        let path = ctx::with(|c| c.path.clone()).unwrap_or_else(|e| e.to_string());
+        push(&l2, format!("unload {path}"));
+    }));
+    let r = app.request("/stream").send();
+    assert_eq!(r.text(), "abc");
+    assert_eq!(
+        r.header("Content-Length"),
+        None,
+        "a stream has no Content-Length"
+    );
+    assert_eq!(
+        entries(&log),
+        ["chunk 0", "chunk 1", "chunk 2", "unload /stream"]
+    );
+}
+
+#[test]
+fn headers_of_a_stream_are_fixed_when_its_first_chunk_is_ready() {
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            let mut n = 0;
+            Ok(Body::stream(std::iter::from_fn(move || {
+                n += 1;
+                // Set while producing chunk 1 (counts) and chunk 2 (too late, ignored).
+                application::web::header(&format!("X-Chunk-{n}"), "set").ok()?;
+                (n <= 2).then(|| b"c".to_vec())
+            })))
+        }),
+    )])
+    .unwrap();
+    let r = app.request("/").send();
+    assert_eq!(r.text(), "cc");
+    assert_eq!(r.header("X-Chunk-1"), Some("set"));
+    assert_eq!(r.header("X-Chunk-2"), None);
+}
+
+#[test]
+fn a_stream_that_panics_on_its_first_chunk_is_a_clean_500() {
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            Ok(Body::stream(std::iter::from_fn(|| -> Option<Vec<u8>> {
+                panic!("first chunk")
+            })))
+        }),
+    )])
+    .unwrap();
+    assert_eq!(app.request("/").send().status, "500 Internal Server Error");
+}
+
+#[test]
+fn a_sub_applications_processors_run_inside_the_parents() {
+    let log: Log = Log::default();
+    let (la, lb) = (Arc::clone(&log), Arc::clone(&log));
+    let mut sub = Application::new([("/x", Target::func(|_: &Args| Ok("x".into())))]).unwrap();
+    sub.add_processor(loadhook(move || push(&lb, "sub")));
+    let mut app = Application::new([("/sub", Target::app(sub))]).unwrap();
+    app.add_processor(loadhook(move || push(&la, "parent")));
+    assert_eq!(app.request("/sub/x").send().text(), "x");
+    assert_eq!(entries(&log), ["parent", "sub"]);
+}
+
+#[test]
+fn an_unload_hook_outcome_value_passes_through_unchanged() {
+    let mut app =
+        Application::new([("/", Target::func(|_: &Args| Err(application::gone())))]).unwrap();
+    app.add_processor(unloadhook(|| {}));
+    let outcome: Outcome = Err(application::gone());
+    assert_eq!(
+        app.request("/").send().status,
+        outcome
+            .err()
+            .map(|e| e.status().to_string())
+            .unwrap_or_default()
+    );
+}

@@ -1,0 +1,338 @@
+//! The web API handlers call: input, data, header, cookies, setcookie, redirects.
+
+use application::web::{self, SameSite, SetCookie};
+use application::{Application, Args, Outcome, Target};
+
+fn app(f: impl Fn() -> Outcome + Send + Sync + 'static) -> Application {
+    Application::new([("/.*", Target::func(move |_: &Args| f()))]).unwrap()
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+#[test]
+fn input_merges_query_and_body_and_the_body_wins_per_key() {
+    let app = app(|| {
+        let i = web::input()?;
+        Ok(format!(
+            "a={:?} b={:?} list={:?}",
+            i.get("a"),
+            i.get("b"),
+            i.list("a")
+        )
+        .into())
+    });
+    let r = app
+        .request("/?a=q1&b=q2&a=q3")
+        .method("POST")
+        .header("Content-Type", FORM)
+        .data("a=b1&a=b2")
+        .send();
+    assert_eq!(r.text(), r#"a=Some("b2") b=Some("q2") list=["b1", "b2"]"#);
+}
+
+#[test]
+fn input_takes_the_last_value_unless_a_list_is_asked_for() {
+    let app = app(|| {
+        let i = web::input()?;
+        Ok(format!("{:?} {:?}", i.get("x"), i.list("x")).into())
+    });
+    assert_eq!(
+        app.request("/?x=1&x=2&x=3").send().text(),
+        r#"Some("3") ["1", "2", "3"]"#
+    );
+}
+
+#[test]
+fn input_decodes_plus_and_percent_and_keeps_blank_values() {
+    let app = app(|| {
+        let i = web::input()?;
+        Ok(format!("{:?}", i.pairs()).into())
+    });
+    assert_eq!(
+        app.request("/?q=a+b%26c&empty=&flag").send().text(),
+        r#"[("q", "a b&c"), ("empty", ""), ("flag", "")]"#
+    );
+}
+
+#[test]
+fn input_defaults_and_a_missing_required_key_is_400() {
+    let app = app(|| {
+        let i = web::input()?;
+        let page = i.get_or("page", "1").to_string();
+        let name = i.require("name")?;
+        Ok(format!("{name} page {page}").into())
+    });
+    assert_eq!(app.request("/?name=ann").send().text(), "ann page 1");
+    let r = app.request("/").send();
+    assert_eq!(r.status, "400 Bad Request");
+    assert_eq!(r.text(), "missing name");
+}
+
+#[test]
+fn input_that_is_not_utf8_is_400_not_500() {
+    let app = app(|| Ok(format!("{:?}", web::input()?.pairs()).into()));
+    assert_eq!(app.request("/?x=%FF").send().code(), 400);
+    let r = app
+        .request("/")
+        .method("POST")
+        .header("Content-Type", FORM)
+        .data(&b"x=\xff"[..])
+        .send();
+    assert_eq!(r.code(), 400);
+}
+
+#[test]
+fn input_reads_the_body_only_for_post_put_and_patch() {
+    let app = app(|| Ok(format!("{:?}", web::input()?.get("k")).into()));
+    for m in ["POST", "PUT", "PATCH"] {
+        assert_eq!(
+            app.request("/").method(m).data("k=v").send().text(),
+            r#"Some("v")"#,
+            "{m}"
+        );
+    }
+    assert_eq!(
+        app.request("/").method("DELETE").data("k=v").send().text(),
+        "None"
+    );
+}
+
+#[test]
+fn input_parses_multipart_fields_and_files() {
+    let app = app(|| {
+        let i = web::input()?;
+        let f = i.file("upload").ok_or_else(application::badrequest)?;
+        Ok(format!(
+            "{:?} {} {:?} {:?}",
+            i.get("title"),
+            f.filename,
+            f.content_type,
+            f.data
+        )
+        .into())
+    });
+    let body = "--XyZ\r\n\
+        Content-Disposition: form-data; name=\"title\"\r\n\r\n\
+        h\u{e9}llo\r\n\
+        --XyZ\r\n\
+        Content-Disposition: form-data; name=\"upload\"; filename=\"a.bin\"\r\n\
+        Content-Type: application/octet-stream\r\n\r\n\
+        \x00\x01\r\n--\r\n\
+        --XyZ--\r\n";
+    let r = app
+        .request("/")
+        .method("POST")
+        .header("Content-Type", "multipart/form-data; boundary=XyZ")
+        .data(body)
+        .send();
+    assert_eq!(
+        r.text(),
+        r#"Some("héllo") a.bin Some("application/octet-stream") [0, 1, 13, 10, 45, 45]"#
+    );
+}
+
+#[test]
+fn a_malformed_multipart_body_is_400() {
+    let app = app(|| Ok(format!("{:?}", web::input()?.pairs()).into()));
+    let r = app
+        .request("/")
+        .method("POST")
+        .header("Content-Type", "multipart/form-data; boundary=b")
+        .data("junk")
+        .send();
+    assert_eq!(r.code(), 400);
+}
+
+#[test]
+fn data_returns_the_raw_body_including_non_ascii() {
+    let app = app(|| Ok(web::data()?.into()));
+    let r = app
+        .request("/")
+        .method("PUT")
+        .data("h\u{e9}llo w\u{f6}rld \u{1f600}")
+        .send();
+    assert_eq!(r.text(), "h\u{e9}llo w\u{f6}rld \u{1f600}");
+    assert_eq!(
+        r.header("Content-Length"),
+        Some("18"),
+        "bytes, not characters"
+    );
+}
+
+#[test]
+fn data_and_input_can_both_be_called() {
+    let app = app(|| {
+        let raw = web::data()?;
+        let k = web::input()?.get("k").map(str::to_string);
+        Ok(format!("{} {k:?}", raw.len()).into())
+    });
+    assert_eq!(
+        app.request("/").method("POST").data("k=v").send().text(),
+        r#"3 Some("v")"#
+    );
+}
+
+#[test]
+fn a_body_at_the_limit_is_read_and_one_past_it_is_413() {
+    let mut app = app(|| Ok(web::data()?.len().to_string().into()));
+    app.set_max_body(10);
+    assert_eq!(
+        app.request("/")
+            .method("POST")
+            .data(vec![b'x'; 10])
+            .send()
+            .text(),
+        "10"
+    );
+    assert_eq!(
+        app.request("/")
+            .method("POST")
+            .data(vec![b'x'; 11])
+            .send()
+            .status,
+        "413 Payload Too Large"
+    );
+    let lying = app
+        .request("/")
+        .method("POST")
+        .data(vec![b'x'; 11])
+        .env("CONTENT_LENGTH", "");
+    assert_eq!(
+        lying.send().status,
+        "413 Payload Too Large",
+        "without Content-Length the read stops past the limit"
+    );
+    let bad = app
+        .request("/")
+        .method("POST")
+        .data("x")
+        .env("CONTENT_LENGTH", "ten")
+        .send();
+    assert_eq!(bad.code(), 400);
+}
+
+#[test]
+fn header_adds_a_response_header_and_refuses_injection() {
+    let app = app(|| {
+        web::header("X-Ok", "fine")?;
+        if web::input()?.get("evil").is_some() {
+            web::header("X-Evil", "a\r\nSet-Cookie: owned=1")?;
+        }
+        Ok("ok".into())
+    });
+    assert_eq!(app.request("/").send().header("X-Ok"), Some("fine"));
+    let r = app.request("/?evil=1").send();
+    assert_eq!(
+        r.code(),
+        500,
+        "a header value with CRLF is the program's error"
+    );
+    assert_eq!(r.header("Set-Cookie"), None);
+}
+
+#[test]
+fn cookies_are_parsed_and_percent_decoded() {
+    let app = app(|| {
+        let c = web::cookies()?;
+        Ok(format!("{:?} {:?} {:?}", c.get("a"), c.get("b"), c.get("missing")).into())
+    });
+    let r = app
+        .request("/")
+        .header("Cookie", "a=1; b=h%C3%A9llo%3B; junk")
+        .send();
+    assert_eq!(r.text(), r#"Some("1") Some("héllo;") None"#);
+}
+
+#[test]
+fn setcookie_defaults_to_the_homepath_and_encodes_the_value() {
+    let app = app(|| {
+        web::setcookie("sid", "a b;c")?;
+        Ok("ok".into())
+    });
+    assert_eq!(
+        app.request("/").send().header("Set-Cookie"),
+        Some("sid=a%20b%3Bc; Path=/")
+    );
+    let mounted = Application::new([("/shop", Target::app(app))]).unwrap();
+    assert_eq!(
+        mounted.request("/shop/x").send().header("Set-Cookie"),
+        Some("sid=a%20b%3Bc; Path=/shop/")
+    );
+}
+
+#[test]
+fn setcookie_sets_every_attribute() {
+    let app = app(|| {
+        SetCookie::new("k", "v")
+            .expires(3600)
+            .domain("example.com")
+            .secure(true)
+            .httponly(true)
+            .path("/p")
+            .samesite(SameSite::Lax)
+            .set()?;
+        SetCookie::new("gone", "").expires(-1).set()?;
+        Ok("ok".into())
+    });
+    let r = app.request("/").send();
+    let all = r.header_all("Set-Cookie");
+    let k = all[0];
+    for part in [
+        "k=v",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Secure",
+        "Path=/p",
+        "Domain=example.com",
+        "Max-Age=3600",
+        "Expires=",
+    ] {
+        assert!(k.contains(part), "{part} missing from {k}");
+    }
+    assert!(
+        all[1].contains("Max-Age=0") && all[1].contains("Expires=Thu, 01 Jan 1970"),
+        "{}",
+        all[1]
+    );
+}
+
+#[test]
+fn a_cookie_set_before_a_redirect_survives_it() {
+    let app = app(|| {
+        web::setcookie("user", "ann")?;
+        Err(web::seeother("/home"))
+    });
+    let r = app.request("/login").method("POST").send();
+    assert_eq!(r.status, "303 See Other");
+    assert_eq!(r.header("Set-Cookie"), Some("user=ann; Path=/"));
+}
+
+#[test]
+fn redirects_have_their_status_and_an_absolute_location_from_home() {
+    type Make = fn(&str) -> application::HttpError;
+    let cases: [(Make, &str); 4] = [
+        (web::redirect, "301 Moved Permanently"),
+        (web::found, "302 Found"),
+        (web::seeother, "303 See Other"),
+        (web::tempredirect, "307 Temporary Redirect"),
+    ];
+    for (make, status) in cases {
+        let app = app(move || Err(make("/next")));
+        let r = app.request("/here").host("example.com").https(true).send();
+        assert_eq!(r.status, status);
+        assert_eq!(r.header("Location"), Some("https://example.com/next"));
+    }
+}
+
+#[test]
+fn a_relative_redirect_resolves_against_the_path_and_a_sub_apps_home() {
+    let sub = app(|| Err(web::seeother("edit")));
+    let app = Application::new([("/wiki", Target::app(sub))]).unwrap();
+    let r = app.request("/wiki/page/1").host("h").send();
+    assert_eq!(r.header("Location"), Some("http://h/wiki/page/edit"));
+    let full = self::app(|| Err(web::found("https://other.example/x")));
+    assert_eq!(
+        full.request("/").send().header("Location"),
+        Some("https://other.example/x")
+    );
+}
