@@ -8,7 +8,8 @@ fn failing(make: fn() -> HttpError) -> Application {
 
 #[test]
 fn the_error_family_has_web_py_statuses_and_default_messages() {
-    let table: [(fn() -> HttpError, &str, &str); 17] = [
+    type Make = fn() -> HttpError;
+    let table: [(Make, &str, &str); 17] = [
         (badrequest, "400 Bad Request", "bad request"),
         (unauthorized, "401 Unauthorized", "unauthorized"),
         (forbidden, "403 Forbidden", "forbidden"),
