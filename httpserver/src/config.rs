@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::rfile::ChunkedLimits;
 
 // ANCHOR: server_config
-/// Everything an `HttpServer` can be told, with documented defaults.
+/// Everything an [`HttpServer`](crate::HttpServer) can be told, with documented defaults.
 ///
 /// Each limit, crossed by a client, gets a status and a closed connection (see
 /// [`status_for`](crate::status_for)); each timeout bounds how long one client can keep a
@@ -125,6 +125,6 @@ impl ServerConfig {
     pub(crate) fn max_head(&self) -> usize {
         self.max_request_line
             .saturating_add(self.max_header_bytes)
-            .saturating_add(4)
+            .saturating_add(1024)
     }
 }

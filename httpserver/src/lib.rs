@@ -1,9 +1,9 @@
 //! The HTTP layer: `HttpServer`, `HttpConnection`, `HttpRequest`.
 //!
 //! `httpserver` sits between the `threadpool` layer below and the `wsgi` layer above.
-//! `HttpServer` binds and listens, accepts TCP connections and hands each one to a
-//! `threadpool::ThreadPool` as an `HttpConnection`; a worker thread runs
-//! `HttpConnection::communicate`, which parses each request into an [`HttpRequest`]
+//! [`HttpServer`] binds and listens, accepts TCP connections and hands each one to a
+//! `threadpool::ThreadPool` as an [`HttpConnection`]; a worker thread runs
+//! [`HttpConnection::communicate`], which parses each request into an [`HttpRequest`]
 //! (`parse_request`) and answers it (`respond`) by calling the application through the
 //! [`Gateway`] trait, the one seam the `wsgi` layer implements. It mirrors the design
 //! notes' headings "HttpServer", "HttpConnection" and "HttpRequest"; the book walks it in
@@ -11,9 +11,10 @@
 //!
 //! # From the top
 //!
-//! - `HttpServer`: `start` (getaddrinfo → socket → setsockopt → bind → listen), `tick`
-//!   (accept one connection, queue it), `stop`, and a stop handle for other threads.
-//! - `HttpConnection`: serves the requests of one connection; an idle kept-alive
+//! - [`HttpServer`]: `start` (getaddrinfo → socket → setsockopt → bind → listen, each a
+//!   function of [`bind`]), `tick` (accept one connection, queue it), `stop`, and a
+//!   [`StopHandle`] for other threads; [`HttpServer::spawn`] runs it on a thread.
+//! - [`HttpConnection`]: serves the requests of one connection; an idle kept-alive
 //!   connection is parked off the pool instead of holding a worker.
 //! - [`HttpRequest`]: `parse_request` (with `httparse`) and `respond`; the head's
 //!   accessors are on [`RequestHead`], the body is a [`RequestBody`], the answer a
@@ -22,20 +23,53 @@
 //!   is one.
 //! - [`ServerConfig`]: every limit and timeout; [`Error`] and [`status_for`], the one
 //!   mapping from errors to statuses.
-#![forbid(unsafe_code)]
+//!
+//! # Example
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use httpserver::{HttpRequest, HttpServer, ServerConfig};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let hello = |req: &mut HttpRequest| {
+//!     req.add_header("Content-Type", b"text/plain")?;
+//!     req.write(b"hello ")?;
+//!     req.write(req.path().to_vec().as_slice())
+//! };
+//! let server = HttpServer::spawn(ServerConfig { threads: 2, ..ServerConfig::new("127.0.0.1:0") }, hello)?;
+//! let mut client = std::net::TcpStream::connect(server.local_addr())?;
+//! client.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+//! client.write_all(b"GET /world HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+//! let mut answer = String::new();
+//! client.read_to_string(&mut answer)?;
+//! assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"));
+//! assert!(answer.ends_with("6\r\nhello \r\n6\r\n/world\r\n0\r\n\r\n"));
+//! server.stop();
+//! # Ok(())
+//! # }
+//! ```
+// One `unsafe` block in the crate, in `parking.rs`: registering a socket with the
+// `polling` poller, whose contract (delete before close) that module keeps.
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 mod config;
+mod connection;
 mod error;
 mod gateway;
+mod parking;
 mod request;
 pub mod rfile;
+mod server;
 mod status;
 mod wire;
 
 pub use config::ServerConfig;
+pub use connection::HttpConnection;
 pub use error::Error;
 pub use gateway::Gateway;
 pub use request::{BodyFraming, HttpRequest, RequestBody, RequestHead, Response, Version};
 pub use rfile::{BodyError, ChunkedLimits, ChunkedRFile, KnownLengthRFile};
+pub use server::bind;
+pub use server::{HttpServer, ServerThread, StopHandle};
 pub use status::status_for;

@@ -1,0 +1,265 @@
+//! `HttpConnection`: one client connection, served request after request.
+//!
+//! The design notes' heading "HttpConnection": `communicate()` runs `parse_request()` then
+//! `respond()`, while the connection is kept alive. Unlike the notes (and cheroot before
+//! its 8.x connection manager), `communicate` returns as soon as the connection has no
+//! complete request to serve, parking the connection off the pool: a worker is never
+//! held by a client that is not sending.
+
+use std::io;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use threadpool::WorkItem;
+
+use crate::request::{line_end, section_end};
+use crate::server::Shared;
+use crate::wire::{ConnReader, ConnWriter};
+use crate::{status_for, HttpRequest};
+
+/// One accepted TCP connection, and where it is between requests.
+///
+/// It is the work item the server puts in the `ThreadPool`: a worker runs
+/// [`communicate`](Self::communicate), which serves every request already received and
+/// returns when the connection closes or goes idle (then it waits in the parking lot,
+/// not on a worker).
+pub struct HttpConnection {
+    stream: Arc<TcpStream>,
+    /// `None` only while a request holds it.
+    reader: Option<ConnReader>,
+    writer: ConnWriter,
+    remote_addr: SocketAddr,
+    server_addr: SocketAddr,
+    shared: Arc<Shared>,
+    /// When the request head being received must be complete (slowloris bound); `None`
+    /// between requests, before the next one's first byte.
+    head_deadline: Option<Instant>,
+    requests: u64,
+}
+
+/// What [`HttpConnection::await_head`] found.
+enum Next {
+    /// A whole request head is buffered (or enough to refuse it): serve it.
+    Serve,
+    /// Nothing complete yet and no reason to wait on a worker: park.
+    Park,
+    /// The peer closed or failed: drop the connection.
+    Close,
+    /// The header deadline passed: answer 408 and close.
+    TimedOut,
+}
+
+impl WorkItem for HttpConnection {
+    fn run(self) {
+        self.communicate();
+    }
+}
+
+impl HttpConnection {
+    pub(crate) fn new(stream: TcpStream, shared: Arc<Shared>) -> io::Result<Self> {
+        let remote_addr = stream.peer_addr()?;
+        let server_addr = stream.local_addr()?;
+        stream.set_write_timeout(Some(shared.config.write_timeout))?;
+        stream.set_nodelay(true)?;
+        let stream = Arc::new(stream);
+        // The first request's head is bounded from the accept: a client that connects
+        // and never sends is closed after `header_timeout`, as a slow one is.
+        let head_deadline = Some(Instant::now() + shared.config.header_timeout);
+        Ok(HttpConnection {
+            reader: Some(ConnReader::new(Arc::clone(&stream))),
+            writer: ConnWriter::new(Arc::clone(&stream)),
+            stream,
+            remote_addr,
+            server_addr,
+            shared,
+            head_deadline,
+            requests: 0,
+        })
+    }
+
+    /// The socket, for the poller.
+    pub(crate) fn socket(&self) -> &TcpStream {
+        &self.stream
+    }
+
+    /// The client's address.
+    pub fn remote_addr(&self) -> SocketAddr {
+        self.remote_addr
+    }
+
+    /// Requests answered on this connection so far.
+    pub fn requests(&self) -> u64 {
+        self.requests
+    }
+
+    // ANCHOR: communicate
+    /// Serves requests until the connection closes or has nothing complete to serve;
+    /// then parks it, so this worker can take the next connection from the queue.
+    ///
+    /// Pipelined requests already buffered are served in order without parking.
+    pub fn communicate(mut self) {
+        loop {
+            match self.await_head() {
+                Next::Serve => {}
+                Next::Park => return self.park(),
+                Next::Close => return,
+                Next::TimedOut => return self.refuse(408),
+            }
+            if !self.serve_one() {
+                return;
+            }
+        }
+    }
+    // ANCHOR_END: communicate
+
+    /// Parses and answers one request; `false` if the connection must close.
+    fn serve_one(&mut self) -> bool {
+        let Some(reader) = self.reader.take() else {
+            return false;
+        };
+        let config = Arc::clone(&self.shared.config);
+        let allow_keep_alive =
+            !self.shared.is_stopping() && self.shared.parker.len() < config.max_parked;
+        let mut req = HttpRequest::new(
+            reader,
+            self.writer.clone(),
+            self.remote_addr,
+            self.server_addr,
+            config,
+            allow_keep_alive,
+        );
+        self.head_deadline = None;
+        if let Err(err) = req.parse_request() {
+            if let Some(status) = status_for(&err) {
+                let _ = req.refuse(status);
+            }
+            return false;
+        }
+        if req.respond(self.shared.gateway.as_ref()).is_err() {
+            return false;
+        }
+        self.requests += 1;
+        self.reader = req.finish_exchange();
+        self.reader.is_some()
+    }
+
+    // ANCHOR: await_head
+    /// Waits for a whole request head, briefly: if the queue is empty, up to
+    /// `keep_alive_linger` on this worker (cheap when the client answers fast, as a
+    /// benchmark or a pipelining proxy does); otherwise not at all. Either way, a
+    /// connection with nothing complete is parked rather than waited for.
+    fn await_head(&mut self) -> Next {
+        let config = Arc::clone(&self.shared.config);
+        let Some(reader) = self.reader.as_mut() else {
+            return Next::Close;
+        };
+        loop {
+            let buffered = reader.buffered();
+            if head_ready(buffered, config.max_request_line, config.max_header_bytes) {
+                return Next::Serve;
+            }
+            let now = Instant::now();
+            if !buffered.is_empty() && self.head_deadline.is_none() {
+                self.head_deadline = Some(now + config.header_timeout);
+            }
+            let deadline = self.head_deadline;
+            if deadline.is_some_and(|d| d <= now) {
+                return if buffered.is_empty() {
+                    Next::Close
+                } else {
+                    Next::TimedOut
+                };
+            }
+            if self.shared.is_stopping() && buffered.is_empty() {
+                return Next::Close;
+            }
+            let linger = if self.shared.pool.queue_len() == 0 {
+                config.keep_alive_linger
+            } else {
+                Duration::ZERO
+            };
+            let wait = deadline.map_or(linger, |d| linger.min(d - now));
+            if wait.is_zero() {
+                return Next::Park;
+            }
+            if reader.set_timeout(Some(wait)).is_err() {
+                return Next::Close;
+            }
+            match reader.read_more(config.max_head()) {
+                Ok(0) => return Next::Close,
+                Ok(_) => {}
+                Err(e) if is_timeout(&e) => return Next::Park,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return Next::Close,
+            }
+        }
+    }
+    // ANCHOR_END: await_head
+
+    fn park(self) {
+        let deadline = self
+            .head_deadline
+            .unwrap_or_else(|| Instant::now() + self.shared.config.keep_alive_timeout);
+        let shared = Arc::clone(&self.shared);
+        if shared.is_stopping() {
+            return;
+        }
+        shared.parker.park(self, deadline);
+    }
+
+    /// Called by the parking thread when the connection's deadline passed: a partial
+    /// request head gets 408; an idle connection is closed without a word (RFC 9112 §9.6).
+    pub(crate) fn expire(self) {
+        let partial = self
+            .reader
+            .as_ref()
+            .is_some_and(|r| !r.buffered().is_empty());
+        if partial {
+            self.refuse(408);
+        }
+    }
+
+    /// Answers 503: the pool's queue stayed full.
+    pub(crate) fn refuse_busy(self) {
+        self.refuse(503);
+    }
+
+    fn refuse(mut self, status: u16) {
+        if let Some(reader) = self.reader.take() {
+            let mut req = HttpRequest::new(
+                reader,
+                self.writer.clone(),
+                self.remote_addr,
+                self.server_addr,
+                Arc::clone(&self.shared.config),
+                false,
+            );
+            let _ = req.refuse(status);
+        }
+    }
+}
+
+/// Whether `bytes` hold a whole request head, or enough to know it is over a limit (then
+/// `parse_request` refuses it: waiting for more would buffer without bound).
+fn head_ready(bytes: &[u8], max_line: usize, max_fields: usize) -> bool {
+    let skip = bytes
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    let bytes = &bytes[skip..];
+    match line_end(bytes, max_line.saturating_add(2)) {
+        None => bytes.len() > max_line,
+        Some(end) => {
+            let rest = &bytes[end..];
+            section_end(rest).is_some() || rest.len() > max_fields
+        }
+    }
+}
+
+fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}

@@ -1,0 +1,170 @@
+//! The parking lot: idle connections wait here for their next request, off the pool.
+//!
+//! The notes' design keeps a kept-alive connection on its worker until it closes, so N
+//! idle clients starve the N+1st. Here a connection with no complete request is
+//! registered with a readiness poller (`polling`: epoll, kqueue, IOCP) and its worker
+//! goes back to the queue. One thread waits on the poller and `put`s each connection
+//! that became readable back into the pool; it also closes connections whose idle or
+//! header deadline passed.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use polling::{Event, Events, Poller};
+
+use crate::connection::HttpConnection;
+use crate::server::Shared;
+
+/// How often expired connections are looked for, at most: deadlines are seconds long, so
+/// a tenth of a second late is fine, and the sweep stays cheap under load.
+const SWEEP_EVERY: Duration = Duration::from_millis(100);
+
+struct Slot {
+    conn: HttpConnection,
+    deadline: Instant,
+}
+
+#[derive(Default)]
+struct Lot {
+    next_key: usize,
+    slots: HashMap<usize, Slot>,
+}
+
+/// The poller and the connections registered with it.
+pub(crate) struct Parker {
+    poller: Poller,
+    lot: Mutex<Lot>,
+    /// `lot.slots.len()`, readable without the lock by every response's keep-alive check.
+    count: AtomicUsize,
+}
+
+impl Parker {
+    pub(crate) fn new() -> io::Result<Self> {
+        Ok(Parker {
+            poller: Poller::new()?,
+            lot: Mutex::new(Lot::default()),
+            count: AtomicUsize::new(0),
+        })
+    }
+
+    /// How many connections are parked now.
+    pub(crate) fn len(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Lot> {
+        // A panic while holding this lock leaves the map consistent (every operation is a
+        // single insert or remove), so a poisoned lock is still usable.
+        self.lot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    // ANCHOR: park
+    /// Parks `conn` until its socket is readable or `deadline` passes. If the poller
+    /// refuses it, the connection is dropped (closed): it could not be watched.
+    #[allow(unsafe_code)]
+    pub(crate) fn park(&self, conn: HttpConnection, deadline: Instant) {
+        let mut lot = self.lock();
+        let key = lot.next_key;
+        // usize::MAX is the poller's own key (its `notify`).
+        lot.next_key = (key + 1) % (usize::MAX - 1);
+        // SAFETY: `polling` requires a registered socket to be deleted from the poller
+        // before it is closed. The socket is owned by `conn`, which from here lives in
+        // `lot.slots` under `key`; every path that takes a connection out of the map
+        // (`take_ready`, `sweep`, `close_all`) deletes it from the poller first, and the
+        // map is only touched with the lock held, as here.
+        let added = unsafe { self.poller.add(conn.socket(), Event::readable(key)) };
+        if let Err(err) = added {
+            eprintln!("httpserver: could not park a connection: {err}");
+            return;
+        }
+        lot.slots.insert(key, Slot { conn, deadline });
+        self.count.store(lot.slots.len(), Ordering::Relaxed);
+    }
+    // ANCHOR_END: park
+
+    /// Takes the connections whose keys are in `events` out of the lot.
+    fn take_ready(&self, events: &Events) -> Vec<HttpConnection> {
+        let mut lot = self.lock();
+        let mut ready = Vec::new();
+        for event in events.iter() {
+            if let Some(slot) = lot.slots.remove(&event.key) {
+                let _ = self.poller.delete(slot.conn.socket());
+                ready.push(slot.conn);
+            }
+        }
+        self.count.store(lot.slots.len(), Ordering::Relaxed);
+        ready
+    }
+
+    /// Takes the connections whose deadline passed out of the lot.
+    fn sweep(&self, now: Instant) -> Vec<HttpConnection> {
+        let mut lot = self.lock();
+        let expired: Vec<usize> = lot
+            .slots
+            .iter()
+            .filter(|(_, slot)| slot.deadline <= now)
+            .map(|(&key, _)| key)
+            .collect();
+        let mut taken = Vec::with_capacity(expired.len());
+        for key in expired {
+            if let Some(slot) = lot.slots.remove(&key) {
+                let _ = self.poller.delete(slot.conn.socket());
+                taken.push(slot.conn);
+            }
+        }
+        self.count.store(lot.slots.len(), Ordering::Relaxed);
+        taken
+    }
+
+    /// Takes every parked connection out (the server is stopping); they close on drop.
+    pub(crate) fn close_all(&self) -> usize {
+        let mut lot = self.lock();
+        let slots: Vec<Slot> = lot.slots.drain().map(|(_, slot)| slot).collect();
+        for slot in &slots {
+            let _ = self.poller.delete(slot.conn.socket());
+        }
+        self.count.store(0, Ordering::Relaxed);
+        slots.len()
+    }
+
+    /// Wakes the parking thread (to notice that the server stops).
+    pub(crate) fn wake(&self) {
+        let _ = self.poller.notify();
+    }
+}
+
+// ANCHOR: parking_loop
+/// The parking thread: wait for readiness, put ready connections back in the pool, close
+/// expired ones; until the server stops.
+pub(crate) fn parking_loop(shared: Arc<Shared>) {
+    let parker = &shared.parker;
+    let mut events = Events::new();
+    let mut next_sweep = Instant::now() + SWEEP_EVERY;
+    while !shared.is_stopping() {
+        events.clear();
+        let timeout = next_sweep.saturating_duration_since(Instant::now());
+        if let Err(err) = parker.poller.wait(&mut events, Some(timeout)) {
+            if err.kind() != io::ErrorKind::Interrupted {
+                eprintln!("httpserver: poller failed: {err}");
+                std::thread::sleep(SWEEP_EVERY);
+            }
+        }
+        for conn in parker.take_ready(&events) {
+            // A stopped or full pool hands the connection back: it closes on drop.
+            let _ = shared.pool.put(conn);
+        }
+        let now = Instant::now();
+        if now >= next_sweep {
+            for conn in parker.sweep(now) {
+                conn.expire();
+            }
+            next_sweep = now + SWEEP_EVERY;
+        }
+    }
+}
+// ANCHOR_END: parking_loop
