@@ -1,0 +1,176 @@
+//! Bad input gets a status and a closed connection: never a panic, a hang or a 500.
+
+mod support;
+
+use support::TestServer;
+
+/// Sends `request` and returns the status line of the answer; the server must close.
+fn status_of(server: &TestServer, request: &[u8]) -> String {
+    let answer = server.exchange(request);
+    answer.lines().next().unwrap_or("").to_string()
+}
+
+fn assert_refused(request: &[u8], status: &str) {
+    let server = TestServer::start(|_| {});
+    let line = status_of(&server, request);
+    assert!(line.starts_with(&format!("HTTP/1.1 {status} ")), "{line:?} for {request:?}");
+}
+
+#[test]
+fn malformed_request_line_gets_400() {
+    assert_refused(b"GET\r\n\r\n", "400");
+    assert_refused(b"GET /x\r\n\r\n", "400");
+    assert_refused(b"GET  /x HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+    assert_refused(b"G@T /x HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+    assert_refused(b"GET /x FTP/1.1\r\nHost: x\r\n\r\n", "400");
+}
+
+#[test]
+fn unsupported_version_gets_505() {
+    assert_refused(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505");
+    assert_refused(b"GET / HTTP/3.0\r\nHost: x\r\n\r\n", "505");
+    assert_refused(b"GET / HTTP/1.2\r\nHost: x\r\n\r\n", "505");
+}
+
+#[test]
+fn header_line_without_colon_gets_400() {
+    assert_refused(b"GET / HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n", "400");
+}
+
+#[test]
+fn whitespace_before_colon_gets_400() {
+    assert_refused(b"GET / HTTP/1.1\r\nHost : x\r\n\r\n", "400");
+}
+
+#[test]
+fn empty_header_name_gets_400() {
+    assert_refused(b"GET / HTTP/1.1\r\nHost: x\r\n: value\r\n\r\n", "400");
+}
+
+#[test]
+fn obs_fold_gets_400() {
+    assert_refused(b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\n\r\n", "400");
+}
+
+#[test]
+fn nul_or_cr_in_value_gets_400() {
+    assert_refused(b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n", "400");
+    assert_refused(b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n", "400");
+}
+
+#[test]
+fn missing_host_on_http11_gets_400() {
+    assert_refused(b"GET /hello HTTP/1.1\r\n\r\n", "400");
+}
+
+#[test]
+fn missing_host_on_http10_is_fine() {
+    let server = TestServer::start(|_| {});
+    assert!(status_of(&server, b"GET /hello HTTP/1.0\r\n\r\n").contains(" 200 "));
+}
+
+#[test]
+fn duplicate_host_gets_400() {
+    assert_refused(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400");
+}
+
+#[test]
+fn content_length_not_digits_gets_400() {
+    for value in ["-1", "+1", "1.0", "0x10", "1 2", "", "abc", "18446744073709551616"] {
+        let request = format!("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: {value}\r\n\r\n");
+        assert_refused(request.as_bytes(), "400");
+    }
+}
+
+#[test]
+fn conflicting_content_lengths_get_400() {
+    assert_refused(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        "400",
+    );
+    assert_refused(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\nab", "400");
+}
+
+#[test]
+fn equal_duplicate_content_lengths_are_one() {
+    let server = TestServer::start(|_| {});
+    let answer = server.exchange(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+          Content-Length: 2\r\nContent-Length: 2\r\n\r\nab",
+    );
+    assert!(answer.starts_with("HTTP/1.1 200 ") && answer.ends_with("\r\n\r\nab"), "{answer:?}");
+}
+
+#[test]
+fn content_length_with_chunked_gets_400() {
+    assert_refused(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\
+          Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        "400",
+    );
+}
+
+#[test]
+fn unknown_transfer_coding_gets_501() {
+    assert_refused(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", "501");
+    assert_refused(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        "501",
+    );
+}
+
+#[test]
+fn chunked_not_last_gets_400() {
+    assert_refused(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+        "400",
+    );
+}
+
+#[test]
+fn bad_chunk_size_gets_400() {
+    assert_refused(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
+        "400",
+    );
+}
+
+#[test]
+fn chunk_size_overflowing_64_bits_gets_400() {
+    assert_refused(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\
+          1ffffffffffffffff\r\nab\r\n0\r\n\r\n",
+        "400",
+    );
+}
+
+#[test]
+fn missing_crlf_after_chunk_gets_400() {
+    assert_refused(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabX\r\n0\r\n\r\n",
+        "400",
+    );
+}
+
+#[test]
+fn unsupported_expectation_gets_417() {
+    assert_refused(b"GET / HTTP/1.1\r\nHost: x\r\nExpect: the-unexpected\r\n\r\n", "417");
+}
+
+#[test]
+fn connect_authority_form_gets_400() {
+    assert_refused(b"CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+}
+
+#[test]
+fn asterisk_form_outside_options_gets_400() {
+    assert_refused(b"GET * HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+}
+
+#[test]
+fn refused_request_is_answered_with_connection_close() {
+    let server = TestServer::start(|_| {});
+    let answer = server.exchange(b"GET / HTTP/2.0\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\n\r\n");
+    assert!(answer.contains("\r\nConnection: close\r\n"), "{answer:?}");
+    assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer:?}");
+}

@@ -1,0 +1,70 @@
+//! `Expect: 100-continue` (RFC 9110 §10.1.1): `100 Continue` before the body is read,
+//! never when the request is refused first, never to HTTP/1.0.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+
+use support::{read_response, TestServer};
+
+fn read_line(conn: &mut BufReader<std::net::TcpStream>) -> String {
+    let mut line = String::new();
+    conn.read_line(&mut line).expect("a line");
+    line
+}
+
+#[test]
+fn expect_continue_sends_100_before_the_body_is_read() {
+    for expect in ["100-continue", "100-Continue"] {
+        let server = TestServer::start(|_| {});
+        let mut conn = BufReader::new(server.connect());
+        let head = format!(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: {expect}\r\nContent-Length: 3\r\n\r\n"
+        );
+        conn.get_mut().write_all(head.as_bytes()).expect("sent");
+        // The client waits for the interim response before sending its body.
+        assert_eq!(read_line(&mut conn), "HTTP/1.1 100 Continue\r\n");
+        assert_eq!(read_line(&mut conn), "\r\n");
+        conn.get_mut().write_all(b"abc").expect("sent");
+        let r = read_response(&mut conn, false);
+        assert_eq!((r.status, r.body.as_slice()), (200, &b"abc"[..]));
+    }
+}
+
+#[test]
+fn refused_request_gets_no_100_continue() {
+    let server = TestServer::start(|c| c.max_body = 10);
+    let mut conn = BufReader::new(server.connect());
+    conn.get_mut()
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n")
+        .expect("sent");
+    let r = read_response(&mut conn, false);
+    assert_eq!(r.status, 413);
+}
+
+#[test]
+fn answer_without_reading_gets_no_100_continue_and_closes() {
+    let server = TestServer::start(|_| {});
+    let mut conn = BufReader::new(server.connect());
+    conn.get_mut()
+        .write_all(b"POST /noread HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
+        .expect("sent");
+    let r = read_response(&mut conn, false);
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"ok"[..]));
+    // The client may never send the body: the server does not wait for it.
+    let mut rest = Vec::new();
+    let _ = conn.read_to_end(&mut rest);
+    assert!(rest.is_empty(), "{rest:?}");
+}
+
+#[test]
+fn http10_expect_gets_no_100_continue() {
+    let server = TestServer::start(|_| {});
+    let mut conn = BufReader::new(server.connect());
+    conn.get_mut()
+        .write_all(b"POST /echo HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc")
+        .expect("sent");
+    let r = read_response(&mut conn, false);
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"abc"[..]));
+    assert!(!r.head.contains("100 Continue"));
+}
