@@ -76,6 +76,13 @@ pub enum WsgiError {
     App(AppError),
     /// Reading the request or writing the response failed.
     Io(io::Error),
+    /// The Ctrl-C / SIGTERM handler could not be installed (the program has its own).
+    SignalHandler {
+        /// What `ctrlc` said.
+        message: String,
+    },
+    /// The HTTP layer refused what the gateway passed on (its own checks, after ours).
+    Http(httpserver::Error),
 }
 
 impl fmt::Display for WsgiError {
@@ -122,6 +129,11 @@ impl fmt::Display for WsgiError {
             }
             WsgiError::App(error) => write!(f, "the application failed: {error}"),
             WsgiError::Io(error) => write!(f, "I/O error: {error}"),
+            WsgiError::Http(error) => write!(f, "HTTP layer: {error}"),
+            WsgiError::SignalHandler { message } => write!(
+                f,
+                "cannot install the Ctrl-C/SIGTERM handler ({message}); stop the server with its StopHandle instead"
+            ),
         }
     }
 }
@@ -131,6 +143,7 @@ impl std::error::Error for WsgiError {
         match self {
             WsgiError::HeadersAlreadySent { error } | WsgiError::App(error) => Some(&**error),
             WsgiError::Io(error) => Some(error),
+            WsgiError::Http(error) => Some(error),
             _ => None,
         }
     }
@@ -139,5 +152,11 @@ impl std::error::Error for WsgiError {
 impl From<io::Error> for WsgiError {
     fn from(error: io::Error) -> Self {
         WsgiError::Io(error)
+    }
+}
+
+impl From<httpserver::Error> for WsgiError {
+    fn from(error: httpserver::Error) -> Self {
+        WsgiError::Http(error)
     }
 }

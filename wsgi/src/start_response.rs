@@ -118,8 +118,10 @@ impl<'s> StartResponse<'s> {
             sink: &mut *self.sink,
         })
     }
-    // ANCHOR_END: start_response
+}
+// ANCHOR_END: start_response
 
+impl<'s> StartResponse<'s> {
     /// Whether `start_response` has been called successfully.
     pub fn called(&self) -> bool {
         self.called

@@ -1,0 +1,221 @@
+//! `WsgiGateway`: httpserver's `Gateway` for a `WsgiApp` — the notes' `WSGIGateway`.
+
+use std::io;
+use std::thread;
+
+use httpserver::{Error, Gateway, HttpRequest, RequestBody, RequestHead, Response};
+
+use crate::app::{SharedApp, WsgiApp};
+use crate::environ::{Environ, SERVER_SOFTWARE};
+use crate::error::WsgiError;
+use crate::headers::Headers;
+use crate::input::{self, InputFault, Plan};
+use crate::start_response::{ResponseSink, StartResponse};
+use crate::status::Status;
+
+/// Serves a `WsgiApp` behind an `HttpServer`: builds the environ from each
+/// `HttpRequest`, calls the app, writes the body's chunks as they come.
+///
+/// Failures follow httpserver's `Gateway` contract: an app error or panic before the
+/// headers went out becomes `500 Internal Server Error` (the connection lives on when the
+/// request was fully framed); after, the connection is closed without finishing the body,
+/// so the client sees a truncated response, never a complete-looking one. The body's
+/// close hooks run in every case.
+pub struct WsgiGateway {
+    app: SharedApp,
+}
+
+impl WsgiGateway {
+    /// A gateway for `app`.
+    pub fn new(app: SharedApp) -> WsgiGateway {
+        WsgiGateway { app }
+    }
+
+    /// The app it serves.
+    pub fn app(&self) -> &SharedApp {
+        &self.app
+    }
+}
+
+// ANCHOR: environ_from_request
+/// The environ for one request on a connection (PEP 3333's mapping of the request).
+///
+/// Header values are bytes on the wire: valid UTF-8 is kept as is, anything else is read
+/// as Latin-1 (one char per byte, PEP 3333's rule), so no byte is lost or replaced.
+pub fn environ_from_request(head: &RequestHead) -> Environ {
+    let mut env = Environ::new();
+    env.set("REQUEST_METHOD", head.method());
+    env.set_path_info(head.path());
+    env.set("QUERY_STRING", head.query_string());
+    env.set("REQUEST_URI", head.uri());
+    env.set("SERVER_PROTOCOL", head.request_protocol());
+    env.set("SERVER_NAME", head.server_name());
+    env.set("SERVER_PORT", head.server_addr().port().to_string());
+    env.set("SERVER_SOFTWARE", SERVER_SOFTWARE);
+    env.set("REMOTE_ADDR", head.remote_addr().ip().to_string());
+    env.set("REMOTE_PORT", head.remote_addr().port().to_string());
+    env.set_url_scheme(head.scheme());
+    for (name, value) in head.headers() {
+        env.add_header(name, &header_text(value));
+    }
+    // Python's servers run the app on many threads of one process.
+    env.set_concurrency(true, false, false);
+    env.set_input_terminated(true);
+    env
+}
+// ANCHOR_END: environ_from_request
+
+fn header_text(value: &[u8]) -> String {
+    match std::str::from_utf8(value) {
+        Ok(text) => text.to_owned(),
+        Err(_) => value.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+impl Gateway for WsgiGateway {
+    // ANCHOR: respond
+    /// The notes' `respond()`: `response = app(env, start_response)`, then
+    /// `for chunk in response: write(chunk)`.
+    fn respond(&self, req: &mut HttpRequest) -> Result<(), Error> {
+        let (head, body, response) = req.split();
+        let mut env = environ_from_request(head);
+        let fault = InputFault::default();
+        match input::plan(head) {
+            Plan::Empty => {}
+            Plan::Eager => env.set_input(input::read_eagerly(body, &fault)?),
+            Plan::Pump => return respond_pumped(&*self.app, env, body, response, fault),
+        }
+        run_app(&*self.app, &mut env, response, &fault)
+    }
+    // ANCHOR_END: respond
+}
+
+/// Runs the app with its input pumped from a scoped thread that owns the body borrow.
+fn respond_pumped(
+    app: &dyn WsgiApp,
+    mut env: Environ,
+    body: &mut RequestBody,
+    response: &mut Response,
+    fault: InputFault,
+) -> Result<(), Error> {
+    let ends = input::pump_ends();
+    env.set_input(ends.input);
+    let pump_fault = fault.clone();
+    thread::scope(|scope| {
+        let (asks, data) = (ends.asks, ends.data);
+        thread::Builder::new()
+            .name("wsgi-input".to_owned())
+            .spawn_scoped(scope, move || input::pump(body, asks, data, pump_fault))
+            .map_err(Error::Io)?;
+        // `stop` is dropped when this closure ends — also by a panic — and stops the
+        // pump, so the scope's join cannot wait on an input the app kept.
+        let _stop = ends.stop;
+        run_app(app, &mut env, response, &fault)
+    })
+}
+
+// ANCHOR: run_app
+/// Calls the app and writes its body: the heart of the gateway.
+fn run_app(
+    app: &dyn WsgiApp,
+    env: &mut Environ,
+    response: &mut Response,
+    fault: &InputFault,
+) -> Result<(), Error> {
+    let mut sink = ConnectionSink {
+        response,
+        started: false,
+    };
+    let mut body = {
+        let mut start_response = StartResponse::new(&mut sink);
+        match app.call(env, &mut start_response) {
+            Ok(body) => body,
+            Err(error) => return Err(failure(env, fault, WsgiError::App(error))),
+        }
+    };
+    // Each chunk goes out as it is produced; the headers go with the first non-empty one.
+    let mut outcome = Ok(());
+    for chunk in &mut body {
+        let written = chunk
+            .map_err(WsgiError::App)
+            .and_then(|bytes| sink.write(&bytes).map_err(WsgiError::Io));
+        if let Err(error) = written {
+            outcome = Err(error);
+            break;
+        }
+    }
+    if outcome.is_ok() && !sink.started {
+        // An empty body without a status: nothing to send, and no status to send it with.
+        outcome = Err(WsgiError::StartResponseNotCalled);
+    }
+    // The close hooks run whatever happened above (a panic above runs them from Drop).
+    if let Err(error) = body.close() {
+        let _ = writeln!(env.errors(), "wsgi: {error}");
+    }
+    outcome.map_err(|error| failure(env, fault, error))
+}
+// ANCHOR_END: run_app
+
+/// What the server is told when the app failed: the client's own fault if reading the
+/// body failed (so it gets 400/408/413), else an application error (500 or truncation).
+fn failure(env: &mut Environ, fault: &InputFault, error: WsgiError) -> Error {
+    if let Some(input_error) = fault.error() {
+        return Error::Io(input_error);
+    }
+    if let WsgiError::Io(io) = &error {
+        // The client went away while we wrote: nothing to answer.
+        if is_disconnect(io) {
+            return Error::Io(io::Error::new(io.kind(), io.to_string()));
+        }
+    }
+    let _ = writeln!(env.errors(), "wsgi: {error}");
+    Error::app(error.to_string())
+}
+
+fn is_disconnect(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+    )
+}
+
+// ANCHOR: connection_sink
+/// `start_response` and `write` onto the connection, through httpserver's `Response`.
+struct ConnectionSink<'r> {
+    response: &'r mut Response,
+    /// `start_response` was called: the `Response` holds the app's status and headers.
+    started: bool,
+}
+
+impl ResponseSink for ConnectionSink<'_> {
+    fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError> {
+        // A second call (with an error) replaces what the first one set.
+        self.response.reset_response()?;
+        self.response.set_status(status.code(), status.reason())?;
+        for (name, value) in &headers {
+            self.response.add_header(name, value.as_bytes())?;
+        }
+        self.started = true;
+        Ok(())
+    }
+
+    fn headers_sent(&self) -> bool {
+        self.response.headers_sent()
+    }
+
+    fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        if !self.started {
+            return Err(io::Error::other(WsgiError::StartResponseNotCalled));
+        }
+        self.response.write(data).map_err(|error| match error {
+            Error::Io(io) => io,
+            other => io::Error::other(other.to_string()),
+        })
+    }
+}
+// ANCHOR_END: connection_sink
