@@ -7,11 +7,22 @@
 //!   a rename). The record is a typical logged-in session of about 300 bytes of JSON.
 //! - `store/<memory|disk>/load`: a request whose session did not change: only the read
 //!   (the processor writes nothing then).
+//! - `request/<none|memory|disk>/<changed|unchanged>`: a whole in-process request
+//!   (`Application::request`) through the session processor, for a handler that adds one
+//!   to a counter (`changed`) or only reads it (`unchanged`); `none` is the same app
+//!   without a session, the floor.
+//! - `demo/main_page`: the demo's list page for a logged-in user with eight todos,
+//!   in process (routing, session, handler, HTML).
 
 use std::hint::black_box;
 
+use application::{Application, Args, Target};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use session::{DiskStore, MemoryStore, SessionId, Store};
+use session::{DiskStore, MemoryStore, Session, SessionConfig, SessionId, Store};
+
+#[allow(dead_code)]
+#[path = "../../session/examples/demo/app.rs"]
+mod demo;
 
 /// A record like the demo's after a login and a few todos.
 fn record() -> Vec<u8> {
@@ -57,5 +68,106 @@ fn stores(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(benches, stores);
+/// `/count` changes the session, `/peek` only reads it.
+fn counter_app(store: Option<Box<dyn Store>>) -> Application {
+    let session = store.map(|store| Session::detached(store, (), SessionConfig::default()));
+    let (s1, s2) = (session.clone(), session.clone());
+    let mut app = Application::new([
+        (
+            "/count",
+            Target::func(move |_: &Args| {
+                let Some(s) = &s1 else { return Ok("0".into()) };
+                let n = s.get::<u64>("count")?.unwrap_or(0) + 1;
+                s.set("count", &n)?;
+                Ok(n.to_string().into())
+            }),
+        ),
+        (
+            "/peek",
+            Target::func(move |_: &Args| {
+                let Some(s) = &s2 else { return Ok("0".into()) };
+                Ok(s.get::<u64>("count")?.unwrap_or(0).to_string().into())
+            }),
+        ),
+    ])
+    .expect("valid patterns");
+    if let Some(session) = &session {
+        session.install(&mut app);
+    }
+    app
+}
+
+/// The `Cookie` header of the session a first request to `path` starts.
+fn cookie_of(app: &Application, path: &str) -> String {
+    let response = app.request(path).send();
+    let set_cookie = response.header("Set-Cookie").unwrap_or("");
+    set_cookie.split(';').next().unwrap_or("").to_owned()
+}
+
+fn requests(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("session-bench-req-{}", std::process::id()));
+    let stores: Vec<(&str, Option<Box<dyn Store>>)> = vec![
+        ("none", None),
+        ("memory", Some(Box::new(MemoryStore::new()))),
+        (
+            "disk",
+            Some(Box::new(DiskStore::new(&dir).expect("bench directory"))),
+        ),
+    ];
+    for (name, store) in stores {
+        let app = counter_app(store);
+        let cookie = cookie_of(&app, "/count");
+        let mut group = c.benchmark_group(format!("request/{name}"));
+        group.throughput(Throughput::Elements(1));
+        for (scenario, path) in [("changed", "/count"), ("unchanged", "/peek")] {
+            group.bench_function(scenario, |b| {
+                b.iter(|| {
+                    let response = app.request(path).header("Cookie", &cookie).send();
+                    assert_eq!(response.code(), 200, "{}", response.text());
+                    black_box(response);
+                })
+            });
+        }
+        group.finish();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn demo_page(c: &mut Criterion) {
+    let app = demo::build(MemoryStore::new()).expect("the demo's routes are valid");
+    let login = app
+        .request("/login")
+        .method("POST")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .data("username=ada&password=lovelace")
+        .send();
+    let cookie = login
+        .header("Set-Cookie")
+        .and_then(|h| h.split(';').next())
+        .unwrap_or("")
+        .to_owned();
+    for i in 0..8 {
+        let added = app
+            .request("/todos")
+            .method("POST")
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .data(format!("text=write+chapter+{i}"))
+            .send();
+        assert_eq!(added.code(), 303);
+    }
+    let mut group = c.benchmark_group("demo");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("main_page", |b| {
+        b.iter(|| {
+            let page = app.request("/").header("Cookie", &cookie).send();
+            assert_eq!(page.code(), 200);
+            assert!(page.data.len() > 1000);
+            black_box(page);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, stores, requests, demo_page);
 criterion_main!(benches);

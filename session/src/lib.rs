@@ -13,6 +13,31 @@
 //! - [`Store`], with [`DiskStore`] (one file per session) and [`MemoryStore`];
 //! - [`SessionConfig`]: web.py's `session_parameters`;
 //! - [`SessionId`]: an id known to be well formed.
+//!
+//! A visit counter, web.py's session example:
+//!
+//! ```
+//! use application::{Application, Args, Target};
+//! use session::{MemoryStore, Session, SessionConfig};
+//!
+//! let session = Session::detached(MemoryStore::new(), serde_json::json!({"count": 0}), SessionConfig::default());
+//! let s = session.clone();
+//! let mut app = Application::new([(
+//!     "/",
+//!     Target::func(move |_: &Args| {
+//!         let count = s.get::<u64>("count")?.unwrap_or(0) + 1;
+//!         s.set("count", &count)?;
+//!         Ok(format!("visit {count}").into())
+//!     }),
+//! )])?;
+//! session.install(&mut app);
+//!
+//! let first = app.request("/").send();
+//! let cookie = first.header("Set-Cookie").and_then(|c| c.split(';').next()).unwrap_or("");
+//! let second = app.request("/").header("Cookie", cookie).send();
+//! assert_eq!((first.text(), second.text()), ("visit 1".into(), "visit 2".into()));
+//! # Ok::<(), application::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -59,3 +59,22 @@ impl<S: Store + ?Sized> Store for Arc<S> {
         (**self).cleanup(timeout)
     }
 }
+
+/// A boxed store is a store, so the store can be chosen at run time (`Box<dyn Store>`).
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn contains(&self, id: &SessionId) -> Result<bool> {
+        (**self).contains(id)
+    }
+    fn get(&self, id: &SessionId) -> Result<Option<Vec<u8>>> {
+        (**self).get(id)
+    }
+    fn set(&self, id: &SessionId, record: &[u8]) -> Result<()> {
+        (**self).set(id, record)
+    }
+    fn delete(&self, id: &SessionId) -> Result<()> {
+        (**self).delete(id)
+    }
+    fn cleanup(&self, timeout: Duration) -> Result<usize> {
+        (**self).cleanup(timeout)
+    }
+}
