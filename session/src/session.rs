@@ -120,11 +120,8 @@ impl Session {
         let Some(id) = cookie.and_then(SessionId::parse) else {
             return self.fresh(ip).map(Loaded::Fresh);
         };
-        let record = match self.store().get(&id)? {
-            Some(bytes) => Record::decode(&bytes),
-            None => None,
-        };
-        match record {
+        let bytes = self.store().get(&id)?;
+        match bytes.as_deref().and_then(Record::decode) {
             Some(r) if !r.is_older_than(config.timeout, now) => {
                 if !config.ignore_change_ip && r.ip != ip {
                     self.store().delete(&id)?;
@@ -141,9 +138,9 @@ impl Session {
                     retired: None,
                 }))
             }
-            stale => {
+            _ => {
                 // Expired or unreadable: remove it now rather than at the next cleanup.
-                if stale.is_some() || self.store().contains(&id)? {
+                if bytes.is_some() {
                     self.store().delete(&id)?;
                 }
                 if config.ignore_expiry {

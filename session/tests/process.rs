@@ -348,3 +348,19 @@ fn a_value_of_another_type_is_a_500_not_a_panic() {
     session.install(&mut app);
     assert_eq!(app.request("/").send().code(), 500);
 }
+
+#[test]
+fn a_corrupt_record_is_dropped_and_replaced_by_a_fresh_session() {
+    let (app, _, store) = default_app();
+    let id = session::SessionId::generate("test").expect("random generator");
+    store.inner.set(&id, b"\x00 not json").expect("set");
+    let mut jar = Jar::new(NAME);
+    jar.value = Some(id.to_string());
+    assert_eq!(get(&app, &mut jar, "/count").text(), "1");
+    assert_ne!(jar.value.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        store.inner.get(&id).expect("get"),
+        None,
+        "the bad record is gone"
+    );
+}
