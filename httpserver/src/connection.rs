@@ -35,6 +35,8 @@ pub struct HttpConnection {
     /// When the request head being received must be complete (slowloris bound); `None`
     /// between requests, before the next one's first byte.
     head_deadline: Option<Instant>,
+    /// The poller said the socket is readable: the next wait reads instead of parking.
+    readable: bool,
     requests: u64,
 }
 
@@ -74,8 +76,14 @@ impl HttpConnection {
             server_addr,
             shared,
             head_deadline,
+            readable: false,
             requests: 0,
         })
+    }
+
+    /// Called by the parking thread when the poller reports the socket readable.
+    pub(crate) fn mark_readable(&mut self) {
+        self.readable = true;
     }
 
     /// The socket, for the poller.
@@ -128,6 +136,7 @@ impl HttpConnection {
             self.server_addr,
             config,
             allow_keep_alive,
+            self.shared.stopping_flag(),
         );
         self.head_deadline = None;
         if let Err(err) = req.parse_request() {
@@ -174,7 +183,11 @@ impl HttpConnection {
             if self.shared.is_stopping() && buffered.is_empty() {
                 return Next::Close;
             }
-            let linger = if self.shared.pool.queue_len() == 0 {
+            let linger = if std::mem::take(&mut self.readable) {
+                // Woken by the poller: bytes (or the peer's close) are there to read, so
+                // the read returns at once; the floor only bounds a spurious wake-up.
+                config.keep_alive_linger.max(Duration::from_millis(1))
+            } else if self.shared.pool.queue_len() == 0 {
                 config.keep_alive_linger
             } else {
                 Duration::ZERO
@@ -234,6 +247,7 @@ impl HttpConnection {
                 self.server_addr,
                 Arc::clone(&self.shared.config),
                 false,
+                self.shared.stopping_flag(),
             );
             let _ = req.refuse(status);
         }

@@ -92,8 +92,9 @@ impl Parker {
         let mut lot = self.lock();
         let mut ready = Vec::new();
         for event in events.iter() {
-            if let Some(slot) = lot.slots.remove(&event.key) {
+            if let Some(mut slot) = lot.slots.remove(&event.key) {
                 let _ = self.poller.delete(slot.conn.socket());
+                slot.conn.mark_readable();
                 ready.push(slot.conn);
             }
         }

@@ -15,7 +15,7 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 
 pub use body::RequestBody;
@@ -67,6 +67,7 @@ impl HttpRequest {
         server_addr: SocketAddr,
         config: Arc<ServerConfig>,
         allow_keep_alive: bool,
+        stopping: Arc<AtomicBool>,
     ) -> Self {
         let expect = Arc::new(AtomicU8::new(expect::NONE));
         let context = ResponseContext {
@@ -74,6 +75,7 @@ impl HttpRequest {
             head_request: false,
             keep_alive: false,
             server_software: Arc::from(config.server_software.as_str()),
+            stopping,
         };
         let mut head = RequestHead::empty();
         head.remote_addr = remote_addr;

@@ -33,6 +33,10 @@ impl Shared {
     pub(crate) fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
     }
+
+    pub(crate) fn stopping_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stopping)
+    }
 }
 
 /// Asks a running server to stop, from any thread or a signal handler: `tick` stops

@@ -13,7 +13,10 @@ fn status_of(server: &TestServer, request: &[u8]) -> String {
 fn assert_refused(request: &[u8], status: &str) {
     let server = TestServer::start(|_| {});
     let line = status_of(&server, request);
-    assert!(line.starts_with(&format!("HTTP/1.1 {status} ")), "{line:?} for {request:?}");
+    assert!(
+        line.starts_with(&format!("HTTP/1.1 {status} ")),
+        "{line:?} for {request:?}"
+    );
 }
 
 #[test]
@@ -49,7 +52,10 @@ fn empty_header_name_gets_400() {
 
 #[test]
 fn obs_fold_gets_400() {
-    assert_refused(b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\n\r\n", "400");
+    assert_refused(
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\n\r\n",
+        "400",
+    );
 }
 
 #[test]
@@ -76,7 +82,16 @@ fn duplicate_host_gets_400() {
 
 #[test]
 fn content_length_not_digits_gets_400() {
-    for value in ["-1", "+1", "1.0", "0x10", "1 2", "", "abc", "18446744073709551616"] {
+    for value in [
+        "-1",
+        "+1",
+        "1.0",
+        "0x10",
+        "1 2",
+        "",
+        "abc",
+        "18446744073709551616",
+    ] {
         let request = format!("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: {value}\r\n\r\n");
         assert_refused(request.as_bytes(), "400");
     }
@@ -88,7 +103,10 @@ fn conflicting_content_lengths_get_400() {
         b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
         "400",
     );
-    assert_refused(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\nab", "400");
+    assert_refused(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\nab",
+        "400",
+    );
 }
 
 #[test]
@@ -98,7 +116,10 @@ fn equal_duplicate_content_lengths_are_one() {
         b"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
           Content-Length: 2\r\nContent-Length: 2\r\n\r\nab",
     );
-    assert!(answer.starts_with("HTTP/1.1 200 ") && answer.ends_with("\r\n\r\nab"), "{answer:?}");
+    assert!(
+        answer.starts_with("HTTP/1.1 200 ") && answer.ends_with("\r\n\r\nab"),
+        "{answer:?}"
+    );
 }
 
 #[test]
@@ -112,7 +133,10 @@ fn content_length_with_chunked_gets_400() {
 
 #[test]
 fn unknown_transfer_coding_gets_501() {
-    assert_refused(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", "501");
+    assert_refused(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "501",
+    );
     assert_refused(
         b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
         "501",
@@ -154,12 +178,18 @@ fn missing_crlf_after_chunk_gets_400() {
 
 #[test]
 fn unsupported_expectation_gets_417() {
-    assert_refused(b"GET / HTTP/1.1\r\nHost: x\r\nExpect: the-unexpected\r\n\r\n", "417");
+    assert_refused(
+        b"GET / HTTP/1.1\r\nHost: x\r\nExpect: the-unexpected\r\n\r\n",
+        "417",
+    );
 }
 
 #[test]
 fn connect_authority_form_gets_400() {
-    assert_refused(b"CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+    assert_refused(
+        b"CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n",
+        "400",
+    );
 }
 
 #[test]

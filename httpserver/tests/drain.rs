@@ -52,7 +52,10 @@ fn body_over_max_drain_closes_the_connection() {
 fn body_at_max_drain_keeps_the_connection() {
     let server = TestServer::start(|c| c.max_drain = 5);
     let mut conn = BufReader::new(server.connect());
-    send(&mut conn, b"POST /noread HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+    send(
+        &mut conn,
+        b"POST /noread HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+    );
     assert_eq!(send(&mut conn, NEXT).body, b"hello");
 }
 

@@ -36,7 +36,9 @@ fn refused_request_gets_no_100_continue() {
     let server = TestServer::start(|c| c.max_body = 10);
     let mut conn = BufReader::new(server.connect());
     conn.get_mut()
-        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n")
+        .write_all(
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n",
+        )
         .expect("sent");
     let r = read_response(&mut conn, false);
     assert_eq!(r.status, 413);

@@ -21,8 +21,14 @@ fn app_content_length_is_used() {
 fn no_length_on_http11_is_chunked_with_empty_chunks_skipped() {
     let server = TestServer::start(|_| {});
     let answer = server.exchange(b"GET /chunks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    assert!(answer.contains("\r\nTransfer-Encoding: chunked\r\n"), "{answer:?}");
-    assert!(answer.ends_with("\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n"), "{answer:?}");
+    assert!(
+        answer.contains("\r\nTransfer-Encoding: chunked\r\n"),
+        "{answer:?}"
+    );
+    assert!(
+        answer.ends_with("\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n"),
+        "{answer:?}"
+    );
 }
 
 #[test]
@@ -107,7 +113,9 @@ fn date_and_server_headers_are_added() {
     let r = send(&mut conn, b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
     let date = r.header("date").expect("a Date header");
     assert!(httpdate::parse_http_date(date).is_ok(), "{date:?}");
-    assert!(r.header("server").is_some_and(|s| s.starts_with("httpserver/")));
+    assert!(r
+        .header("server")
+        .is_some_and(|s| s.starts_with("httpserver/")));
 }
 
 #[test]

@@ -34,8 +34,14 @@ fn http10_keep_alive_persists() {
     let server = TestServer::start(|_| {});
     let mut conn = BufReader::new(server.connect());
     for _ in 0..2 {
-        let r = send(&mut conn, b"GET /hello HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
-        assert_eq!((r.status, r.header("connection")), (200, Some("keep-alive")));
+        let r = send(
+            &mut conn,
+            b"GET /hello HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
+        );
+        assert_eq!(
+            (r.status, r.header("connection")),
+            (200, Some("keep-alive"))
+        );
     }
 }
 

@@ -13,9 +13,15 @@ fn request_line_at_limit_is_served_past_it_gets_414() {
     // "GET /hello?" + query + " HTTP/1.1" is the line, CRLF excluded.
     let fixed = "GET /hello? HTTP/1.1".len();
     let server = TestServer::start(|c| c.max_request_line = 100);
-    let at = format!("GET /hello?{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "q".repeat(100 - fixed));
+    let at = format!(
+        "GET /hello?{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "q".repeat(100 - fixed)
+    );
     assert!(first_line(&server.exchange(at.as_bytes())).contains(" 200 "));
-    let past = format!("GET /hello?{} HTTP/1.1\r\nHost: x\r\n\r\n", "q".repeat(101 - fixed));
+    let past = format!(
+        "GET /hello?{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "q".repeat(101 - fixed)
+    );
     assert!(first_line(&server.exchange(past.as_bytes())).contains(" 414 "));
 }
 
@@ -47,9 +53,15 @@ fn header_section_at_limit_is_served_past_it_gets_431() {
 fn header_count_at_limit_is_served_past_it_gets_431() {
     let server = TestServer::start(|c| c.max_headers = 10);
     let fields = |n: usize| (0..n).map(|i| format!("X-{i}: v\r\n")).collect::<String>();
-    let at = format!("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{}\r\n", fields(8));
+    let at = format!(
+        "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{}\r\n",
+        fields(8)
+    );
     assert!(first_line(&server.exchange(at.as_bytes())).contains(" 200 "));
-    let past = format!("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{}\r\n", fields(9));
+    let past = format!(
+        "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{}\r\n",
+        fields(9)
+    );
     assert!(first_line(&server.exchange(past.as_bytes())).contains(" 431 "));
 }
 
@@ -69,7 +81,10 @@ fn chunked_body_at_limit_is_served_past_it_gets_413() {
     let at = b"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
                Transfer-Encoding: chunked\r\n\r\n5\r\n01234\r\n5\r\n56789\r\n0\r\n\r\n";
     let answer = server.exchange(at);
-    assert!(first_line(&answer).contains(" 200 ") && answer.ends_with("0123456789"), "{answer:?}");
+    assert!(
+        first_line(&answer).contains(" 200 ") && answer.ends_with("0123456789"),
+        "{answer:?}"
+    );
     let past = b"POST /echo HTTP/1.1\r\nHost: x\r\n\
                  Transfer-Encoding: chunked\r\n\r\n5\r\n01234\r\n6\r\n56789A\r\n0\r\n\r\n";
     assert!(first_line(&server.exchange(past)).contains(" 413 "));

@@ -30,14 +30,20 @@ fn serve_any_path(req: &mut httpserver::HttpRequest) -> Result<(), httpserver::E
 #[test]
 fn origin_form_splits_path_and_query() {
     let server = TestServer::start(|_| {});
-    let got = target_of(&server, b"GET /target?a=1&b=%20 HTTP/1.1\r\nHost: x\r\n\r\n");
+    let got = target_of(
+        &server,
+        b"GET /target?a=1&b=%20 HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
     assert_eq!(got, "GET|/target?a=1&b=%20|/target|/target|a=1&b=%20");
 }
 
 #[test]
 fn absolute_form_is_accepted() {
     let server = TestServer::start(|_| {});
-    let got = target_of(&server, b"GET http://example.com/target?q HTTP/1.1\r\nHost: example.com\r\n\r\n");
+    let got = target_of(
+        &server,
+        b"GET http://example.com/target?q HTTP/1.1\r\nHost: example.com\r\n\r\n",
+    );
     assert_eq!(got, "GET|http://example.com/target?q|/target|/target|q");
 }
 
@@ -65,7 +71,12 @@ fn encoded_slash_stays_distinguishable() {
 #[test]
 fn broken_percent_escapes_do_not_panic() {
     let server = TestServer::with_gateway(|_| {}, serve_any_path);
-    for (target, decoded) in [("/%", "/%"), ("/%4", "/%4"), ("/%zz", "/%zz"), ("/%41", "/A")] {
+    for (target, decoded) in [
+        ("/%", "/%"),
+        ("/%4", "/%4"),
+        ("/%zz", "/%zz"),
+        ("/%41", "/A"),
+    ] {
         let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
         let got = target_of(&server, request.as_bytes());
         assert!(got.ends_with(&format!("|{decoded}|")), "{got:?}");
@@ -76,8 +87,14 @@ fn broken_percent_escapes_do_not_panic() {
 fn environ_facts_are_exposed() {
     let server = TestServer::start(|_| {});
     let mut conn = BufReader::new(server.connect());
-    let r = send(&mut conn, b"GET /env HTTP/1.1\r\nHost: example.org:8080\r\n\r\n");
+    let r = send(
+        &mut conn,
+        b"GET /env HTTP/1.1\r\nHost: example.org:8080\r\n\r\n",
+    );
     assert_eq!(r.body_text(), "HTTP/1.1 example.org 127.0.0.1 http");
-    let r = send(&mut conn, b"GET /env HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    let r = send(
+        &mut conn,
+        b"GET /env HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    );
     assert_eq!(r.body_text(), "HTTP/1.0 127.0.0.1 127.0.0.1 http");
 }

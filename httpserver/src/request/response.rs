@@ -1,6 +1,6 @@
 //! `Response`: status, headers and body going out, with the framing chosen by the server.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 
 use super::body::expect;
@@ -30,6 +30,9 @@ pub(crate) struct ResponseContext {
     /// Both the client and the server allow the connection to persist.
     pub(crate) keep_alive: bool,
     pub(crate) server_software: Arc<str>,
+    /// The server is stopping: the response says `Connection: close`, even if the
+    /// request was read before the stop began.
+    pub(crate) stopping: Arc<AtomicBool>,
 }
 
 /// The response half of an [`HttpRequest`](crate::HttpRequest): what a gateway sets and
@@ -274,7 +277,9 @@ impl Response {
         if framing == Framing::Close || self.app_close {
             self.must_close = true;
         }
-        let keep_alive = self.context.keep_alive && !self.must_close;
+        let keep_alive = self.context.keep_alive
+            && !self.must_close
+            && !self.context.stopping.load(Ordering::Acquire);
         self.must_close |= !keep_alive;
         // The answer to a client waiting for 100 Continue: it now knows it may skip the body.
         let _ = self.expect.compare_exchange(

@@ -228,8 +228,12 @@ pub fn routes(req: &mut HttpRequest) -> Result<(), Error> {
             );
             req.write(text.as_bytes())
         }
-        "/204" => req.set_status(204, "No Content").and_then(|_| req.write(b"body!")),
-        "/304" => req.set_status(304, "Not Modified").and_then(|_| req.write(b"body!")),
+        "/204" => req
+            .set_status(204, "No Content")
+            .and_then(|_| req.write(b"body!")),
+        "/304" => req
+            .set_status(304, "Not Modified")
+            .and_then(|_| req.write(b"body!")),
         "/short" => {
             req.add_header("Content-Length", b"10")?;
             req.write(b"12345")

@@ -1,0 +1,144 @@
+//! `HttpServer`: the bind steps, port 0, IPv6 dual-stack, stop handles, 503 on a full
+//! queue.
+
+mod support;
+
+use std::io::BufReader;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use httpserver::{bind, HttpServer, ServerConfig};
+use support::{connect, send, TestServer};
+
+const GET: &[u8] = b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+
+#[test]
+fn port_zero_binds_a_real_port() {
+    let server = TestServer::start(|_| {});
+    assert_ne!(server.addr.port(), 0);
+    let mut conn = BufReader::new(server.connect());
+    assert_eq!(send(&mut conn, GET).status, 200);
+}
+
+#[test]
+fn host_port_tuple_form_binds() {
+    let config = ServerConfig::from_host_port("127.0.0.1", 0);
+    assert_eq!(config.bind_addr, "127.0.0.1:0");
+    assert_eq!(
+        ServerConfig::from_host_port("::1", 80).bind_addr,
+        "[::1]:80"
+    );
+}
+
+#[test]
+fn bind_steps_run_one_by_one() -> Result<(), httpserver::Error> {
+    let addrs = bind::getaddrinfo("127.0.0.1:0")?;
+    let socket = bind::socket(addrs[0])?;
+    bind::setsockopt(&socket, addrs[0])?;
+    bind::bind(&socket, addrs[0])?;
+    let listener = bind::listen(socket, addrs[0], 16)?;
+    assert_ne!(listener.local_addr()?.port(), 0);
+    Ok(())
+}
+
+#[test]
+fn unresolvable_address_is_an_error_naming_the_step() {
+    let err = bind::bind_listener("no-such-host.invalid:80", 16).err();
+    let text = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        text.contains("getaddrinfo") || text.contains("resolved to no address"),
+        "{text}"
+    );
+}
+
+#[test]
+fn address_in_use_is_an_error_naming_bind() {
+    let server = TestServer::start(|_| {});
+    let err = bind::bind_listener(&server.addr.to_string(), 16).err();
+    // SO_REUSEADDR does not allow two listeners on one port.
+    assert!(err.is_some_and(|e| e.to_string().starts_with("bind failed")));
+}
+
+#[test]
+fn dual_stack_accepts_ipv4_and_ipv6() {
+    let Ok(server) = HttpServer::spawn(
+        ServerConfig {
+            threads: 1,
+            ..ServerConfig::new("[::]:0")
+        },
+        support::routes,
+    ) else {
+        return; // No IPv6 on this machine: nothing to test.
+    };
+    let port = server.local_addr().port();
+    let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut conn = BufReader::new(connect(v4));
+    assert_eq!(send(&mut conn, GET).status, 200);
+    if let Ok(stream) = std::net::TcpStream::connect(("::1", port)) {
+        stream
+            .set_read_timeout(Some(support::IO_TIMEOUT))
+            .expect("timeout");
+        stream
+            .set_write_timeout(Some(support::IO_TIMEOUT))
+            .expect("timeout");
+        let mut conn = BufReader::new(stream);
+        assert_eq!(send(&mut conn, GET).status, 200);
+    }
+    server.stop();
+}
+
+#[test]
+fn stop_handle_stops_from_another_thread() {
+    let mut server = HttpServer::new(
+        ServerConfig {
+            threads: 1,
+            ..ServerConfig::new("127.0.0.1:0")
+        },
+        support::routes,
+    )
+    .expect("server");
+    let addr = server.start().expect("started");
+    let handle = server.stop_handle();
+    let thread = std::thread::spawn(move || server.serve_forever());
+    let mut conn = BufReader::new(connect(addr));
+    assert_eq!(send(&mut conn, GET).status, 200);
+    handle.stop();
+    thread.join().expect("serve_forever returns after stop");
+    assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
+}
+
+#[test]
+fn stop_lets_an_in_flight_request_finish() {
+    let server = TestServer::start(|_| {});
+    let mut conn = BufReader::new(server.connect());
+    use std::io::Write;
+    conn.get_mut()
+        .write_all(b"GET /sleep?300 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    std::thread::sleep(Duration::from_millis(100));
+    let stopper = std::thread::spawn(move || server.stop());
+    let r = support::read_response(&mut conn, false);
+    assert_eq!((r.status, r.header("connection")), (200, Some("close")));
+    stopper.join().expect("stop returns");
+}
+
+#[test]
+fn full_queue_gets_503() {
+    let server = TestServer::start(|c| {
+        c.threads = 1;
+        c.accepted_queue_size = Some(0);
+        c.accepted_queue_timeout = Duration::from_millis(50);
+        c.keep_alive_linger = Duration::from_secs(0);
+    });
+    use std::io::Write;
+    // The only worker sleeps; the next connection cannot be queued.
+    let mut busy = BufReader::new(server.connect());
+    busy.get_mut()
+        .write_all(b"GET /sleep?1000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    std::thread::sleep(Duration::from_millis(200));
+    let mut refused = BufReader::new(server.connect());
+    let r = support::read_response(&mut refused, false);
+    assert_eq!(r.status, 503);
+    assert_eq!(support::read_response(&mut busy, false).status, 200);
+}

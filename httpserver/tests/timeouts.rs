@@ -1,0 +1,64 @@
+//! Timeouts: a header section must complete within its deadline (slowloris), body reads
+//! have an idle timeout, and slow clients do not keep others from being served.
+
+mod support;
+
+use std::io::{BufReader, Write};
+use std::time::{Duration, Instant};
+
+use support::{read_response, read_to_close, send, TestServer};
+
+#[test]
+fn slow_header_section_gets_408() {
+    let server = TestServer::start(|c| c.header_timeout = Duration::from_millis(300));
+    let mut stream = server.connect();
+    let request = b"GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: abcdefghijklmnopqrstuvwxyz\r\n\r\n";
+    // A byte every 50 ms: each byte is on time, the section as a whole is not.
+    let mut answer = String::new();
+    let started = Instant::now();
+    for byte in request.iter() {
+        if stream.write_all(&[*byte]).is_err() || started.elapsed() > Duration::from_secs(4) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    answer.push_str(&read_to_close(&mut stream));
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer:?}");
+}
+
+#[test]
+fn silent_new_connection_is_closed_after_header_timeout() {
+    let server = TestServer::start(|c| c.header_timeout = Duration::from_millis(200));
+    let mut stream = server.connect();
+    // Nothing was sent, so nothing is answered: the server just closes.
+    assert_eq!(read_to_close(&mut stream), "");
+}
+
+#[test]
+fn stalled_body_read_times_out() {
+    let server = TestServer::start(|c| c.body_timeout = Duration::from_millis(200));
+    let mut conn = BufReader::new(server.connect());
+    conn.get_mut()
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        .expect("sent");
+    let r = read_response(&mut conn, false);
+    assert_eq!((r.status, r.header("connection")), (408, Some("close")));
+}
+
+#[test]
+fn slow_clients_do_not_block_others() {
+    // Two workers, four clients trickling a request head: each parked between bytes.
+    let server = TestServer::start(|c| c.threads = 2);
+    let mut slow: Vec<_> = (0..4).map(|_| server.connect()).collect();
+    for stream in &mut slow {
+        stream.write_all(b"GET /hello HTTP/1.1\r\n").expect("sent");
+    }
+    let mut conn = BufReader::new(server.connect());
+    let r = send(&mut conn, b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(r.status, 200);
+    for stream in slow {
+        let mut conn = BufReader::new(stream);
+        conn.get_mut().write_all(b"Host: x\r\n\r\n").expect("sent");
+        assert_eq!(read_response(&mut conn, false).status, 200);
+    }
+}
