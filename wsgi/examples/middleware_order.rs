@@ -36,6 +36,18 @@ fn named(name: &'static str, trace: Trace) -> Middleware {
 }
 
 fn main() -> Result<(), wsgi::WsgiError> {
+    let (trace, via) = run()?;
+    println!("apply_middleware(app, [a, b, c]):");
+    for line in &trace {
+        println!("  {line}");
+    }
+    println!("X-Via headers, added on the way out: {}", via.join(", "));
+    println!("outermost: c (the last given)");
+    Ok(())
+}
+
+/// Calls the wrapped app once; returns the trace and the `X-Via` headers in order.
+pub fn run() -> Result<(Vec<String>, Vec<String>), wsgi::WsgiError> {
     let trace: Trace = Arc::default();
     let app_trace = Arc::clone(&trace);
     let app = app_fn(move |env, sr| {
@@ -56,17 +68,12 @@ fn main() -> Result<(), wsgi::WsgiError> {
         ],
     );
     let response = call_in_process(&*wrapped, &mut Environ::new())?;
-    println!("apply_middleware(app, [a, b, c]):");
-    for line in trace.lock().expect("trace lock").iter() {
-        println!("  {line}");
-    }
-    let via: Vec<&str> = response
+    let via = response
         .headers
         .iter()
         .filter(|(n, _)| n == "X-Via")
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| v.clone())
         .collect();
-    println!("X-Via headers, added on the way out: {}", via.join(", "));
-    println!("outermost: c (the last given)");
-    Ok(())
+    let trace = trace.lock().expect("trace lock").clone();
+    Ok((trace, via))
 }
