@@ -46,6 +46,7 @@ mod handler;
 mod http_error;
 mod mapping;
 mod processor;
+mod run;
 mod serve;
 pub mod web;
 
@@ -62,3 +63,5 @@ pub use http_error::{
 };
 pub use mapping::Target;
 pub use processor::{loadhook, unloadhook, Next, Processor};
+pub use run::{parse_address, DEFAULT_ADDRESS};
+pub use wsgi::{Middleware, RunningServer, ServerConfig};

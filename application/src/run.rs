@@ -1,0 +1,89 @@
+//! `run()`: the notes' `wsgirun(wsgifunc(*middleware))` → `runsimple(func, address)` →
+//! `CherryPyWSGIServer(address, func)`, on the `wsgi` crate's `WsgiServer`.
+
+use std::net::{IpAddr, SocketAddr};
+
+use wsgi::middleware::{access_log, static_files};
+use wsgi::{apply_middleware, Middleware, RunningServer, ServerConfig, SharedApp, WsgiServer};
+
+use crate::{Application, Error};
+
+/// Where `run` listens when the command line names no address.
+///
+/// web.py listened on `0.0.0.0:8080`, every interface: a development server with the
+/// debug page on was then reachable from the whole network (a café's Wi-Fi, an office
+/// LAN). Loopback is the safe default; `run` takes `0.0.0.0` (or `0.0.0.0:PORT`) when
+/// serving others is what you mean.
+pub const DEFAULT_ADDRESS: &str = "127.0.0.1:8080";
+
+// ANCHOR: parse_address
+/// The address from `run`'s first command-line argument, as web.py read it: `8080` (a
+/// port on loopback), `IP` (port 8080), `IP:PORT` or `[IPv6]:PORT`; none gives
+/// [`DEFAULT_ADDRESS`].
+pub fn parse_address(arg: Option<&str>) -> Result<SocketAddr, Error> {
+    let bad = || Error::BadAddress(arg.unwrap_or("").to_string());
+    let default: SocketAddr = DEFAULT_ADDRESS.parse().map_err(|_| bad())?;
+    let Some(arg) = arg.map(str::trim) else {
+        return Ok(default);
+    };
+    if !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_digit()) {
+        let port = arg.parse::<u16>().map_err(|_| bad())?;
+        return Ok(SocketAddr::new(default.ip(), port));
+    }
+    if let Ok(ip) = arg
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    {
+        return Ok(SocketAddr::new(ip, default.port()));
+    }
+    arg.parse::<SocketAddr>().map_err(|_| bad())
+}
+// ANCHOR_END: parse_address
+
+impl Application {
+    // ANCHOR: run
+    /// web.py's `app.run(*middleware)`: serves the application on the address from the
+    /// command line, with `static/` served under `/static/` and one Common Log Format
+    /// line per request on stderr (web.py's `runsimple`), until Ctrl-C or SIGTERM, which
+    /// stop it gracefully (requests in flight may finish).
+    pub fn run(&self, middleware: impl IntoIterator<Item = Middleware>) -> Result<(), Error> {
+        let arg = std::env::args().nth(1);
+        let addr = parse_address(arg.as_deref())?;
+        let server = self.start(ServerConfig::new(addr.to_string()), middleware)?;
+        println!("http://{}/", server.local_addr());
+        server.wait_for_signal().map_err(Error::from)
+    }
+    // ANCHOR_END: run
+
+    // ANCHOR: start
+    /// Starts serving and returns at once: what `run` does before it waits for Ctrl-C.
+    /// The stack, innermost first: the application, `middleware` in order, static files,
+    /// the access log (so the log sees every request, static ones included).
+    pub fn start(
+        &self,
+        config: ServerConfig,
+        middleware: impl IntoIterator<Item = Middleware>,
+    ) -> Result<RunningServer, Error> {
+        let server = WsgiServer::with_config(config, self.runsimple_stack(middleware));
+        server.start().map_err(Error::from)
+    }
+    // ANCHOR_END: start
+
+    /// `wsgifunc(*middleware)` wrapped as web.py's `runsimple` wrapped it.
+    fn runsimple_stack(&self, middleware: impl IntoIterator<Item = Middleware>) -> SharedApp {
+        apply_middleware(
+            self.wsgifunc(middleware),
+            [
+                static_files("/static/", "static"),
+                access_log(std::io::stderr()),
+            ],
+        )
+    }
+}
+
+impl From<wsgi::WsgiError> for Error {
+    fn from(e: wsgi::WsgiError) -> Error {
+        Error::Wsgi(e.to_string())
+    }
+}

@@ -1,0 +1,149 @@
+//! The application behind the real server: a few behaviours over loopback sockets.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use application::{ctx, unloadhook, web, Application, Args, Body, Target};
+use support::Server;
+
+fn app() -> Application {
+    Application::new([
+        ("/", Target::func(|_: &Args| Ok("Hello, world!".into()))),
+        ("/echo", Target::func(|_: &Args| Ok(web::data()?.into()))),
+        (
+            "/path/(.*)",
+            Target::func(|_: &Args| Ok(ctx::with(|c| c.path.clone())?.into())),
+        ),
+        (
+            "/panic",
+            Target::func(|_: &Args| panic!("handler bug under the server")),
+        ),
+        (
+            "/stream",
+            Target::func(|_: &Args| {
+                Ok(Body::stream(
+                    ["one ", "two ", "three"].map(|s| s.as_bytes().to_vec()),
+                ))
+            }),
+        ),
+    ])
+    .expect("valid patterns")
+}
+
+#[test]
+fn hello_over_a_socket_has_status_length_and_body() {
+    let server = Server::start(&app());
+    let r = server.exchange(
+        b"GET / HTTP/1.1\r\n\
+          Host: example.com\r\n\
+          Connection: close\r\n\
+          \r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 200 OK\r\n"), "{r}");
+    assert!(r.contains("Content-Length: 13\r\n"), "{r}");
+    assert!(r.ends_with("\r\n\r\nHello, world!"), "{r}");
+}
+
+#[test]
+fn head_sends_the_get_headers_and_no_body_and_the_connection_stays_usable() {
+    let server = Server::start(&app());
+    let r = server.exchange(
+        b"HEAD / HTTP/1.1\r\n\
+          Host: h\r\n\
+          \r\n\
+          GET / HTTP/1.1\r\n\
+          Host: h\r\n\
+          Connection: close\r\n\
+          \r\n",
+    );
+    assert_eq!(r.matches("HTTP/1.1 200 OK").count(), 2, "{r}");
+    assert_eq!(
+        r.matches("Hello, world!").count(),
+        1,
+        "only the GET has a body: {r}"
+    );
+}
+
+#[test]
+fn a_non_ascii_body_comes_back_whole() {
+    let server = Server::start(&app());
+    let body = "h\u{e9}llo w\u{f6}rld \u{1f600}";
+    let request = format!(
+        "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let r = server.exchange(request.as_bytes());
+    assert!(r.starts_with("HTTP/1.1 200 OK\r\n"), "{r}");
+    assert!(r.ends_with(body), "{r}");
+}
+
+#[test]
+fn a_panicking_handler_is_a_500_and_the_server_goes_on() {
+    let server = Server::start(&app());
+    let r = server.exchange(
+        b"GET /panic HTTP/1.1\r\n\
+          Host: h\r\n\
+          \r\n\
+          GET / HTTP/1.1\r\n\
+          Host: h\r\n\
+          Connection: close\r\n\
+          \r\n",
+    );
+    assert!(
+        r.starts_with("HTTP/1.1 500 Internal Server Error\r\n"),
+        "{r}"
+    );
+    assert!(
+        r.ends_with("Hello, world!"),
+        "the next request on the connection is served: {r}"
+    );
+}
+
+#[test]
+fn a_stream_is_sent_chunked_and_the_unload_hook_runs_after_it() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut app = app();
+    let l = Arc::clone(&log);
+    app.add_processor(unloadhook(move || {
+        let path = ctx::with(|c| c.path.clone()).unwrap_or_default();
+        l.lock().expect("log lock").push(path);
+    }));
+    let server = Server::start(&app);
+    let r = server.exchange(
+        b"GET /stream HTTP/1.1\r\n\
+          Host: h\r\n\
+          Connection: close\r\n\
+          \r\n",
+    );
+    assert!(r.contains("Transfer-Encoding: chunked\r\n"), "{r}");
+    assert!(
+        r.contains("one ") && r.contains("three") && r.ends_with("0\r\n\r\n"),
+        "{r}"
+    );
+    drop(server);
+    assert_eq!(*log.lock().expect("log lock"), ["/stream"]);
+}
+
+#[test]
+fn concurrent_clients_each_see_their_own_path() {
+    let server = Arc::new(Server::start(&app()));
+    let clients: Vec<_> = (0..4)
+        .map(|t| {
+            let server = Arc::clone(&server);
+            thread::spawn(move || {
+                for i in 0..10 {
+                    let request = format!(
+                        "GET /path/{t}-{i} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+                    );
+                    let r = server.exchange(request.as_bytes());
+                    assert!(r.ends_with(&format!("\r\n\r\n/path/{t}-{i}")), "{r}");
+                }
+            })
+        })
+        .collect();
+    for c in clients {
+        c.join().expect("a client saw another request's path");
+    }
+}
