@@ -109,12 +109,16 @@ impl Session {
     }
     // ANCHOR_END: regenerate_id
 
-    /// The current session id (what the response's cookie will carry).
+    /// The current session id (what the response's cookie will carry). Asking for it keeps
+    /// a new session even if nothing is stored in it, since the caller may hand the id out.
     ///
     /// # Errors
     /// [`Error::NotInRequest`] outside a request.
     pub fn id(&self) -> Result<String> {
-        self.with_state(|s| s.id.as_str().to_owned())
+        self.with_state(|s| {
+            s.changed |= s.is_new;
+            s.id.as_str().to_owned()
+        })
     }
 
     /// Whether this request started the session (no valid id came with it).

@@ -20,8 +20,8 @@ impl Session {
     ///
     /// let mut app = Application::new([("/", Target::func(|_: &Args| Ok("hi".into())))])?;
     /// let session = Session::new(&mut app, MemoryStore::new(), serde_json::json!({"count": 0}));
-    /// let response = app.request("/").send();
-    /// assert!(response.header("Set-Cookie").unwrap_or("").starts_with("webpy_session_id="));
+    /// // The handler never stores anything, so no session is kept and no cookie is sent.
+    /// assert_eq!(app.request("/").send().header("Set-Cookie"), None);
     /// # let _ = session;
     /// # Ok::<(), application::Error>(())
     /// ```
@@ -61,7 +61,7 @@ impl Session {
     /// 2. validate the session id and load the session for it (`validate_and_load`);
     /// 3. run the initializer, for a new session (`run_initializer`);
     /// 4. run the handler, with the session reachable through this handle;
-    /// 5. set the cookie (`set_cookie`);
+    /// 5. set the cookie (`set_cookie`), unless the session is new and stored nothing;
     /// 6. save the session data through the store (`save`).
     ///
     /// Steps 5 and 6 run whatever the handler returned: a page, a redirect, an error.
@@ -87,7 +87,9 @@ impl Session {
         let Some(state) = installed.take() else {
             return Err(store_failure(Error::NotInRequest));
         };
-        self.set_cookie(state.id.as_str(), state.killed, &homepath)?;
+        if state.is_kept() || state.killed {
+            self.set_cookie(state.id.as_str(), state.killed, &homepath)?;
+        }
         match self.save(state) {
             Ok(_) => outcome,
             Err(e) => Err(store_failure(e)),
@@ -96,9 +98,11 @@ impl Session {
     // ANCHOR_END: process
 
     // ANCHOR: set_cookie
-    /// Step 5: sets the cookie, on every response as web.py did, so its attributes stay
-    /// current; a session cookie (no `Expires`), so it ends with the browser. A killed
-    /// session gets a cookie that has already expired, which makes the browser drop it.
+    /// Step 5: sets the cookie, on every response of a kept session as web.py did, so its
+    /// attributes stay current; a browser-session cookie (no `Expires`), so it ends with
+    /// the browser. A killed session gets a cookie that has already expired, which makes
+    /// the browser drop it. A new session that stored nothing gets no cookie: there is
+    /// nothing for the id to find.
     fn set_cookie(&self, id: &str, killed: bool, homepath: &str) -> Result<(), HttpError> {
         let config = self.config();
         let mut cookie = SetCookie::new(&config.cookie_name, id)

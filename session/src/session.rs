@@ -178,21 +178,24 @@ impl Session {
     /// Writes the session back through the store, only if there is something to write.
     ///
     /// - killed: nothing (`kill` already deleted the record);
-    /// - new, changed or regenerated: the whole record, under the current id; then the
-    ///   id that `regenerate_id` retired is deleted;
-    /// - unchanged: nothing, unless the record is older than the refresh interval, in
-    ///   which case it is rewritten so that a session in use does not expire.
+    /// - changed (a value set or removed, the id regenerated or asked for): the whole
+    ///   record, under the current id; then the id that `regenerate_id` retired is deleted;
+    /// - new and unchanged: nothing, and no cookie either (see `set_cookie`): a visitor
+    ///   who never stores anything, a crawler, a stylesheet request, costs no write and
+    ///   leaves no file. Its next request starts afresh, with the same initial data.
+    /// - loaded and unchanged: nothing, unless the record is older than the refresh
+    ///   interval, in which case it is rewritten so that a session in use does not expire.
     ///
     /// Returns whether the store was written. Concurrent requests of one session each
     /// write the whole record: the last to save wins, per session, not per key.
     pub(crate) fn save(&self, state: State) -> Result<bool> {
-        if state.killed {
+        if state.killed || !state.is_kept() {
             return Ok(false);
         }
         let now = now_ms();
         let refresh = self.inner.config.refresh_interval();
         let stale = u128::from(now.saturating_sub(state.accessed_ms)) >= refresh.as_millis();
-        if !(state.is_new || state.changed || stale) {
+        if !(state.changed || stale) {
             return Ok(false);
         }
         let record = Record {

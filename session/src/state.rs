@@ -21,14 +21,23 @@ pub(crate) struct State {
     pub(crate) ip: String,
     /// When the loaded record was written (ms since the epoch); 0 for a new session.
     pub(crate) accessed_ms: u64,
-    /// No record existed: the initializer ran and the record must be written.
+    /// No record existed: the initializer ran, and nothing is stored yet.
     pub(crate) is_new: bool,
-    /// The data differs from what was loaded.
+    /// The data differs from what was loaded, or the id changed or was handed out: the
+    /// record must be written.
     pub(crate) changed: bool,
     /// `kill()` was called: nothing is saved and the cookie is expired.
     pub(crate) killed: bool,
     /// The id before `regenerate_id()`, deleted from the store when the request saves.
     pub(crate) retired: Option<SessionId>,
+}
+
+impl State {
+    /// Whether the session outlives this request: a stored one always does, a new one
+    /// only once something was stored in it (or its id was handed out).
+    pub(crate) fn is_kept(&self) -> bool {
+        !self.is_new || self.changed
+    }
 }
 
 thread_local! {

@@ -69,12 +69,15 @@ fn log_in_add_list_log_out() {
     let form = browser.get("/login");
     assert_eq!(form.code(), 200);
     assert!(form.text().contains("name=\"password\""));
-    let before_login = browser.jar.value.clone().expect("a session before login");
+    assert_eq!(
+        browser.jar.value, None,
+        "reading pages stores nothing, so no cookie"
+    );
 
     let login = browser.post("/login", "username=ada&password=lovelace");
     assert_eq!(login.code(), 303);
     assert!(location(&login).ends_with('/'));
-    assert_ne!(browser.jar.value, Some(before_login), "a new id at login");
+    assert!(browser.jar.value.is_some(), "the login made a session");
 
     let added = browser.post("/todos", "text=write+the+session+chapter");
     assert_eq!(added.code(), 303);
@@ -105,6 +108,18 @@ fn log_in_add_list_log_out() {
     assert!(location(&out).ends_with("/login"));
     assert_eq!(browser.jar.value, None, "the cookie was expired");
     assert_eq!(browser.get("/").code(), 303, "logged out");
+}
+
+#[test]
+fn logging_in_again_gives_the_session_a_new_id() {
+    let app = demo();
+    let mut browser = Browser::new(&app);
+    browser.post("/login", "username=ada&password=lovelace");
+    let first = browser.jar.value.clone().expect("a session");
+    browser.post("/login", "username=grace&password=hopper");
+    let second = browser.jar.value.clone().expect("a session");
+    assert_ne!(first, second, "regenerate_id at every login");
+    assert!(browser.get("/").text().contains("grace's list"));
 }
 
 #[test]
@@ -142,12 +157,12 @@ fn lists_belong_to_their_user() {
 #[test]
 fn the_stylesheet_is_served_from_the_crate() {
     let app = demo();
-    let css = app.request("/static/style.css").send();
+    let css = app.request("/assets/style.css").send();
     assert_eq!(css.code(), 200);
     assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
     assert!(css.text().contains("ul.todos"));
-    assert_eq!(app.request("/static/missing.css").send().code(), 404);
-    assert_eq!(app.request("/static/../app.rs").send().code(), 404);
+    assert_eq!(app.request("/assets/missing.css").send().code(), 404);
+    assert_eq!(app.request("/assets/../app.rs").send().code(), 404);
 }
 
 #[test]

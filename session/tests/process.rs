@@ -136,6 +136,29 @@ fn a_first_request_gets_a_fresh_id_in_a_cookie_with_web_py_defaults() {
 }
 
 #[test]
+fn a_new_session_that_stores_nothing_gets_no_cookie_and_no_record() {
+    let (app, _, store) = default_app();
+    let response = app.request("/peek").send();
+    assert_eq!(response.text(), "None");
+    assert_eq!(response.header("Set-Cookie"), None);
+    assert!(store.inner.is_empty());
+    assert_eq!(store.sets(), 0);
+}
+
+#[test]
+fn asking_for_the_id_keeps_a_new_session() {
+    let (app, _, store) = default_app();
+    let response = app.request("/id").send();
+    let cookie = session_cookie(&response.header_all("Set-Cookie"), NAME).map(str::to_owned);
+    assert_eq!(
+        cookie,
+        Some(response.text()),
+        "the id handed out is the cookie's"
+    );
+    assert_eq!(store.inner.len(), 1);
+}
+
+#[test]
 fn the_cookie_brings_the_same_session_back() {
     let (app, _, _) = default_app();
     let mut jar = Jar::new(NAME);

@@ -18,9 +18,11 @@ const USERS: &[(&str, &str)] = &[("ada", "lovelace"), ("grace", "hopper")];
 /// The longest todo accepted, in characters.
 const MAX_TODO: usize = 200;
 
-/// Where the stylesheet lives: in the crate, so the demo works from any directory.
-fn static_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo/static")
+/// Where the stylesheet lives: in the crate, so the demo works from any directory. (It is
+/// not under `/static/`: `run` serves that prefix from `./static` of the working
+/// directory, as web.py's `runsimple` did, before the application sees the request.)
+fn assets_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo/assets")
 }
 
 /// One item of a user's list.
@@ -89,7 +91,7 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
         ("/logout", handler(&demo, Logout)),
         ("/todos", handler(&demo, AddTodo)),
         ("/todos/([0-9]{1,9})/toggle", handler(&demo, Toggle)),
-        ("/static/([a-z0-9_-]{1,64}\\.css)", Target::func(stylesheet)),
+        ("/assets/([a-z0-9_-]{1,64}\\.css)", Target::func(stylesheet)),
     ])?;
     demo.session.install(&mut app);
     app.set_page(404, |e| {
@@ -242,11 +244,11 @@ impl Handler for Toggle {
     }
 }
 
-/// `/static/NAME.css`: a stylesheet from the crate's `examples/demo/static`. The pattern
+/// `/assets/NAME.css`: a stylesheet from the crate's `examples/demo/assets`. The pattern
 /// admits only plain names, so no path leaves that directory.
 fn stylesheet(args: &Args) -> Outcome {
     let name = args.get(0).ok_or_else(notfound)?;
-    let css = fs::read(static_dir().join(name)).map_err(|_| notfound())?;
+    let css = fs::read(assets_dir().join(name)).map_err(|_| notfound())?;
     header("Content-Type", "text/css; charset=utf-8")?;
     header("Cache-Control", "max-age=300")?;
     Ok(css.into())
@@ -276,7 +278,7 @@ fn html(page: String) -> Outcome {
 fn layout(title: &str, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>{title} · todo</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\n\
+         <title>{title} · todo</title><link rel=\"stylesheet\" href=\"/assets/style.css\"></head>\n\
          <body><header><h1>{title}</h1><p>a web.py-style app, every layer in Rust</p></header>\n\
          {body}\n<footer>webpy-rs session demo</footer></body></html>\n"
     )
