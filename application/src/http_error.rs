@@ -45,6 +45,15 @@ impl HttpError {
         }
     }
 
+    /// An error for any status line, with web.py's default body for a status it had no
+    /// class for: the reason phrase (`"418 I'm a teapot"` → `I'm a teapot`). The body
+    /// counts as default, so a custom page for the code replaces it.
+    pub fn from_status(status: impl Into<String>) -> Self {
+        let status = status.into();
+        let reason = status.split_once(' ').map_or("", |(_, r)| r).to_string();
+        HttpError::standard(&status, &reason)
+    }
+
     /// web.py's shape for its error classes: `Content-Type: text/html` and a default
     /// message.
     fn standard(status: &str, message: &str) -> Self {

@@ -10,7 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use crate::body::{Body, OnDrop, Outcome};
-use crate::HttpError;
+use crate::{ctx, HttpError};
 
 // ANCHOR: processor
 /// What `add_processor` takes. Any `Fn(Next<'_>) -> Outcome + Send + Sync` closure is one.
@@ -45,18 +45,25 @@ impl Next<'_> {
 // ANCHOR: run_chain
 /// `p1(p2(p3(handle)))`. Every level catches a panic from below and turns it into a 500
 /// value, as web.py's `process` turned any exception into `internalerror()`, so the
-/// processors outside a panicking one still run and see the 500.
+/// processors outside a panicking one still run and see the 500. The headers the
+/// panicking part had added are dropped (a half-built response must not lend its
+/// `Content-Type` to the error page); those added before it, and after by outer
+/// processors, stay.
 pub(crate) fn run_chain(
     processors: &[Arc<dyn Processor>],
     handle: &dyn Fn() -> Outcome,
 ) -> Outcome {
+    let mark = ctx::with(|c| c.headers.len()).unwrap_or(0);
     let step = || match processors.split_first() {
         None => handle(),
         Some((first, rest)) => first.process(Next { rest, handle }),
     };
     match catch_unwind(AssertUnwindSafe(step)) {
         Ok(outcome) => outcome,
-        Err(payload) => Err(HttpError::from_panic(payload.as_ref())),
+        Err(payload) => {
+            let _ = ctx::with_mut(|c| c.headers.truncate(mark));
+            Err(HttpError::from_panic(payload.as_ref()))
+        }
     }
 }
 // ANCHOR_END: run_chain

@@ -96,16 +96,11 @@ fn peep(body: Body) -> Result<(Option<Vec<u8>>, Option<Stream>), HttpError> {
 // ANCHOR_END: peep
 
 /// Puts an error's status and headers into `ctx` as web.py's `HTTPError.__init__` did,
-/// keeping the headers the handler set before (a cookie set before a `seeother` must
-/// survive), and returns its body. A 500 for a panic drops them: a half-built response
-/// must not leak its headers into the error page.
+/// keeping the headers set before (a cookie set before a `seeother` must survive), and
+/// returns its body.
 fn error_to_ctx(e: HttpError) -> Vec<u8> {
-    let from_panic = e.detail.is_some();
     let (status, headers, body) = e.into_parts();
     let _ = ctx::with_mut(|c| {
-        if from_panic {
-            c.headers.clear();
-        }
         c.status = status;
         c.headers.extend(headers);
     });

@@ -116,6 +116,21 @@ fn a_custom_404_page_covers_unmatched_paths_and_sub_apps_use_their_own() {
 }
 
 #[test]
+fn an_error_for_any_status_has_its_reason_as_default_body_which_a_page_replaces() {
+    let plain = failing(|| HttpError::from_status("418 I'm a teapot"));
+    assert_eq!(
+        (
+            plain.request("/").send().status.as_str(),
+            plain.request("/").send().text().as_str()
+        ),
+        ("418 I'm a teapot", "I'm a teapot")
+    );
+    let mut paged = failing(|| HttpError::from_status("418 I'm a teapot"));
+    paged.set_page(418, |e| e.with_body("custom teapot"));
+    assert_eq!(paged.request("/").send().text(), "custom teapot");
+}
+
+#[test]
 fn the_debug_page_is_off_by_default_and_shows_the_error_and_request_when_on() {
     let mut app =
         Application::new([("/", Target::func(|_: &Args| panic!("the <secret> detail")))]).unwrap();
@@ -147,6 +162,33 @@ fn a_panic_drops_the_headers_the_handler_had_set() {
     .unwrap();
     let r = app.request("/").send();
     assert_eq!((r.code(), r.header("X-Half")), (500, None));
+}
+
+#[test]
+fn headers_set_around_a_panic_by_outer_processors_stay() {
+    let mut app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            web::header("X-Half", "built")?;
+            panic!("after a header");
+        }),
+    )])
+    .unwrap();
+    app.add_processor(|next: Next<'_>| {
+        web::header("X-Before", "1")?;
+        let out = next.run();
+        web::header("X-After", "1")?;
+        out
+    });
+    let r = app.request("/").send();
+    assert_eq!(
+        (
+            r.header("X-Before"),
+            r.header("X-Half"),
+            r.header("X-After")
+        ),
+        (Some("1"), None, Some("1"))
+    );
 }
 
 #[test]
