@@ -101,9 +101,19 @@ impl HttpError {
         self
     }
 
-    /// The same error with one more header.
+    /// The same error with header `name` set to `value`, replacing one of the same name
+    /// (web.py kept an error's headers in a dict); `Set-Cookie` is added, never replaced.
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        let (name, value) = (name.into(), value.into());
+        let repeatable = name.eq_ignore_ascii_case("set-cookie");
+        match self
+            .headers
+            .iter_mut()
+            .find(|(k, _)| !repeatable && k.eq_ignore_ascii_case(&name))
+        {
+            Some(slot) => *slot = (name, value),
+            None => self.headers.push((name, value)),
+        }
         self
     }
 

@@ -56,6 +56,16 @@ fn the_error_family_has_web_py_statuses_and_default_messages() {
 }
 
 #[test]
+fn with_header_replaces_a_header_of_the_same_name_but_adds_cookies() {
+    let e = notfound()
+        .with_header("content-type", "text/plain")
+        .with_header("Set-Cookie", "a=1")
+        .with_header("Set-Cookie", "b=2");
+    let names: Vec<&str> = e.headers().iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["content-type", "Set-Cookie", "Set-Cookie"]);
+}
+
+#[test]
 fn nomethod_lists_what_is_allowed() {
     let app = Application::new([(
         "/",

@@ -1,0 +1,127 @@
+//! A small multi-page application: a wiki kept in memory, served by `run()`.
+//!
+//! Run: `cargo run -p application --example wiki` (listens on 127.0.0.1:8080; pass
+//! `8000`, `0.0.0.0` or `IP:PORT` as in web.py), then open `http://127.0.0.1:8080/`.
+//! Watch: the index lists the pages; `/page/NAME` shows one (a custom 404 page offers to
+//! create a missing one); `/edit/NAME` is a form whose POST saves and answers
+//! `303 See Other` back to the page (the POST-redirect-GET pattern); a cookie remembers
+//! the last page you edited; every request is logged on stderr in Common Log Format.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use application::web::{self, SetCookie};
+use application::{ctx, Application, Args, Error, Handler, HttpError, Method, Outcome, Target};
+
+type Pages = Arc<Mutex<BTreeMap<String, String>>>;
+
+/// Escapes text for HTML: page names and bodies come from visitors.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn layout(title: &str, body: &str) -> Outcome {
+    web::header("Content-Type", "text/html; charset=utf-8")?;
+    let home = ctx::with(|c| c.homepath.clone())?;
+    Ok(format!(
+        "<!DOCTYPE html>\n<html><head><title>{t}</title></head><body>\n\
+         <p><a href=\"{home}/\">index</a></p>\n<h1>{t}</h1>\n{body}\n</body></html>\n",
+        t = escape(title)
+    )
+    .into())
+}
+
+fn lock(pages: &Pages) -> Result<std::sync::MutexGuard<'_, BTreeMap<String, String>>, HttpError> {
+    pages.lock().map_err(|_| application::internalerror())
+}
+
+struct Index(Pages);
+impl Handler for Index {
+    const METHODS: &'static [Method] = &[Method::Get];
+    fn get(&mut self, _: &Args) -> Outcome {
+        let items: String = lock(&self.0)?
+            .keys()
+            .map(|n| format!("<li><a href=\"page/{0}\">{0}</a></li>\n", escape(n)))
+            .collect();
+        let last = web::cookies()?
+            .get("last")
+            .map(|n| format!("<p>last edited: {}</p>", escape(n)))
+            .unwrap_or_default();
+        layout(
+            "wiki",
+            &format!("<ul>\n{items}</ul>\n{last}<p><a href=\"edit/new-page\">new page</a></p>"),
+        )
+    }
+}
+
+struct View(Pages);
+impl Handler for View {
+    const METHODS: &'static [Method] = &[Method::Get];
+    fn get(&mut self, args: &Args) -> Outcome {
+        let name = args.get(0).unwrap_or("");
+        let text = lock(&self.0)?
+            .get(name)
+            .cloned()
+            .ok_or_else(application::notfound)?;
+        layout(
+            name,
+            &format!(
+                "<pre>{}</pre>\n<p><a href=\"../edit/{}\">edit</a></p>",
+                escape(&text),
+                escape(name)
+            ),
+        )
+    }
+}
+
+struct Edit(Pages);
+impl Handler for Edit {
+    const METHODS: &'static [Method] = &[Method::Get, Method::Post];
+    fn get(&mut self, args: &Args) -> Outcome {
+        let name = args.get(0).unwrap_or("");
+        let text = lock(&self.0)?.get(name).cloned().unwrap_or_default();
+        layout(
+            &format!("edit {name}"),
+            &format!("<form method=\"post\"><textarea name=\"text\">{}</textarea><button>save</button></form>", escape(&text)),
+        )
+    }
+    fn post(&mut self, args: &Args) -> Outcome {
+        let name = args.get(0).unwrap_or("").to_string();
+        let text = web::input()?.require("text")?.to_string();
+        lock(&self.0)?.insert(name.clone(), text);
+        SetCookie::new("last", &name).httponly(true).set()?;
+        Err(web::seeother(&format!("/page/{name}")))
+    }
+}
+
+/// The application, separate from `main` so a test can drive it with `request()`.
+fn wiki() -> Result<Application, Error> {
+    let pages: Pages = Arc::default();
+    lock(&pages)
+        .map_err(|_| Error::OutsideRequest)?
+        .insert("home".into(), "Welcome to the wiki.".into());
+    let (p1, p2, p3) = (Arc::clone(&pages), Arc::clone(&pages), Arc::clone(&pages));
+    let mut app = Application::new([
+        ("/", Target::handler_with(move || Index(Arc::clone(&p1)))),
+        (
+            "/page/([\\w-]+)",
+            Target::handler_with(move || View(Arc::clone(&p2))),
+        ),
+        (
+            "/edit/([\\w-]+)",
+            Target::handler_with(move || Edit(Arc::clone(&p3))),
+        ),
+    ])?;
+    app.set_page(404, |e| {
+        e.with_header("Content-Type", "text/html; charset=utf-8")
+            .with_body("<h1>no such page</h1><p><a href=\"/edit/new-page\">create one</a></p>")
+    });
+    Ok(app)
+}
+
+fn main() -> Result<(), Error> {
+    wiki()?.run([])
+}
