@@ -20,9 +20,23 @@ static NEXT_OWNER: AtomicUsize = AtomicUsize::new(0);
 /// Cloning is cheap and every clone is the same session: handlers keep a clone and call
 /// [`get`](Session::get), [`set`](Session::set), [`kill`](Session::kill)… while a request
 /// runs; outside a request those return [`Error::NotInRequest`](crate::Error::NotInRequest).
+///
+/// The session is saved when the handler returns, before a streaming body is produced:
+/// change it in the handler, not in the stream's iterator (there, calls return
+/// `NotInRequest`).
 #[derive(Clone)]
 pub struct Session {
     inner: Arc<Inner>,
+}
+
+/// Shows the configuration; the store and initializer are trait objects with nothing to
+/// print.
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
 }
 
 struct Inner {
