@@ -93,7 +93,8 @@ impl Environ {
         ] {
             env.vars.insert(key.to_owned(), value.to_owned());
         }
-        env.sync_path_vars();
+        env.vars.insert("PATH_INFO".to_owned(), "/".to_owned());
+        env.vars.insert("SCRIPT_NAME".to_owned(), String::new());
         env
     }
 
@@ -126,9 +127,14 @@ impl Environ {
         match key.as_str() {
             "PATH_INFO" => self.set_path_info(value.into_bytes()),
             "SCRIPT_NAME" => self.set_script_name(value.into_bytes()),
-            _ => {
-                self.vars.insert(key, value);
-            }
+            // Replacing in place keeps the key's allocation: the gateway overwrites most
+            // of `new`'s defaults, and this is on every request's path.
+            _ => match self.vars.get_mut(&key) {
+                Some(slot) => *slot = value,
+                None => {
+                    self.vars.insert(key, value);
+                }
+            },
         }
     }
 
@@ -264,7 +270,8 @@ impl Environ {
     /// Sets `PATH_INFO` (decoded bytes).
     pub fn set_path_info(&mut self, bytes: impl Into<Vec<u8>>) {
         self.path_info = bytes.into();
-        self.sync_path_vars();
+        let text = String::from_utf8_lossy(&self.path_info).into_owned();
+        self.vars.insert("PATH_INFO".to_owned(), text);
     }
 
     /// `SCRIPT_NAME` as UTF-8: the mount point of the application ("" at the root).
@@ -286,14 +293,8 @@ impl Environ {
     /// Sets `SCRIPT_NAME` (decoded bytes).
     pub fn set_script_name(&mut self, bytes: impl Into<Vec<u8>>) {
         self.script_name = bytes.into();
-        self.sync_path_vars();
-    }
-
-    fn sync_path_vars(&mut self) {
-        let path = String::from_utf8_lossy(&self.path_info).into_owned();
-        let script = String::from_utf8_lossy(&self.script_name).into_owned();
-        self.vars.insert("PATH_INFO".to_owned(), path);
-        self.vars.insert("SCRIPT_NAME".to_owned(), script);
+        let text = String::from_utf8_lossy(&self.script_name).into_owned();
+        self.vars.insert("SCRIPT_NAME".to_owned(), text);
     }
 
     /// `wsgi.input`: the request body. It reads the body and then EOF, never past it.

@@ -149,6 +149,7 @@ pub fn canonical_reason(code: u16) -> Option<&'static str> {
         415 => "Unsupported Media Type",
         416 => "Range Not Satisfiable",
         417 => "Expectation Failed",
+        418 => "I'm a teapot",
         422 => "Unprocessable Content",
         426 => "Upgrade Required",
         428 => "Precondition Required",
