@@ -1,13 +1,24 @@
 //! Benches for the `application` layer: URL dispatch as the mapping grows, the
 //! in-process `request()` hello, and the hello through the whole server.
 //!
+//! - `dispatch/routesN/{first,last}`: `request()` to the first or the last of N routes;
+//!   the difference to `request/hello` is the mapping's share.
+//! - `request/hello`: the in-process client, environ and ctx included, no socket.
+//! - `keepalive/c1/app_hello`: one keep-alive connection over loopback through
+//!   `WsgiServer` → `WsgiGateway` → `wsgifunc()` → the hello handler: compare with the
+//!   wsgi bench's `keepalive/c1/hello` (the same answer from a bare WSGI app).
+//!
 //! Run: `cargo bench -p benches --bench application -- --measurement-time 2 --warm-up-time 1`.
 //! The medians are quoted in the book's "application" chapter.
 
 use std::hint::black_box;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
 
-use application::{Application, Args, Target};
+use application::{Application, Args, ServerConfig, Target};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use wsgi::WsgiServer;
 
 /// An application with `n` routes `/r0/(\d+)` … `/r{n-1}/(\d+)`.
 fn routes(n: usize) -> Application {
@@ -47,9 +58,13 @@ fn dispatch(c: &mut Criterion) {
     group.finish();
 }
 
+fn hello_app() -> Application {
+    Application::new([("/", Target::func(|_: &Args| Ok("Hello, world!".into())))])
+        .expect("the pattern is valid")
+}
+
 fn request_hello(c: &mut Criterion) {
-    let app = Application::new([("/", Target::func(|_: &Args| Ok("Hello, world!".into())))])
-        .expect("the pattern is valid");
+    let app = hello_app();
     let mut group = c.benchmark_group("request");
     group.throughput(Throughput::Elements(1));
     group.bench_function("hello", |b| {
@@ -61,5 +76,77 @@ fn request_hello(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, dispatch, request_hello);
+/// One keep-alive client: sends a request, reads one Content-Length response.
+struct KeepAlive {
+    reader: BufReader<TcpStream>,
+    line: String,
+    body: Vec<u8>,
+}
+
+impl KeepAlive {
+    fn connect(addr: SocketAddr) -> KeepAlive {
+        let stream = TcpStream::connect(addr).expect("connect to the bench server");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        stream
+            .set_write_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        stream.set_nodelay(true).expect("nodelay");
+        KeepAlive {
+            reader: BufReader::new(stream),
+            line: String::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// One round trip; checks the status and the body.
+    fn round_trip(&mut self) -> usize {
+        self.reader
+            .get_mut()
+            .write_all(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
+            .expect("send");
+        let mut length = 0;
+        let mut first = true;
+        loop {
+            self.line.clear();
+            self.reader
+                .read_line(&mut self.line)
+                .expect("response head");
+            if first {
+                assert!(self.line.starts_with("HTTP/1.1 200"), "{}", self.line);
+                first = false;
+            }
+            if self.line == "\r\n" {
+                break;
+            }
+            if let Some(v) = self.line.strip_prefix("Content-Length: ") {
+                length = v.trim().parse().expect("length");
+            }
+        }
+        self.body.resize(length, 0);
+        self.reader.read_exact(&mut self.body).expect("body");
+        assert_eq!(self.body, b"Hello, world!");
+        length
+    }
+}
+
+// The application without run()'s access log, which would write a line to stderr per
+// iteration and measure the terminal.
+fn keepalive(c: &mut Criterion) {
+    let mut group = c.benchmark_group("keepalive/c1");
+    group.throughput(Throughput::Elements(1));
+    let mut config = ServerConfig::new("127.0.0.1:0");
+    config.threads = 4;
+    let server = WsgiServer::with_config(config, hello_app().wsgifunc([]))
+        .start()
+        .expect("the application bench server starts");
+    let mut client = KeepAlive::connect(server.local_addr());
+    group.bench_function("app_hello", |b| b.iter(|| client.round_trip()));
+    drop(client);
+    server.stop();
+    group.finish();
+}
+
+criterion_group!(benches, dispatch, request_hello, keepalive);
 criterion_main!(benches);
