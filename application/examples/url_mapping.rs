@@ -7,6 +7,7 @@
 
 use application::{ctx, Application, Args, Error, Handler, Method, Outcome, Target};
 
+// ANCHOR: handler
 /// `/item/(\d+)(?:/(\w+))?`: the id, then an optional action (None when absent).
 #[derive(Default)]
 struct Item;
@@ -20,6 +21,7 @@ impl Handler for Item {
         Ok(format!("posted to item {:?}", args.get(0)).into())
     }
 }
+// ANCHOR_END: handler
 
 fn blog() -> Result<Application, Error> {
     Application::new([(
@@ -36,12 +38,14 @@ fn blog() -> Result<Application, Error> {
 }
 
 fn main() -> Result<(), Error> {
+    // ANCHOR: mapping
     let app = Application::new([
         ("/", Target::func(|_: &Args| Ok("index".into()))),
         (r"/item/(\d+)(?:/(\w+))?", Target::handler::<Item>()),
         ("/old/(.*)", Target::redirect("/item/$1")),
         ("/blog", Target::app(blog()?)),
     ])?;
+    // ANCHOR_END: mapping
     let requests = [
         ("GET", "/"),
         ("GET", "/item/7"),
