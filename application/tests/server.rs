@@ -80,6 +80,23 @@ fn a_non_ascii_body_comes_back_whole() {
 }
 
 #[test]
+fn a_chunked_request_body_is_read_to_its_end() {
+    let server = Server::start(&app());
+    let r = server.exchange(
+        b"POST /echo HTTP/1.1\r\n\
+          Host: h\r\n\
+          Transfer-Encoding: chunked\r\n\
+          Connection: close\r\n\
+          \r\n\
+          5\r\nhello\r\n\
+          7\r\n, world\r\n\
+          0\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 200 OK\r\n"), "{r}");
+    assert!(r.ends_with("\r\n\r\nhello, world"), "{r}");
+}
+
+#[test]
 fn a_panicking_handler_is_a_500_and_the_server_goes_on() {
     let server = Server::start(&app());
     let r = server.exchange(
