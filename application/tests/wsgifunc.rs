@@ -1,0 +1,79 @@
+//! `wsgifunc(middleware)`: the application as a WSGI callable, middleware in web.py's order.
+
+use std::sync::{Arc, Mutex};
+
+use application::{unloadhook, Application, Args, Body, Target};
+use wsgi::{call_in_process, middleware_fn, Environ, Middleware};
+
+fn tagging(name: &'static str, log: &Arc<Mutex<Vec<&'static str>>>) -> Middleware {
+    let log = Arc::clone(log);
+    middleware_fn(move |inner, env, sr| {
+        log.lock().expect("log lock").push(name);
+        inner.call(env, sr)
+    })
+}
+
+#[test]
+fn the_first_middleware_given_is_innermost() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let app =
+        Application::new([("/", Target::func(|_: &Args| Ok("hi".into())))]).expect("valid pattern");
+    let callable = app.wsgifunc([tagging("first", &log), tagging("second", &log)]);
+    let mut env = Environ::from_target("GET", "/");
+    let r = call_in_process(&*callable, &mut env).expect("the app answers");
+    assert_eq!(
+        (r.status.as_str(), r.body.as_slice()),
+        ("200 OK", &b"hi"[..])
+    );
+    assert_eq!(
+        *log.lock().expect("log lock"),
+        ["second", "first"],
+        "the last given sees the request first"
+    );
+}
+
+#[test]
+fn a_streamed_body_ends_with_the_gateways_close_and_runs_the_unload_hook_then() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut app = Application::new([(
+        "/",
+        Target::func(|_: &Args| Ok(Body::stream([b"a".to_vec(), b"b".to_vec()]))),
+    )])
+    .expect("valid pattern");
+    let l = Arc::clone(&log);
+    app.add_processor(unloadhook(move || {
+        l.lock().expect("log lock").push("unload")
+    }));
+    let callable = app.wsgifunc([]);
+    let mut env = Environ::from_target("GET", "/");
+    let mut recorder = wsgi::Recorder::default();
+    let mut body = {
+        let mut sr = wsgi::StartResponse::new(&mut recorder);
+        callable.call(&mut env, &mut sr).expect("the app answers")
+    };
+    assert_eq!(body.next().map(|c| c.ok()), Some(Some(b"a".to_vec())));
+    assert!(
+        log.lock().expect("log lock").is_empty(),
+        "the stream is not over yet"
+    );
+    body.close().expect("close runs");
+    assert_eq!(
+        *log.lock().expect("log lock"),
+        ["unload"],
+        "abandoned after one chunk, the hook still ran"
+    );
+}
+
+#[test]
+fn changing_the_application_later_does_not_change_a_callable_already_made() {
+    let mut app = Application::new([("/", Target::func(|_: &Args| Ok("before".into())))])
+        .expect("valid pattern");
+    let callable = app.wsgifunc([]);
+    app.add_processor(|_next: application::Next<'_>| Ok("after".into()));
+    let mut env = Environ::from_target("GET", "/");
+    assert_eq!(
+        call_in_process(&*callable, &mut env).expect("answers").body,
+        b"before"
+    );
+    assert_eq!(app.request("/").send().text(), "after");
+}
