@@ -79,6 +79,46 @@ fn a_session_in_use_does_not_expire() {
     }
 }
 
+/// An unchanged session is not written, except once per refresh interval (a sixteenth of
+/// the timeout), which keeps a session that is only read from expiring.
+#[test]
+fn an_unchanged_session_is_rewritten_once_per_refresh_interval() {
+    let store = CountingStore::new();
+    let config = SessionConfig {
+        timeout: Duration::from_secs(16),
+        ..SessionConfig::default()
+    };
+    let session = Session::detached(Arc::clone(&store), (), config);
+    let (s1, s2) = (session.clone(), session.clone());
+    let mut app = Application::new([
+        (
+            "/start",
+            Target::func(move |_: &Args| Ok(s1.set("started", &true).map(|()| "ok".into())?)),
+        ),
+        (
+            "/peek",
+            Target::func(move |_: &Args| Ok(format!("{:?}", s2.get::<bool>("started")?).into())),
+        ),
+    ])
+    .expect("valid patterns");
+    session.install(&mut app);
+    let mut jar = Jar::new(NAME);
+    get(&app, &mut jar, "/start");
+    assert_eq!(get(&app, &mut jar, "/peek").text(), "Some(true)");
+    assert_eq!(
+        store.sets(),
+        1,
+        "read within the refresh interval: no write"
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(get(&app, &mut jar, "/peek").text(), "Some(true)");
+    assert_eq!(
+        store.sets(),
+        2,
+        "read after the refresh interval: rewritten"
+    );
+}
+
 #[test]
 fn with_ignore_expiry_off_an_expired_session_answers_the_expired_message() {
     let app = counter_app(CountingStore::new(), short_timeout(false));
