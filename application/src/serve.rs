@@ -3,7 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::body::Body;
+use crate::body::{Body, Outcome};
 use crate::ctx::{self, Ctx};
 use crate::env::Env;
 use crate::http_error::{badrequest, HttpError};
@@ -24,45 +24,13 @@ impl Application {
     pub(crate) fn serve(&self, env: Env) -> Answer {
         let mut slot = Some(Ctx::load(env, self.max_body()));
         let (status, headers, first, rest) = ctx::scope(&mut slot, || {
-            let bad_path = ctx::with(|c| c.bad_path).unwrap_or(true);
-            let outcome = if bad_path {
-                Err(badrequest().with_body("the path is not UTF-8"))
-            } else {
-                self.handle_with_processors()
-            };
-            let (first, rest) = match outcome.and_then(peep) {
+            let (first, rest) = match self.outcome().and_then(peep) {
                 Ok(parts) => parts,
                 Err(e) => (Some(error_to_ctx(e)), None),
             };
-            let (status, headers, method) = ctx::with_mut(|c| {
-                (
-                    std::mem::take(&mut c.status),
-                    std::mem::take(&mut c.headers),
-                    c.method.clone(),
-                )
-            })
-            .unwrap_or_else(|_| {
-                (
-                    "500 Internal Server Error".to_string(),
-                    Vec::new(),
-                    String::new(),
-                )
-            });
-            let mut headers = headers;
-            // A whole body gets its length, so the server need not chunk it; never on
-            // 1xx, 204 and 304, which have no body (RFC 9110 §8.6, §15.4.5).
-            let bodiless =
-                status.starts_with('1') || status.starts_with("204") || status.starts_with("304");
-            if let (Some(bytes), None, false) = (&first, &rest, bodiless) {
-                if !headers
-                    .iter()
-                    .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-                {
-                    headers.push(("Content-Length".to_string(), bytes.len().to_string()));
-                }
-            }
-            // HEAD: the same headers as GET, no body (RFC 9110 §9.3.2).
-            if method == "HEAD" {
+            let (status, headers, is_head) = take_response(first.as_deref(), rest.is_some());
+            // HEAD: the headers GET would have sent, no body (RFC 9110 §9.3.2).
+            if is_head {
                 return (status, headers, None, None);
             }
             (status, headers, first, rest)
@@ -70,12 +38,44 @@ impl Application {
         // A body that is all there needs no ctx any more; a stream keeps it to lend it
         // back around every chunk.
         let ctx = if rest.is_some() { slot } else { None };
+        let body = AnswerBody { first, rest, ctx };
         Answer {
             status,
             headers,
-            body: AnswerBody { first, rest, ctx },
+            body,
         }
     }
+
+    /// The processors around `handle`; a path that is not UTF-8 is never dispatched.
+    fn outcome(&self) -> Outcome {
+        if ctx::with(|c| c.bad_path)? {
+            return Err(badrequest().with_body("the path is not UTF-8"));
+        }
+        self.handle_with_processors()
+    }
+}
+
+/// `status, headers = ctx.status, ctx.headers`, plus the `Content-Length` of a whole
+/// body, so the server need not chunk it (never on 1xx, 204 and 304, which have no body:
+/// RFC 9110 §8.6). Also says whether the request was a HEAD.
+fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<(String, String)>, bool) {
+    let taken = ctx::with_mut(|c| {
+        (
+            std::mem::take(&mut c.status),
+            std::mem::take(&mut c.headers),
+            c.method == "HEAD",
+        )
+    });
+    let (status, mut headers, is_head) =
+        taken.unwrap_or_else(|_| ("500 Internal Server Error".to_string(), Vec::new(), false));
+    let bodiless = ["1", "204", "304"].iter().any(|p| status.starts_with(p));
+    let has_length = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+    if let (Some(bytes), false, false, false) = (whole, streaming, bodiless, has_length) {
+        headers.push(("Content-Length".to_string(), bytes.len().to_string()));
+    }
+    (status, headers, is_head)
 }
 // ANCHOR_END: serve
 
