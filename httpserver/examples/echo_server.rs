@@ -3,7 +3,8 @@
 //!
 //! Run: `cargo run --release -p httpserver --example echo_server -- --port 8080 --threads 8`
 //! then `curl -v localhost:8080/hello?x=1` or `curl --data-binary @file localhost:8080/`.
-//! `--requests N` stops after N requests (used by the tests); Ctrl-C stops it too.
+//! `--requests N` stops after N requests (used by the tests); `--linger-us N` sets
+//! `ServerConfig::keep_alive_linger` (default 2000); Ctrl-C stops it.
 //! Watch: the echoed `Host` and headers are the bytes the parser saw, and the response
 //! gets `Date` and `Server` from the server, not from the gateway.
 
@@ -44,6 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port: u16 = arg(&args, "--port").map_or(Ok(8080), |p| p.parse())?;
     let threads: usize = arg(&args, "--threads").map_or(Ok(8), |t| t.parse())?;
     let limit: Option<u64> = arg(&args, "--requests").map(|n| n.parse()).transpose()?;
+    let linger: Option<u64> = arg(&args, "--linger-us").map(|n| n.parse()).transpose()?;
 
     let served = Arc::new(AtomicU64::new(0));
     let counter = Arc::clone(&served);
@@ -51,10 +53,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         counter.fetch_add(1, Ordering::Relaxed);
         echo(req)
     };
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         threads,
         ..ServerConfig::from_host_port("127.0.0.1", port)
     };
+    if let Some(us) = linger {
+        config.keep_alive_linger = std::time::Duration::from_micros(us);
+    }
     let mut server = HttpServer::new(config, gateway)?;
     let addr = server.start()?;
     println!("echo_server listening on http://{addr} with {threads} workers");

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Load test of the httpserver layer: the `echo_server` example with 8 workers, driven by
+# wrk with keep-alive and with `Connection: close`, at 1, 8 and 32 connections.
+#
+# Prints, per point: requests/s, p99 latency, the server's CPU time per request (from
+# /proc/<pid>/stat, user + system, before and after), and how long a fresh connection
+# opened in the middle of the run waits for its answer: wrk only measures the
+# connections it keeps busy, so a starved newcomer (the design notes' pinned keep-alive)
+# is invisible to it.
+#
+# Usage: bash benches/load.sh [SECONDS_PER_POINT]     (default 5)
+# Needs: Linux (/proc), wrk (installed with apt-get if missing), cargo.
+set -euo pipefail
+
+DURATION="${1:-5}"
+WORKERS=8
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+if ! command -v wrk >/dev/null 2>&1; then
+    echo "wrk is missing: installing it with apt-get" >&2
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq >/dev/null || true
+    $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+
+cargo build --release -q -p httpserver --example echo_server
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+SERVER_BIN="$TARGET_DIR/release/examples/echo_server"
+
+LOG="$(mktemp)"
+"$SERVER_BIN" --port 0 --threads "$WORKERS" >"$LOG" 2>/dev/null &
+SERVER_PID=$!
+trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -f "$LOG"' EXIT
+
+# The server prints "echo_server listening on http://127.0.0.1:PORT with N workers".
+for _ in $(seq 1 100); do
+    grep -q "listening on" "$LOG" && break
+    sleep 0.05
+done
+ADDR="$(grep -o 'http://[^ ]*' "$LOG" | head -n 1)"
+PORT="${ADDR##*:}"
+[ -n "$PORT" ] || { echo "the server did not start" >&2; exit 1; }
+
+CLK_TCK="$(getconf CLK_TCK)"
+
+# utime + stime of the server, in clock ticks (fields 14 and 15 of /proc/PID/stat;
+# the command name in field 2 has no spaces here).
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"
+}
+
+# Microseconds from connect to the first bytes of the answer, on a fresh connection.
+probe_us() {
+    timeout 10 bash -c '
+        t0=$(date +%s%N)
+        exec 3<>/dev/tcp/127.0.0.1/'"$PORT"'
+        printf "GET /probe HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n" >&3
+        head -c 12 <&3 >/dev/null
+        t1=$(date +%s%N)
+        echo $(( (t1 - t0) / 1000 ))
+    ' 2>/dev/null || echo "timeout"
+}
+
+printf "%-11s %5s %12s %10s %14s %16s\n" "mode" "conns" "req/s" "p99" "cpu_us/req" "fresh_conn_wait"
+for MODE in keep-alive close; do
+    for CONNS in 1 8 32; do
+        THREADS=$(( CONNS < 2 ? 1 : 2 ))
+        HEADER=()
+        [ "$MODE" = close ] && HEADER=(-H "Connection: close")
+        BEFORE="$(cpu_ticks)"
+        OUT="$(mktemp)"
+        wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" --latency "${HEADER[@]}" \
+            "http://127.0.0.1:$PORT/hello" >"$OUT" &
+        WRK_PID=$!
+        sleep "$(awk "BEGIN { print $DURATION / 2 }")"
+        FRESH="$(probe_us)"
+        wait "$WRK_PID"
+        AFTER="$(cpu_ticks)"
+        RPS="$(awk '/^Requests\/sec:/ { print $2 }' "$OUT")"
+        P99="$(awk '$1 == "99%" { print $2 }' "$OUT")"
+        TOTAL="$(awk '/requests in/ { print $1 }' "$OUT")"
+        CPU_US="$(awk -v t=$(( AFTER - BEFORE )) -v hz="$CLK_TCK" -v n="$TOTAL" \
+            'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')"
+        [ "$FRESH" = timeout ] || FRESH="${FRESH}us"
+        printf "%-11s %5s %12s %10s %14s %16s\n" "$MODE" "$CONNS" "$RPS" "$P99" "$CPU_US" "$FRESH"
+        rm -f "$OUT"
+    done
+done
+echo "($WORKERS workers; ${DURATION}s per point; $(nproc) cores; server $SERVER_BIN)"
