@@ -5,6 +5,7 @@
 //! methods are those keywords, and `send()` makes the call.
 
 use std::io::Cursor;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use wsgi::{call_in_process, Environ};
 
@@ -148,18 +149,29 @@ impl Request<'_> {
         for (key, value) in self.env {
             environ.set(key, value);
         }
-        match call_in_process(&*self.app.wsgifunc([]), &mut environ) {
-            Ok(r) => Response {
+        let app = self.app.wsgifunc([]);
+        // A stream that panics after its first chunk panics inside the collecting loop;
+        // a server would cut the connection there, this client answers a 500 instead of
+        // taking the caller down (the body's close hooks have run during the unwinding).
+        let called = catch_unwind(AssertUnwindSafe(|| call_in_process(&*app, &mut environ)));
+        match called {
+            Ok(Ok(r)) => Response {
                 status: r.status.as_str().to_string(),
                 headers: r.headers,
                 data: r.body,
             },
-            Err(e) => Response {
-                status: "500 Internal Server Error".to_string(),
-                headers: Vec::new(),
-                data: e.to_string().into_bytes(),
-            },
+            Ok(Err(e)) => failed(e.to_string()),
+            Err(_) => failed("the response body panicked after its headers".to_string()),
         }
     }
     // ANCHOR_END: send
+}
+
+/// What `send` answers when the gateway contract failed or the body panicked mid-stream.
+fn failed(why: String) -> Response {
+    Response {
+        status: "500 Internal Server Error".to_string(),
+        headers: Vec::new(),
+        data: why.into_bytes(),
+    }
 }

@@ -212,6 +212,35 @@ fn a_stream_that_panics_on_its_first_chunk_is_a_clean_500() {
 }
 
 #[test]
+fn unloadhook_runs_when_a_later_chunk_of_a_stream_panics() {
+    let log: Log = Log::default();
+    let l = Arc::clone(&log);
+    let mut app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            let mut n = 0;
+            Ok(Body::stream(std::iter::from_fn(move || {
+                n += 1;
+                if n == 2 {
+                    panic!("second chunk");
+                }
+                Some(b"first".to_vec())
+            })))
+        }),
+    )])
+    .unwrap();
+    app.add_processor(unloadhook(move || push(&l, "unload")));
+    let r = app.request("/").send();
+    assert_eq!(
+        r.code(),
+        500,
+        "request() reports the broken stream instead of panicking"
+    );
+    assert_eq!(entries(&log), ["unload"]);
+    assert!(!ctx::in_request());
+}
+
+#[test]
 fn a_sub_applications_processors_run_inside_the_parents() {
     let log: Log = Log::default();
     let (la, lb) = (Arc::clone(&log), Arc::clone(&log));
