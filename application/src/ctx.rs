@@ -114,6 +114,11 @@ impl Ctx {
         self.env.var(key)
     }
 
+    /// Every environ variable, in key order (web.py's `ctx.env` as a whole).
+    pub fn environ(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.env.vars()
+    }
+
     /// The raw query string, without the `?`.
     pub fn query_string(&self) -> &str {
         self.query.strip_prefix('?').unwrap_or("")

@@ -34,6 +34,28 @@ fn ctx_has_web_py_fields_for_the_request() {
 }
 
 #[test]
+fn ctx_env_gives_every_environ_variable() {
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            let s = ctx::with(|c| {
+                let keys: Vec<&str> = c.environ().map(|(k, _)| k).collect();
+                format!(
+                    "{:?} {:?} {}",
+                    c.env("HTTP_X_TRACE"),
+                    c.env("REQUEST_METHOD"),
+                    keys.contains(&"PATH_INFO")
+                )
+            })?;
+            Ok(s.into())
+        }),
+    )])
+    .unwrap();
+    let r = app.request("/").header("X-Trace", "t1").send();
+    assert_eq!(r.text(), r#"Some("t1") Some("GET") true"#);
+}
+
+#[test]
 fn https_and_script_name_shape_home() {
     let app = Application::new([("/(.*)", show_ctx())]).unwrap();
     let r = app
