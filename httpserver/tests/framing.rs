@@ -126,3 +126,13 @@ fn header_injection_is_refused() {
     assert_eq!(r.body_text(), "true / true");
     assert!(!r.head.contains("evil"), "{}", r.head);
 }
+
+#[test]
+fn empty_head_response_gets_no_invented_length() {
+    let server = TestServer::with_gateway(|_| {}, |_: &mut httpserver::HttpRequest| Ok(()));
+    let mut conn = BufReader::new(server.connect());
+    let r = send(&mut conn, b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!((r.status, r.header("content-length")), (200, None));
+    let r = send(&mut conn, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!((r.status, r.header("content-length")), (200, Some("0")));
+}

@@ -128,3 +128,13 @@ fn stop_closes_idle_connections() {
     server.stop();
     assert!(is_closed(conn.get_mut()));
 }
+
+#[test]
+fn empty_lines_before_a_request_are_ignored() {
+    // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request
+    // line (some clients send a CRLF after a POST body).
+    let server = TestServer::start(|_| {});
+    let mut conn = BufReader::new(server.connect());
+    let r = send(&mut conn, b"\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
+}

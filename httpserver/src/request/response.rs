@@ -206,7 +206,10 @@ impl Response {
     /// Ends a response the gateway completed: headers if none went out (an empty body:
     /// `Content-Length: 0`), the terminating chunk, and the close a short body forces.
     pub(crate) fn finish(&mut self) -> Result<(), Error> {
-        if self.framing.is_none() && self.declared.is_none() {
+        if self.framing.is_none() && self.declared.is_none() && !self.has_no_body() {
+            // Nothing was written: the body is empty, and saying so beats a chunked
+            // body of one terminating chunk. Not for HEAD, 1xx, 204, 304, whose length
+            // (if any) describes a body that is not sent.
             self.declared = Some(0);
             self.headers
                 .push(("Content-Length".to_string(), b"0".to_vec()));
@@ -243,6 +246,14 @@ impl Response {
         self.write(body.as_bytes())
     }
 
+    /// HEAD, 1xx, 204 and 304 responses have no body (RFC 9110 §6.4.1).
+    fn has_no_body(&self) -> bool {
+        self.context.head_request
+            || (100..200).contains(&self.status)
+            || self.status == 204
+            || self.status == 304
+    }
+
     fn refuse_if_sent(&self) -> Result<(), Error> {
         if self.framing.is_some() {
             return Err(Error::HeadersAlreadySent);
@@ -264,10 +275,7 @@ impl Response {
     /// app's `Content-Length`, else chunked on HTTP/1.1, else close-delimited (HTTP/1.0);
     /// no body for HEAD, 1xx, 204, 304 (RFC 9112 §6.3).
     fn build_head(&mut self) {
-        let no_body = self.context.head_request
-            || (100..200).contains(&self.status)
-            || self.status == 204
-            || self.status == 304;
+        let no_body = self.has_no_body();
         let framing = match (no_body, self.declared) {
             (true, _) => Framing::NoBody,
             (false, Some(n)) => Framing::Length(n),
