@@ -7,7 +7,7 @@
 //! and no request can see another's `ctx`.
 //!
 //! # Cost and trade-off
-//! Reaching `ctx` is a thread-local lookup and a `RefCell` flag check: about half a
+//! Reaching `ctx` is a thread-local lookup and a `RefCell` flag check: under a
 //! nanosecond in a loop (the `ctx` bench of this crate).
 //! Passing a context argument to every handler would be free and visible in the types,
 //! but web.py's API (`web.input()`, `web.header()`, `web.ctx.path`) is built on the
