@@ -2,6 +2,7 @@
 //! `CherryPyWSGIServer(address, func)`, on the `wsgi` crate's `WsgiServer`.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
 
 use wsgi::middleware::{access_log, static_files};
 use wsgi::{apply_middleware, Middleware, RunningServer, ServerConfig, SharedApp, WsgiServer};
@@ -72,12 +73,18 @@ impl Application {
 
     /// `wsgifunc(*middleware)` wrapped as web.py's `runsimple` wrapped it.
     fn runsimple_stack(&self, middleware: impl IntoIterator<Item = Middleware>) -> SharedApp {
+        self.runsimple_stack_at(Path::new("static"), middleware)
+    }
+
+    fn runsimple_stack_at(
+        &self,
+        root: &Path,
+        middleware: impl IntoIterator<Item = Middleware>,
+    ) -> SharedApp {
+        let log = access_log(std::io::stderr());
         apply_middleware(
             self.wsgifunc(middleware),
-            [
-                static_files("/static/", "static"),
-                access_log(std::io::stderr()),
-            ],
+            [static_files("/static/", root), log],
         )
     }
 }
@@ -85,5 +92,44 @@ impl Application {
 impl From<wsgi::WsgiError> for Error {
     fn from(e: wsgi::WsgiError) -> Error {
         Error::Wsgi(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use wsgi::{call_in_process, Environ};
+
+    use crate::{Application, Args, Target};
+
+    /// A fresh directory for this test, removed on drop.
+    struct TempDir(PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn run_serves_static_files_before_the_application_sees_the_request() {
+        let dir = TempDir(
+            std::env::temp_dir().join(format!("application-static-{}", std::process::id())),
+        );
+        std::fs::create_dir_all(&dir.0).expect("create the temp dir");
+        std::fs::write(dir.0.join("style.css"), "body {}").expect("write a static file");
+        let app = Application::new([("/.*", Target::func(|_: &Args| Ok("from the app".into())))])
+            .expect("valid");
+        let stack = app.runsimple_stack_at(&dir.0, []);
+        let mut env = Environ::from_target("GET", "/static/style.css");
+        let r = call_in_process(&*stack, &mut env).expect("the stack answers");
+        assert_eq!((r.status.code(), r.body.as_slice()), (200, &b"body {}"[..]));
+        assert_eq!(
+            r.header("Content-Type").map(|t| t.starts_with("text/css")),
+            Some(true)
+        );
+        let mut env = Environ::from_target("GET", "/page");
+        let r = call_in_process(&*stack, &mut env).expect("the stack answers");
+        assert_eq!(r.body, b"from the app");
     }
 }
