@@ -158,3 +158,30 @@ fn wiki_saves_a_page_and_redirects_back_to_it() {
         "{r}"
     );
 }
+
+#[test]
+fn wiki_stops_gracefully_on_sigterm() {
+    let mut wiki = Served::start("wiki", &["0"]);
+    let r = wiki.get("GET / HTTP/1.1\r\nHost: w\r\nConnection: close\r\n\r\n");
+    assert!(r.starts_with("HTTP/1.1 200 OK"), "{r}");
+    let pid = wiki.child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "kill -TERM {pid}");
+    // Bounded wait: 100 polls of 100 ms.
+    let mut status = None;
+    for _ in 0..100 {
+        status = wiki.child.try_wait().expect("poll the child");
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = status.expect("the wiki exits after SIGTERM");
+    assert!(
+        status.success(),
+        "run() returns Ok after a graceful stop: {status}"
+    );
+}
