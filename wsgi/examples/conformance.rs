@@ -1,7 +1,7 @@
 //! The conformance app: fixed routes a black-box HTTP test suite can drive.
 //!
 //! Run: `cargo run -p wsgi --example conformance -- --port 8080 --threads 8 --timeout 10`
-//! (`--port 0` picks a free port). It prints `listening on 127.0.0.1:PORT` once it can
+//! (`--port 0` picks a free port). It prints `listening on http://127.0.0.1:PORT` once it can
 //! take requests, and stops cleanly on Ctrl-C.
 //!
 //! Routes (watch each with `curl -i`):
@@ -37,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     wsgi::install_signal_handler()?;
     let server = WsgiServer::with_config(config, app()).start()?;
-    println!("listening on {}", server.local_addr());
+    println!("listening on http://{}", server.local_addr());
     server.wait_for_signal()?;
     println!("stopped");
     Ok(())
