@@ -60,8 +60,11 @@ impl WorkItem for HttpConnection {
 
 impl HttpConnection {
     pub(crate) fn new(stream: TcpStream, shared: Arc<Shared>) -> io::Result<Self> {
-        let remote_addr = stream.peer_addr()?;
-        let server_addr = stream.local_addr()?;
+        // On a dual-stack `[::]` socket an IPv4 client shows as `::ffff:1.2.3.4`; the
+        // application (REMOTE_ADDR, an access log) wants `1.2.3.4`.
+        let canonical = |addr: SocketAddr| SocketAddr::new(addr.ip().to_canonical(), addr.port());
+        let remote_addr = canonical(stream.peer_addr()?);
+        let server_addr = canonical(stream.local_addr()?);
         stream.set_write_timeout(Some(shared.config.write_timeout))?;
         stream.set_nodelay(true)?;
         let stream = Arc::new(stream);

@@ -74,6 +74,9 @@ fn dual_stack_accepts_ipv4_and_ipv6() {
     let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let mut conn = BufReader::new(connect(v4));
     assert_eq!(send(&mut conn, GET).status, 200);
+    // An IPv4 client is reported as such, not as `::ffff:127.0.0.1`.
+    let r = send(&mut conn, b"GET /env HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(r.body_text().contains(" 127.0.0.1 "), "{}", r.body_text());
     if let Ok(stream) = std::net::TcpStream::connect(("::1", port)) {
         stream
             .set_read_timeout(Some(support::IO_TIMEOUT))
@@ -141,4 +144,10 @@ fn full_queue_gets_503() {
     let r = support::read_response(&mut refused, false);
     assert_eq!(r.status, 503);
     assert_eq!(support::read_response(&mut busy, false).status, 200);
+}
+
+#[test]
+fn a_server_never_started_drops_cleanly() {
+    let server = HttpServer::new(ServerConfig::new("127.0.0.1:0"), support::routes);
+    assert!(server.is_ok_and(|s| !s.ready() && s.local_addr().is_none()));
 }
