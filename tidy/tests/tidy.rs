@@ -40,7 +40,10 @@ fn sources() -> Vec<PathBuf> {
 /// anchor markers inside strings on purpose.
 fn anchored_sources() -> Vec<PathBuf> {
     let tidy = root().join("tidy");
-    sources().into_iter().filter(|f| !f.starts_with(&tidy)).collect()
+    sources()
+        .into_iter()
+        .filter(|f| !f.starts_with(&tidy))
+        .collect()
 }
 
 fn all_includes() -> Vec<Include> {
