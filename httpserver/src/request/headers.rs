@@ -72,8 +72,16 @@ pub(crate) fn read_request_headers(
             limit: config.max_headers,
         });
     }
-    let mut slots = vec![httparse::EMPTY_HEADER; lines];
-    match httparse::parse_headers(bytes, &mut slots) {
+    // Most requests have a few dozen fields at most: their slots live on the stack.
+    let mut on_stack = [httparse::EMPTY_HEADER; 32];
+    let mut on_heap = Vec::new();
+    let slots: &mut [httparse::Header<'_>] = if lines <= on_stack.len() {
+        &mut on_stack[..lines]
+    } else {
+        on_heap.resize(lines, httparse::EMPTY_HEADER);
+        &mut on_heap
+    };
+    match httparse::parse_headers(bytes, slots) {
         Ok(httparse::Status::Complete((_, parsed))) => Ok(parsed
             .iter()
             .map(|h| (h.name.to_string(), h.value.to_vec()))
