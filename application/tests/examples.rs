@@ -122,7 +122,7 @@ impl Drop for Served {
 
 #[test]
 fn conformance_serves_its_routes_on_the_port_it_prints() {
-    let app = Served::start("conformance", &["--port", "0"]);
+    let app = Served::start("app_conformance", &["--port", "0"]);
     let r = app.get("GET /hello/bob HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     assert!(
         r.starts_with("HTTP/1.1 200 OK\r\n") && r.ends_with("hello, bob"),

@@ -1,7 +1,7 @@
 //! A conformance application that a black-box HTTP client can drive: routing, groups,
 //! mounts, redirects, input, cookies, processors, errors and streaming.
 //!
-//! Run: `cargo run -p application --example conformance -- --port 8080` (`--port 0`
+//! Run: `cargo run -p application --example app_conformance -- --port 8080` (`--port 0`
 //! picks a free port; `--debug` turns the debug error page on). The first line on stdout
 //! is `listening on http://ADDR/`; the access log goes to stderr; Ctrl-C stops it.
 //!
