@@ -258,3 +258,21 @@ fn legacy_write_goes_out_before_the_returned_body() {
     assert!(response.complete);
     assert_eq!(response.text(), "written returned");
 }
+
+#[test]
+fn the_gateway_builds_an_environ_the_validator_accepts() {
+    let validator = wsgi::middleware::Validator::new(app_fn(|_, sr| {
+        sr.start_response(
+            "200 OK",
+            [("Content-Type", "text/plain"), ("Content-Length", "2")],
+        )?;
+        Ok(Body::from_bytes("ok"))
+    }));
+    let findings = validator.findings();
+    let server = serve(Arc::new(validator));
+    let mut client = Client::connect(server.addr);
+    client.send(b"GET /a?b=c HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\r\nPOST / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc");
+    assert_eq!(client.response(false).status, 200);
+    assert_eq!(client.response(false).status, 200);
+    assert_eq!(findings.take(), vec![]);
+}
