@@ -16,8 +16,13 @@
 //! * [`WsgiApp`] and [`Body`]: the app and the stream of chunks it returns, whose close
 //!   hooks always run.
 //! * [`Middleware`] and [`apply_middleware`]: functions from app to app, applied in
-//!   web.py's `wsgifunc(*middleware)` order (the last one is outermost).
-//! * [`call_in_process`]: calls an app without a socket and collects the response.
+//!   web.py's `wsgifunc(*middleware)` order (the last one is outermost); the
+//!   [`middleware`] module ships an access log, static files and a validator, and
+//!   [`PathInfoDispatcher`] mounts apps under path prefixes.
+//! * [`WsgiGateway`]: httpserver's `Gateway` for an app; [`WsgiServer`]: an app on a
+//!   server in one line, stopped gracefully by Ctrl-C or SIGTERM.
+//! * [`call_in_process`]: calls an app without a socket and collects the response (what
+//!   `application::request()` is built on).
 //!
 //! # Example
 //! ```
