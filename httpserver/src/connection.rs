@@ -6,17 +6,25 @@
 //! complete request to serve, parking the connection off the pool: a worker is never
 //! held by a client that is not sending.
 
-use std::io;
-use std::net::{SocketAddr, TcpStream};
+use std::io::{self, Read};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use threadpool::WorkItem;
 
-use crate::request::{line_end, section_end};
+use crate::request::{self, line_end, section_end};
 use crate::server::Shared;
 use crate::wire::{ConnReader, ConnWriter};
 use crate::{status_for, HttpRequest};
+
+/// How long a closing connection keeps reading what the client still sends, so that
+/// the response is not destroyed by a reset (see `close_gracefully`).
+const CLOSE_LINGER: Duration = Duration::from_millis(100);
+
+/// The most bytes read and discarded while closing: past it, the reset is the client's
+/// problem.
+const CLOSE_DISCARD: usize = 256 * 1024;
 
 /// One accepted TCP connection, and where it is between requests.
 ///
@@ -144,7 +152,9 @@ impl HttpConnection {
         self.head_deadline = None;
         if let Err(err) = req.parse_request() {
             if let Some(status) = status_for(&err) {
-                let _ = req.refuse(status);
+                if req.refuse(status).is_ok() {
+                    self.close_gracefully();
+                }
             }
             return false;
         }
@@ -152,9 +162,46 @@ impl HttpConnection {
             return false;
         }
         self.requests += 1;
-        self.reader = req.finish_exchange();
-        self.reader.is_some()
+        match req.finish_exchange() {
+            request::Next::Serve(reader) => {
+                self.reader = Some(reader);
+                true
+            }
+            request::Next::Close { unread } => {
+                if unread {
+                    self.close_gracefully();
+                }
+                false
+            }
+        }
     }
+
+    // ANCHOR: close_gracefully
+    /// Closes after a response while the client may still be sending (a refused request,
+    /// an unread body): first our side only (`shutdown(Write)`, a FIN after the
+    /// response), then read and discard what arrives, until the client closes too or
+    /// `CLOSE_LINGER` passes. Closing at once with unread bytes in the socket makes the
+    /// kernel send a reset, and a reset can destroy the response in the client's buffer
+    /// before it is read: the client would see "connection reset", never its 413.
+    fn close_gracefully(&self) {
+        if self.stream.shutdown(Shutdown::Write).is_err() {
+            return;
+        }
+        let deadline = Instant::now() + CLOSE_LINGER;
+        let mut sink = [0u8; 8192];
+        let mut discarded = 0usize;
+        while discarded < CLOSE_DISCARD {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.stream.set_read_timeout(Some(left)).is_err() {
+                return;
+            }
+            match (&*self.stream).read(&mut sink) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => discarded += n,
+            }
+        }
+    }
+    // ANCHOR_END: close_gracefully
 
     // ANCHOR: await_head
     /// Waits for a whole request head, briefly: if the queue is empty, up to
@@ -224,16 +271,14 @@ impl HttpConnection {
         shared.parker.park(self, deadline);
     }
 
-    /// Called by the parking thread when the connection's deadline passed: a partial
-    /// request head gets 408; an idle connection is closed without a word (RFC 9112 §9.6).
-    pub(crate) fn expire(self) {
-        let partial = self
-            .reader
+    /// Whether part of a request head arrived: when such a connection's deadline passes,
+    /// the parking thread hands it to a worker, which answers 408 (`await_head` sees the
+    /// deadline) and closes gracefully. An idle connection is dropped without a word
+    /// (RFC 9112 §9.6).
+    pub(crate) fn has_partial_head(&self) -> bool {
+        self.reader
             .as_ref()
-            .is_some_and(|r| !r.buffered().is_empty());
-        if partial {
-            self.refuse(408);
-        }
+            .is_some_and(|r| !r.buffered().is_empty())
     }
 
     /// Answers 503: the pool's queue stayed full.
@@ -252,7 +297,9 @@ impl HttpConnection {
                 false,
                 self.shared.stopping_flag(),
             );
-            let _ = req.refuse(status);
+            if req.refuse(status).is_ok() {
+                self.close_gracefully();
+            }
         }
     }
 }

@@ -162,7 +162,11 @@ pub(crate) fn parking_loop(shared: Arc<Shared>) {
         let now = Instant::now();
         if now >= next_sweep {
             for conn in parker.sweep(now) {
-                conn.expire();
+                // The 408 and the graceful close that follows may wait on the client:
+                // a worker does them, never this thread.
+                if conn.has_partial_head() {
+                    let _ = shared.pool.put(conn);
+                }
             }
             next_sweep = now + SWEEP_EVERY;
         }

@@ -264,22 +264,23 @@ impl HttpRequest {
     /// request, after draining what the gateway left of the body (within
     /// `ServerConfig::max_drain`). An unread body is never parsed as the next request:
     /// if it cannot be drained, the connection closes.
-    pub(crate) fn finish_exchange(mut self) -> Option<ConnReader> {
+    pub(crate) fn finish_exchange(mut self) -> Next {
+        let unread = !self.body.is_complete();
         if self.response.must_close() || !self.response.headers_sent() {
-            return None;
+            return Next::Close { unread };
         }
-        if !self.body.is_complete() {
+        if unread {
             // A client still waiting for 100 Continue (or told the answer without it) may
             // never send the body: waiting for it would hold the worker for nothing.
             if self.body.continue_owed() {
-                return None;
+                return Next::Close { unread };
             }
             if self
                 .body
                 .remaining()
                 .is_some_and(|n| n > self.config.max_drain)
             {
-                return None;
+                return Next::Close { unread };
             }
             let mut sink = [0u8; 8192];
             let mut budget = self.config.max_drain;
@@ -287,16 +288,31 @@ impl HttpRequest {
                 match self.body.read(&mut sink) {
                     Ok(0) => break,
                     Ok(n) if (n as u64) <= budget => budget -= n as u64,
-                    Ok(_) | Err(_) => return None,
+                    Ok(_) | Err(_) => return Next::Close { unread: true },
                 }
             }
             if !self.body.is_complete() {
-                return None;
+                return Next::Close { unread: true };
             }
         }
-        self.body.into_reader()
+        match self.body.into_reader() {
+            Some(reader) => Next::Serve(reader),
+            None => Next::Close { unread: false },
+        }
     }
     // ANCHOR_END: finish_exchange
+}
+
+/// What a connection does after an exchange.
+pub(crate) enum Next {
+    /// Serve the next request from this reader.
+    Serve(ConnReader),
+    /// Close; `unread` when request bytes may still be in flight, so a bare close would
+    /// send a reset that can destroy the response before the client reads it.
+    Close {
+        /// The request body was not read to its end.
+        unread: bool,
+    },
 }
 
 /// The connection's reader while the head is read (before the body is framed).

@@ -89,3 +89,21 @@ fn chunked_body_at_limit_is_served_past_it_gets_413() {
                  Transfer-Encoding: chunked\r\n\r\n5\r\n01234\r\n6\r\n56789A\r\n0\r\n\r\n";
     assert!(first_line(&server.exchange(past)).contains(" 413 "));
 }
+
+#[test]
+fn refused_body_is_closed_with_a_fin_not_a_reset() {
+    // The client sent a body the server refuses unread. Closed at once, the socket would
+    // answer the unread bytes with a reset, which on many stacks destroys the 413 before
+    // the client reads it; closed gracefully, the client reads the 413 and then a clean EOF.
+    let server = TestServer::start(|c| c.max_body = 1024);
+    let mut stream = server.connect();
+    use std::io::{Read, Write};
+    let mut request = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n\r\n".to_vec();
+    request.extend_from_slice(&[b'x'; 65536]);
+    stream.write_all(&request).expect("sent");
+    let mut answer = Vec::new();
+    let end = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(first_line(&answer).contains(" 413 "), "{answer:?}");
+    assert!(end.is_ok(), "the connection was reset: {end:?}");
+}
