@@ -5,8 +5,8 @@
 //!
 //! - `keepalive/c1/hello`: one connection, one request at a time (latency-bound).
 //! - `keepalive/c8/hello`: eight connections, each on its own client thread, 8 workers.
-//! - `keepalive/c1/hello_no_linger`: as c1, with `keep_alive_linger` 0: every request
-//!   after the first goes through the parking lot (poller wake-up, queue, worker).
+//! - `keepalive/{c1,c8}/hello_no_linger`: the same with `keep_alive_linger` 0: every
+//!   request after the first goes through the parking lot (poller wake-up, queue, worker).
 //!
 //! Every response is read whole and checked (`200`, body `hello`), so a fast failure can
 //! never count. Throughput is in requests (elements/s = requests/s).
@@ -87,8 +87,26 @@ fn keepalive(c: &mut Criterion) {
     group.bench_function("c1/hello", |b| b.iter(|| one.hello()));
     drop(one);
 
+    bench_c8(&mut group, "c8/hello", addr);
+    server.stop();
+
+    let server = hello_server(8, Some(Duration::ZERO));
+    let mut one = Client::connect(server.local_addr());
+    group.bench_function("c1/hello_no_linger", |b| b.iter(|| one.hello()));
+    drop(one);
+    bench_c8(&mut group, "c8/hello_no_linger", server.local_addr());
+    server.stop();
+    group.finish();
+}
+
+/// Eight kept-alive connections, each driven by its own client thread.
+fn bench_c8(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    id: &str,
+    addr: SocketAddr,
+) {
     let mut clients: Vec<Client> = (0..8).map(|_| Client::connect(addr)).collect();
-    group.bench_function("c8/hello", |b| {
+    group.bench_function(id, |b| {
         b.iter_custom(|iters| {
             let per_client = iters.div_ceil(8);
             let started = Instant::now();
@@ -107,15 +125,6 @@ fn keepalive(c: &mut Criterion) {
                 .mul_f64(iters as f64 / (per_client * 8) as f64)
         })
     });
-    drop(clients);
-    server.stop();
-
-    let server = hello_server(8, Some(Duration::ZERO));
-    let mut one = Client::connect(server.local_addr());
-    group.bench_function("c1/hello_no_linger", |b| b.iter(|| one.hello()));
-    drop(one);
-    server.stop();
-    group.finish();
 }
 
 criterion_group!(benches, keepalive);
