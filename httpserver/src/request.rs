@@ -15,7 +15,7 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 pub use body::RequestBody;
@@ -26,7 +26,7 @@ pub use response::Response;
 use crate::rfile::{ChunkedRFile, KnownLengthRFile};
 use crate::wire::{ConnReader, ConnWriter};
 use crate::{status_for, Error, Gateway, ServerConfig};
-use body::{expect, Framed};
+use body::{expect, Exchange, Framed};
 use response::ResponseContext;
 
 pub(crate) use headers::section_end;
@@ -69,12 +69,13 @@ impl HttpRequest {
         allow_keep_alive: bool,
         stopping: Arc<AtomicBool>,
     ) -> Self {
-        let expect = Arc::new(AtomicU8::new(expect::NONE));
+        let exchange = Arc::new(Exchange::default());
         let context = ResponseContext {
             version: Version::Http11,
             head_request: false,
             keep_alive: false,
             server_software: Arc::from(config.server_software.as_str()),
+            max_drain: config.max_drain,
             stopping,
         };
         let mut head = RequestHead::empty();
@@ -82,8 +83,8 @@ impl HttpRequest {
         head.server_addr = server_addr;
         HttpRequest {
             head,
-            body: RequestBody::new(Framed::Empty(reader), Arc::clone(&expect), writer.clone()),
-            response: Response::new(writer, context, expect),
+            body: RequestBody::new(Framed::Empty(reader), Arc::clone(&exchange), writer.clone()),
+            response: Response::new(writer, context, exchange),
             config,
             allow_keep_alive,
         }
@@ -180,10 +181,12 @@ impl HttpRequest {
             BodyFraming::Length(n) => Framed::Known(KnownLengthRFile::new(reader, n)),
             BodyFraming::Chunked => Framed::Chunked(ChunkedRFile::new(reader, limits)),
         });
+        let exchange = self.body.exchange();
         if self.head.expect_continue && owes_body {
-            self.body
-                .expect_state()
-                .store(expect::PENDING, Ordering::Release);
+            exchange.expect.store(expect::PENDING, Ordering::Release);
+        }
+        if let BodyFraming::Length(n) = self.head.framing {
+            exchange.unread.store(n, Ordering::Release);
         }
         self.response
             .set_context(self.head.version, self.head.method == "HEAD", keep_alive);

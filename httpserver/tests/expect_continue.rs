@@ -53,7 +53,8 @@ fn answer_without_reading_gets_no_100_continue_and_closes() {
         .expect("sent");
     let r = read_response(&mut conn, false);
     assert_eq!((r.status, r.body.as_slice()), (200, &b"ok"[..]));
-    // The client may never send the body: the server does not wait for it.
+    // The client may never send the body: the server does not wait for it, and says so.
+    assert_eq!(r.header("connection"), Some("close"));
     let mut rest = Vec::new();
     let _ = conn.read_to_end(&mut rest);
     assert!(rest.is_empty(), "{rest:?}");

@@ -1,7 +1,7 @@
 //! `RequestBody`: the body reader a gateway gets, with `100 Continue` sent on first read.
 
 use std::io::{self, BufRead, Read};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 
 use crate::rfile::{ChunkedRFile, KnownLengthRFile};
@@ -17,6 +17,27 @@ pub(crate) mod expect {
     pub const SENT: u8 = 2;
     /// The final response went out first: the client may never send the body.
     pub const SKIPPED: u8 = 3;
+}
+
+/// What the body and the response share about one exchange: they are handed to a
+/// gateway separately (`HttpRequest::split`), yet each needs to know what the other did.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    /// Where `Expect: 100-continue` is (see [`expect`]).
+    pub(crate) expect: AtomicU8,
+    /// Bytes of a `Content-Length` body not read yet (0 for other framings): when more
+    /// than `max_drain` are left as the headers go out, the connection will close after
+    /// this response, and the response can say so.
+    pub(crate) unread: AtomicU64,
+}
+
+impl Default for Exchange {
+    fn default() -> Self {
+        Exchange {
+            expect: AtomicU8::new(expect::NONE),
+            unread: AtomicU64::new(0),
+        }
+    }
 }
 
 /// The connection's reader, wrapped by the body's framing.
@@ -46,16 +67,16 @@ pub(crate) enum Framed {
 #[derive(Debug)]
 pub struct RequestBody {
     framed: Framed,
-    expect: Arc<AtomicU8>,
+    exchange: Arc<Exchange>,
     writer: ConnWriter,
 }
 // ANCHOR_END: request_body
 
 impl RequestBody {
-    pub(crate) fn new(framed: Framed, expect: Arc<AtomicU8>, writer: ConnWriter) -> Self {
+    pub(crate) fn new(framed: Framed, exchange: Arc<Exchange>, writer: ConnWriter) -> Self {
         RequestBody {
             framed,
-            expect,
+            exchange,
             writer,
         }
     }
@@ -82,7 +103,7 @@ impl RequestBody {
     /// then it may never send the body, and draining it could wait for nothing.
     pub(crate) fn continue_owed(&self) -> bool {
         matches!(
-            self.expect.load(Ordering::Acquire),
+            self.exchange.expect.load(Ordering::Acquire),
             expect::PENDING | expect::SKIPPED
         )
     }
@@ -112,8 +133,15 @@ impl RequestBody {
         }
     }
 
-    pub(crate) fn expect_state(&self) -> &AtomicU8 {
-        &self.expect
+    pub(crate) fn exchange(&self) -> &Exchange {
+        &self.exchange
+    }
+
+    /// Publishes how much of a `Content-Length` body is left, for the response.
+    fn note_unread(&self) {
+        if let Framed::Known(r) = &self.framed {
+            self.exchange.unread.store(r.remaining(), Ordering::Release);
+        }
     }
 
     pub(crate) fn reader_mut(&mut self) -> Option<&mut ConnReader> {
@@ -127,6 +155,7 @@ impl RequestBody {
     /// Sends `100 Continue` if the client waits for it and no final response went out.
     fn send_continue(&mut self) -> io::Result<()> {
         if self
+            .exchange
             .expect
             .compare_exchange(
                 expect::PENDING,
@@ -146,11 +175,13 @@ impl RequestBody {
 impl Read for RequestBody {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         self.send_continue()?;
-        match &mut self.framed {
-            Framed::Empty(_) | Framed::Moving => Ok(0),
-            Framed::Known(r) => r.read(out),
-            Framed::Chunked(r) => r.read(out),
-        }
+        let n = match &mut self.framed {
+            Framed::Empty(_) | Framed::Moving => 0,
+            Framed::Known(r) => r.read(out)?,
+            Framed::Chunked(r) => r.read(out)?,
+        };
+        self.note_unread();
+        Ok(n)
     }
 }
 
@@ -170,5 +201,6 @@ impl BufRead for RequestBody {
             Framed::Known(r) => r.consume(amt),
             Framed::Chunked(r) => r.consume(amt),
         }
+        self.note_unread();
     }
 }

@@ -1,9 +1,9 @@
 //! `Response`: status, headers and body going out, with the framing chosen by the server.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use super::body::expect;
+use super::body::{expect, Exchange};
 use super::date::http_date;
 use crate::rfile::write_chunk;
 use crate::wire::ConnWriter;
@@ -30,6 +30,8 @@ pub(crate) struct ResponseContext {
     /// Both the client and the server allow the connection to persist.
     pub(crate) keep_alive: bool,
     pub(crate) server_software: Arc<str>,
+    /// `ServerConfig::max_drain`: a bigger unread body closes the connection.
+    pub(crate) max_drain: u64,
     /// The server is stopping: the response says `Connection: close`, even if the
     /// request was read before the stop began.
     pub(crate) stopping: Arc<AtomicBool>,
@@ -41,7 +43,7 @@ pub(crate) struct ResponseContext {
 pub struct Response {
     writer: ConnWriter,
     context: ResponseContext,
-    expect: Arc<AtomicU8>,
+    exchange: Arc<Exchange>,
     status: u16,
     reason: String,
     headers: Vec<(String, Vec<u8>)>,
@@ -55,11 +57,15 @@ pub struct Response {
 }
 
 impl Response {
-    pub(crate) fn new(writer: ConnWriter, context: ResponseContext, expect: Arc<AtomicU8>) -> Self {
+    pub(crate) fn new(
+        writer: ConnWriter,
+        context: ResponseContext,
+        exchange: Arc<Exchange>,
+    ) -> Self {
         Response {
             writer,
             context,
-            expect,
+            exchange,
             status: 200,
             reason: "OK".to_string(),
             headers: Vec::new(),
@@ -282,20 +288,27 @@ impl Response {
             (false, None) if self.context.version == Version::Http11 => Framing::Chunked,
             (false, None) => Framing::Close,
         };
-        if framing == Framing::Close || self.app_close {
+        // A client waiting for 100 Continue now has its answer without it: it may never
+        // send the body, so the connection will close (see `finish_exchange`). So will it
+        // when more of a Content-Length body is left unread than can be drained.
+        let continue_skipped = self
+            .exchange
+            .expect
+            .compare_exchange(
+                expect::PENDING,
+                expect::SKIPPED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok();
+        let undrainable = self.exchange.unread.load(Ordering::Acquire) > self.context.max_drain;
+        if framing == Framing::Close || self.app_close || continue_skipped || undrainable {
             self.must_close = true;
         }
         let keep_alive = self.context.keep_alive
             && !self.must_close
             && !self.context.stopping.load(Ordering::Acquire);
         self.must_close |= !keep_alive;
-        // The answer to a client waiting for 100 Continue: it now knows it may skip the body.
-        let _ = self.expect.compare_exchange(
-            expect::PENDING,
-            expect::SKIPPED,
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        );
         let buf = &mut self.buf;
         buf.extend_from_slice(b"HTTP/1.1 ");
         buf.extend_from_slice(self.status.to_string().as_bytes());
