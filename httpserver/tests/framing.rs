@@ -136,3 +136,17 @@ fn empty_head_response_gets_no_invented_length() {
     let r = send(&mut conn, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!((r.status, r.header("content-length")), (200, Some("0")));
 }
+
+#[test]
+fn app_date_and_server_are_not_duplicated() {
+    let own = |req: &mut httpserver::HttpRequest| {
+        req.add_header("Server", b"mine")?;
+        req.add_header("Date", b"Sun, 06 Nov 1994 08:49:37 GMT")?;
+        req.write(b"x")
+    };
+    let server = TestServer::with_gateway(|_| {}, own);
+    let mut conn = BufReader::new(server.connect());
+    let r = send(&mut conn, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(r.header("server"), Some("mine"));
+    assert_eq!(r.head.matches("Date:").count(), 1, "{}", r.head);
+}

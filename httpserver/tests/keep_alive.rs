@@ -138,3 +138,34 @@ fn empty_lines_before_a_request_are_ignored() {
     let r = send(&mut conn, b"\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
 }
+
+#[test]
+fn transfer_encoding_on_http10_closes_after_the_response() {
+    // RFC 9112 §6.1: framing by Transfer-Encoding in an HTTP/1.0 message is suspect.
+    let server = TestServer::start(|_| {});
+    let mut conn = BufReader::new(server.connect());
+    let r = send(
+        &mut conn,
+        b"POST /echo HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n\
+          3\r\nabc\r\n0\r\n\r\n",
+    );
+    assert_eq!(
+        (r.body.as_slice(), r.header("connection")),
+        (&b"abc"[..], Some("close"))
+    );
+    assert!(is_closed(conn.get_mut()));
+}
+
+#[test]
+fn app_connection_close_is_honoured() {
+    let close = |req: &mut httpserver::HttpRequest| {
+        req.add_header("Connection", b"close")?;
+        req.write(b"bye")
+    };
+    let server = TestServer::with_gateway(|_| {}, close);
+    let mut conn = BufReader::new(server.connect());
+    let r = send(&mut conn, GET);
+    assert_eq!(r.header("connection"), Some("close"));
+    assert_eq!(r.head.matches("Connection:").count(), 1, "{}", r.head);
+    assert!(is_closed(conn.get_mut()));
+}
