@@ -20,7 +20,8 @@ pub struct ServerConfig {
     pub backlog: i32,
     /// Worker threads started with the server (cheroot's `numthreads`). Default 10.
     pub threads: usize,
-    /// The most worker threads; `None`: no bound. Default `None`.
+    /// The most worker threads [`HttpServer::grow`](crate::HttpServer::grow) may reach;
+    /// `None`: no bound. The server never grows by itself. Default `None`.
     pub max_threads: Option<usize>,
     /// Connections waiting for a worker; `None`: unbounded. Default `None`.
     pub accepted_queue_size: Option<usize>,

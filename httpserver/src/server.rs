@@ -132,6 +132,23 @@ impl HttpServer {
         self.accepted.load(Ordering::Relaxed)
     }
 
+    /// Idle connections parked off the pool now.
+    pub fn parked(&self) -> usize {
+        self.shared.parker.len()
+    }
+
+    /// Starts up to `n` more workers, never beyond `ServerConfig::max_threads`; returns
+    /// how many started (the pool's `grow`).
+    pub fn grow(&self, n: usize) -> usize {
+        self.shared.pool.grow(n)
+    }
+
+    /// Asks up to `n` workers to exit, never below `ServerConfig::threads`; returns how
+    /// many were asked (the pool's `shrink`).
+    pub fn shrink(&self, n: usize) -> usize {
+        self.shared.pool.shrink(n)
+    }
+
     // ANCHOR: tick
     /// Accepts one connection (waiting at most 100 ms) and puts it in the pool. An
     /// `accept` error (`ECONNABORTED`, `EMFILE`...) is logged and survived: one client

@@ -151,3 +151,20 @@ fn a_server_never_started_drops_cleanly() {
     let server = HttpServer::new(ServerConfig::new("127.0.0.1:0"), support::routes);
     assert!(server.is_ok_and(|s| !s.ready() && s.local_addr().is_none()));
 }
+
+#[test]
+fn grow_and_shrink_stay_within_the_configured_bounds() {
+    let mut server = HttpServer::new(
+        ServerConfig {
+            threads: 1,
+            max_threads: Some(2),
+            ..ServerConfig::new("127.0.0.1:0")
+        },
+        support::routes,
+    )
+    .expect("server");
+    server.start().expect("started");
+    assert_eq!(server.grow(5), 1);
+    assert_eq!(server.shrink(5), 1);
+    server.stop();
+}
