@@ -46,6 +46,12 @@ pub struct ServerConfig {
     /// How long a body read may wait for the next byte; longer fails the read (the app
     /// sees an error, the client gets 408 if nothing was sent yet). Default 10 s.
     pub body_timeout: Duration,
+    /// The slowest a request body may arrive, in bytes per second, once `body_timeout`
+    /// has passed since it started: by `body_timeout + n / min_body_rate` the first `n`
+    /// bytes must be in, or the read fails (408). Without it a client sending one byte
+    /// per `body_timeout` would hold its worker as long as its body lasts. 0: no floor.
+    /// Default 1024.
+    pub min_body_rate: u64,
     /// How long a write may block on a client that does not read. Default 10 s.
     pub write_timeout: Duration,
     /// How long an idle kept-alive connection stays open, parked off the pool.
@@ -84,6 +90,7 @@ impl Default for ServerConfig {
             chunked: ChunkedLimits::default(),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
+            min_body_rate: 1024,
             write_timeout: Duration::from_secs(10),
             keep_alive_timeout: Duration::from_secs(5),
             keep_alive_linger: Duration::from_millis(2),

@@ -213,6 +213,7 @@ impl HttpConnection {
         let Some(reader) = self.reader.as_mut() else {
             return Next::Close;
         };
+        reader.stop_body_clock();
         loop {
             let buffered = reader.buffered();
             if head_ready(buffered, config.max_request_line, config.max_header_bytes) {

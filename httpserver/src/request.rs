@@ -160,6 +160,7 @@ impl HttpRequest {
         // as it is: two fewer system calls per GET on a kept-alive connection.
         if facts.framing != BodyFraming::None {
             reader.set_timeout(Some(config.body_timeout))?;
+            reader.start_body_clock(config.body_timeout, config.min_body_rate);
         }
         self.head.set_fields(fields, facts);
         self.frame_body();

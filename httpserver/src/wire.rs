@@ -6,7 +6,7 @@
 use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Bytes read ahead of the parser. A request head usually fits in one read of this size.
 const INITIAL_BUFFER: usize = 8 * 1024;
@@ -26,7 +26,39 @@ pub struct ConnReader {
     end: usize,
     /// The read timeout last given to the socket, so it is set only when it changes.
     applied: Option<Option<Duration>>,
+    /// While a body is read: the minimum rate it must keep (see `BodyClock`).
+    body_clock: Option<BodyClock>,
 }
+
+// ANCHOR: body_clock
+/// A floor on a body's transfer rate: by `grace + bytes / min_rate` after the body
+/// started, `bytes` must have arrived. A client trickling a byte per `body_timeout`
+/// passes every per-read timeout; this is what stops it from holding a worker for
+/// as long as its body lasts.
+#[derive(Debug, Clone, Copy)]
+struct BodyClock {
+    started: Instant,
+    bytes: u64,
+    grace: Duration,
+    min_rate: u64,
+}
+
+impl BodyClock {
+    fn check(&self) -> io::Result<()> {
+        if self.min_rate == 0 {
+            return Ok(());
+        }
+        let earned = Duration::from_millis(self.bytes.saturating_mul(1000) / self.min_rate);
+        if self.started.elapsed() > self.grace.saturating_add(earned) {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("request body slower than {} bytes/s", self.min_rate),
+            ));
+        }
+        Ok(())
+    }
+}
+// ANCHOR_END: body_clock
 
 impl ConnReader {
     pub(crate) fn new(stream: Arc<TcpStream>) -> Self {
@@ -36,7 +68,40 @@ impl ConnReader {
             pos: 0,
             end: 0,
             applied: None,
+            body_clock: None,
         }
+    }
+
+    /// Starts enforcing a body rate of at least `min_rate` bytes/s after `grace`
+    /// (0: no floor); bytes already buffered count as received.
+    pub(crate) fn start_body_clock(&mut self, grace: Duration, min_rate: u64) {
+        self.body_clock = Some(BodyClock {
+            started: Instant::now(),
+            bytes: (self.end - self.pos) as u64,
+            grace,
+            min_rate,
+        });
+    }
+
+    /// Stops the body rate floor: the next request's head is not a body.
+    pub(crate) fn stop_body_clock(&mut self) {
+        self.body_clock = None;
+    }
+
+    /// One read from the socket, into `out` or else into the (empty) buffer, counted
+    /// against the body rate floor if it runs.
+    fn read_socket(&mut self, out: Option<&mut [u8]>) -> io::Result<usize> {
+        if let Some(clock) = &self.body_clock {
+            clock.check()?;
+        }
+        let n = match out {
+            Some(out) => (&*self.stream).read(out)?,
+            None => (&*self.stream).read(&mut self.buf)?,
+        };
+        if let Some(clock) = &mut self.body_clock {
+            clock.bytes += n as u64;
+        }
+        Ok(n)
     }
 
     /// The bytes received and not consumed yet.
@@ -89,7 +154,7 @@ impl Read for ConnReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         // A large read with nothing buffered goes straight to the socket: no double copy.
         if self.pos == self.end && out.len() >= self.buf.len() {
-            return (&*self.stream).read(out);
+            return self.read_socket(Some(out));
         }
         let available = self.fill_buf()?;
         let n = available.len().min(out.len());
@@ -104,7 +169,7 @@ impl BufRead for ConnReader {
         if self.pos == self.end {
             self.pos = 0;
             self.end = 0;
-            let n = (&*self.stream).read(&mut self.buf)?;
+            let n = self.read_socket(None)?;
             self.end = n;
         }
         Ok(&self.buf[self.pos..self.end])
