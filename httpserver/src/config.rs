@@ -49,7 +49,10 @@ pub struct ServerConfig {
     /// The slowest a request body may arrive, in bytes per second, once `body_timeout`
     /// has passed since it started: by `body_timeout + n / min_body_rate` the first `n`
     /// bytes must be in, or the read fails (408). Without it a client sending one byte
-    /// per `body_timeout` would hold its worker as long as its body lasts. 0: no floor.
+    /// per `body_timeout` would hold its worker as long as its body lasts. The clock
+    /// runs from the end of the head, so an application that itself reads slower than
+    /// this (processing each piece as it comes) should raise the floor's grace
+    /// (`body_timeout`) or set 0. 0: no floor.
     /// Default 1024.
     pub min_body_rate: u64,
     /// How long a write may block on a client that does not read. Default 10 s.
