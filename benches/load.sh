@@ -10,6 +10,12 @@
 #
 # Usage: bash benches/load.sh [SECONDS_PER_POINT]     (default 5)
 # Needs: Linux (/proc), wrk (installed with apt-get if missing), cargo.
+#
+# The same load against an upper layer's example: set LOAD_PACKAGE, LOAD_EXAMPLE, LOAD_PATH
+# and LOAD_ARGS (the example must print "listening on http://ADDR" on stdout), e.g.
+#   LOAD_PACKAGE=wsgi LOAD_EXAMPLE=conformance LOAD_PATH=/ bash benches/load.sh
+#   LOAD_PACKAGE=application LOAD_EXAMPLE=app_conformance LOAD_PATH=/hello/load \
+#     LOAD_ARGS="--port 0" bash benches/load.sh
 set -euo pipefail
 
 DURATION="${1:-5}"
@@ -24,12 +30,17 @@ if ! command -v wrk >/dev/null 2>&1; then
     $SUDO apt-get install -y -qq wrk >/dev/null
 fi
 
-cargo build --release -q -p httpserver --example echo_server
+PACKAGE="${LOAD_PACKAGE:-httpserver}"
+EXAMPLE="${LOAD_EXAMPLE:-echo_server}"
+URL_PATH="${LOAD_PATH:-/hello}"
+read -r -a SERVER_ARGS <<<"${LOAD_ARGS:---port 0 --threads $WORKERS}"
+cargo build --release -q -p "$PACKAGE" --example "$EXAMPLE"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-SERVER_BIN="$TARGET_DIR/release/examples/echo_server"
+SERVER_BIN="$TARGET_DIR/release/examples/$EXAMPLE"
+echo "server: $PACKAGE example $EXAMPLE ${SERVER_ARGS[*]}, path $URL_PATH"
 
 LOG="$(mktemp)"
-"$SERVER_BIN" --port 0 --threads "$WORKERS" >"$LOG" 2>/dev/null &
+"$SERVER_BIN" "${SERVER_ARGS[@]}" >"$LOG" 2>/dev/null &
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -f "$LOG"' EXIT
 
@@ -39,6 +50,7 @@ for _ in $(seq 1 100); do
     sleep 0.05
 done
 ADDR="$(grep -o 'http://[^ ]*' "$LOG" | head -n 1)"
+ADDR="${ADDR%/}"
 PORT="${ADDR##*:}"
 [ -n "$PORT" ] || { echo "the server did not start" >&2; exit 1; }
 
@@ -74,7 +86,7 @@ for MODE in keep-alive close; do
         BEFORE="$(cpu_ticks)"
         OUT="$(mktemp)"
         wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" --latency "${HEADER[@]}" \
-            "http://127.0.0.1:$PORT/hello" >"$OUT" &
+            "http://127.0.0.1:$PORT$URL_PATH" >"$OUT" &
         WRK_PID=$!
         sleep "$(awk "BEGIN { print $DURATION / 2 }")"
         FRESH="$(probe_us)"
