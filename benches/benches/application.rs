@@ -12,11 +12,9 @@
 //! The medians are quoted in the book's "application" chapter.
 
 use std::hint::black_box;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
 
 use application::{Application, Args, ServerConfig, Target};
+use benches::KeepAliveClient;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use wsgi::WsgiServer;
 
@@ -76,61 +74,6 @@ fn request_hello(c: &mut Criterion) {
     group.finish();
 }
 
-/// One keep-alive client: sends a request, reads one Content-Length response.
-struct KeepAlive {
-    reader: BufReader<TcpStream>,
-    line: String,
-    body: Vec<u8>,
-}
-
-impl KeepAlive {
-    fn connect(addr: SocketAddr) -> KeepAlive {
-        let stream = TcpStream::connect(addr).expect("connect to the bench server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .expect("timeout");
-        stream
-            .set_write_timeout(Some(Duration::from_secs(5)))
-            .expect("timeout");
-        stream.set_nodelay(true).expect("nodelay");
-        KeepAlive {
-            reader: BufReader::new(stream),
-            line: String::new(),
-            body: Vec::new(),
-        }
-    }
-
-    /// One round trip; checks the status and the body.
-    fn round_trip(&mut self) -> usize {
-        self.reader
-            .get_mut()
-            .write_all(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
-            .expect("send");
-        let mut length = 0;
-        let mut first = true;
-        loop {
-            self.line.clear();
-            self.reader
-                .read_line(&mut self.line)
-                .expect("response head");
-            if first {
-                assert!(self.line.starts_with("HTTP/1.1 200"), "{}", self.line);
-                first = false;
-            }
-            if self.line == "\r\n" {
-                break;
-            }
-            if let Some(v) = self.line.strip_prefix("Content-Length: ") {
-                length = v.trim().parse().expect("length");
-            }
-        }
-        self.body.resize(length, 0);
-        self.reader.read_exact(&mut self.body).expect("body");
-        assert_eq!(self.body, b"Hello, world!");
-        length
-    }
-}
-
 // The application without run()'s access log, which would write a line to stderr per
 // iteration and measure the terminal.
 fn keepalive(c: &mut Criterion) {
@@ -141,11 +84,21 @@ fn keepalive(c: &mut Criterion) {
     let server = WsgiServer::with_config(config, hello_app().wsgifunc([]))
         .start()
         .expect("the application bench server starts");
-    let mut client = KeepAlive::connect(server.local_addr());
-    group.bench_function("app_hello", |b| b.iter(|| client.round_trip()));
+    let mut client =
+        KeepAliveClient::connect(server.local_addr()).expect("connect to the bench server");
+    group.bench_function("app_hello", |b| b.iter(|| hello_round_trip(&mut client)));
     drop(client);
     server.stop();
     group.finish();
+}
+
+/// One hello over the kept-alive connection, checked inside the measured loop.
+fn hello_round_trip(client: &mut KeepAliveClient) -> usize {
+    let (code, body) = client
+        .round_trip(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
+        .expect("an answer");
+    assert_eq!((code, body), (200, &b"Hello, world!"[..]));
+    body.len()
 }
 
 criterion_group!(benches, dispatch, request_hello, keepalive);

@@ -17,11 +17,9 @@
 //!   127.0.0.1, one keep-alive connection (socket, parsing, gateway, application, session).
 
 use std::hint::black_box;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
 
 use application::{Application, Args, ServerConfig, Target};
+use benches::KeepAliveClient;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use session::{DiskStore, MemoryStore, Session, SessionConfig, SessionId, Store};
 
@@ -175,55 +173,18 @@ fn demo_page(c: &mut Criterion) {
     let server = app
         .start(ServerConfig::new("127.0.0.1:0"), [])
         .expect("the demo starts");
-    let stream = TcpStream::connect(server.local_addr()).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .expect("timeout");
-    stream
-        .set_write_timeout(Some(Duration::from_secs(5)))
-        .expect("timeout");
-    stream.set_nodelay(true).expect("nodelay");
-    let mut writer = stream.try_clone().expect("clone");
-    let mut reader = BufReader::new(stream);
+    let mut client = KeepAliveClient::connect(server.local_addr()).expect("connect to the demo");
     let request = format!("GET / HTTP/1.1\r\nHost: bench\r\nCookie: {cookie}\r\n\r\n");
     group.bench_function("main_page_http", |b| {
         b.iter(|| {
-            writer.write_all(request.as_bytes()).expect("send");
-            let (code, body) = read_answer(&mut reader);
+            let (code, body) = client.round_trip(request.as_bytes()).expect("an answer");
             assert_eq!(code, 200);
             assert!(body.len() > 1000);
-            black_box(body);
+            black_box(body.len());
         })
     });
     group.finish();
     server.stop();
-}
-
-/// Reads one `Content-Length` answer off a kept-alive connection.
-fn read_answer(reader: &mut BufReader<TcpStream>) -> (u16, Vec<u8>) {
-    let mut line = String::new();
-    reader.read_line(&mut line).expect("status line");
-    let code = line
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let mut length = 0;
-    loop {
-        line.clear();
-        reader.read_line(&mut line).expect("header line");
-        if line == "\r\n" || line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().expect("a length");
-            }
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).expect("body");
-    (code, body)
 }
 
 criterion_group!(benches, stores, requests, demo_page);

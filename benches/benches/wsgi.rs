@@ -12,10 +12,8 @@
 //! Run: `cargo bench -p benches --bench wsgi -- --warm-up-time 1 --measurement-time 3`.
 
 use std::hint::black_box;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
 
+use benches::KeepAliveClient;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use httpserver::{HttpRequest, HttpServer, RequestHead, ServerConfig};
 use wsgi::{
@@ -84,61 +82,6 @@ fn in_process(c: &mut Criterion) {
     group.finish();
 }
 
-/// One keep-alive client: sends a request, reads one Content-Length response.
-struct KeepAlive {
-    reader: BufReader<TcpStream>,
-    line: String,
-    body: Vec<u8>,
-}
-
-impl KeepAlive {
-    fn connect(addr: SocketAddr) -> KeepAlive {
-        let stream = TcpStream::connect(addr).expect("connect to the bench server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .expect("timeout");
-        stream
-            .set_write_timeout(Some(Duration::from_secs(5)))
-            .expect("timeout");
-        stream.set_nodelay(true).expect("nodelay");
-        KeepAlive {
-            reader: BufReader::new(stream),
-            line: String::new(),
-            body: Vec::new(),
-        }
-    }
-
-    /// One round trip; returns the body length after checking the status.
-    fn round_trip(&mut self) -> usize {
-        self.reader
-            .get_mut()
-            .write_all(HELLO_REQUEST)
-            .expect("send");
-        let mut length = 0;
-        let mut first = true;
-        loop {
-            self.line.clear();
-            self.reader
-                .read_line(&mut self.line)
-                .expect("response head");
-            if first {
-                assert!(self.line.starts_with("HTTP/1.1 200"), "{}", self.line);
-                first = false;
-            }
-            if self.line == "\r\n" {
-                break;
-            }
-            if let Some(v) = self.line.strip_prefix("Content-Length: ") {
-                length = v.trim().parse().expect("length");
-            }
-        }
-        self.body.resize(length, 0);
-        self.reader.read_exact(&mut self.body).expect("body");
-        assert_eq!(self.body, b"Hello, world!");
-        length
-    }
-}
-
 fn bench_config() -> ServerConfig {
     let mut config = ServerConfig::new("127.0.0.1:0");
     config.threads = 4;
@@ -152,8 +95,9 @@ fn keepalive(c: &mut Criterion) {
     let server = WsgiServer::with_config(bench_config(), wsgi::shared(hello))
         .start()
         .expect("the wsgi bench server starts");
-    let mut client = KeepAlive::connect(server.local_addr());
-    group.bench_function("hello", |b| b.iter(|| client.round_trip()));
+    let mut client =
+        KeepAliveClient::connect(server.local_addr()).expect("connect to the bench server");
+    group.bench_function("hello", |b| b.iter(|| hello_round_trip(&mut client)));
     drop(client);
     server.stop();
 
@@ -167,12 +111,21 @@ fn keepalive(c: &mut Criterion) {
     let addr = server.start().expect("the native bench server starts");
     let handle = server.stop_handle();
     let thread = std::thread::spawn(move || server.serve_forever());
-    let mut client = KeepAlive::connect(addr);
-    group.bench_function("native_gateway", |b| b.iter(|| client.round_trip()));
+    let mut client = KeepAliveClient::connect(addr).expect("connect to the bench server");
+    group.bench_function("native_gateway", |b| {
+        b.iter(|| hello_round_trip(&mut client))
+    });
     drop(client);
     handle.stop();
     thread.join().expect("native server thread");
     group.finish();
+}
+
+/// One hello over the kept-alive connection, checked inside the measured loop.
+fn hello_round_trip(client: &mut KeepAliveClient) -> usize {
+    let (code, body) = client.round_trip(HELLO_REQUEST).expect("an answer");
+    assert_eq!((code, body), (200, &b"Hello, world!"[..]));
+    body.len()
 }
 
 criterion_group!(benches, environ, in_process, keepalive);
