@@ -263,6 +263,11 @@ impl ServerThread {
         self.handle.clone()
     }
 
+    /// Whether the serving thread has ended (stopped through a `StopHandle`, say).
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().map_or(true, |t| t.is_finished())
+    }
+
     /// Stops the server and waits for its shutdown.
     pub fn stop(mut self) {
         self.shutdown();
@@ -271,6 +276,7 @@ impl ServerThread {
     fn shutdown(&mut self) {
         self.handle.stop();
         if let Some(thread) = self.thread.take() {
+            // Err: the serving thread panicked; it is gone either way.
             let _ = thread.join();
         }
     }

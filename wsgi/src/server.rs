@@ -3,10 +3,9 @@
 
 use std::net::SocketAddr;
 use std::sync::mpsc::RecvTimeoutError;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use httpserver::{HttpServer, ServerConfig, StopHandle};
+use httpserver::{HttpServer, ServerConfig, ServerThread, StopHandle};
 
 use crate::app::SharedApp;
 use crate::environ::SERVER_SOFTWARE;
@@ -55,17 +54,8 @@ impl WsgiServer {
     /// # Errors
     /// `Http` when a bind step fails (address in use, permission) or the pool cannot start.
     pub fn start(self) -> Result<RunningServer, WsgiError> {
-        let mut server = HttpServer::new(self.config, WsgiGateway::new(self.app))?;
-        let addr = server.start()?;
-        let handle = server.stop_handle();
-        let thread = std::thread::Builder::new()
-            .name("wsgi-server".to_owned())
-            .spawn(move || server.serve_forever())?;
-        Ok(RunningServer {
-            addr,
-            handle,
-            thread: Some(thread),
-        })
+        let server = HttpServer::spawn(self.config, WsgiGateway::new(self.app))?;
+        Ok(RunningServer { server })
     }
 
     /// Starts, then serves until Ctrl-C or SIGTERM, then stops gracefully (in-flight
@@ -79,27 +69,26 @@ impl WsgiServer {
 }
 // ANCHOR_END: wsgi_server
 
-/// A started `WsgiServer`. Dropping it stops the server.
+/// A started `WsgiServer`: httpserver's `ServerThread`, plus waiting for a signal.
+/// Dropping it stops the server.
 pub struct RunningServer {
-    addr: SocketAddr,
-    handle: StopHandle,
-    thread: Option<JoinHandle<()>>,
+    server: ServerThread,
 }
 
 impl RunningServer {
     /// The bound address (with the real port when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddr {
-        self.addr
+        self.server.local_addr()
     }
 
     /// A handle that stops the server from any thread.
     pub fn stop_handle(&self) -> StopHandle {
-        self.handle.clone()
+        self.server.stop_handle()
     }
 
     /// Whether the server has finished stopping.
     pub fn is_stopped(&self) -> bool {
-        self.thread.as_ref().map_or(true, |t| t.is_finished())
+        self.server.is_finished()
     }
 
     // ANCHOR: wait_for_signal
@@ -108,7 +97,7 @@ impl RunningServer {
     ///
     /// # Errors
     /// `SignalHandler` when the program installed its own `ctrlc` handler.
-    pub fn wait_for_signal(mut self) -> Result<(), WsgiError> {
+    pub fn wait_for_signal(self) -> Result<(), WsgiError> {
         let signal = next_signal()?;
         loop {
             match signal.recv_timeout(Duration::from_millis(100)) {
@@ -118,27 +107,13 @@ impl RunningServer {
                 Err(RecvTimeoutError::Timeout) => {}
             }
         }
-        self.shutdown();
+        self.server.stop();
         Ok(())
     }
     // ANCHOR_END: wait_for_signal
 
     /// Stops the server and waits for its shutdown.
-    pub fn stop(mut self) {
-        self.shutdown();
-    }
-
-    fn shutdown(&mut self) {
-        self.handle.stop();
-        if let Some(thread) = self.thread.take() {
-            // Err: the serving thread panicked; it is gone either way.
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        self.shutdown();
+    pub fn stop(self) {
+        self.server.stop();
     }
 }
