@@ -163,3 +163,19 @@ fn a_session_file_that_cannot_be_read_is_an_error_naming_it() {
         "a directory is not a session"
     );
 }
+
+/// The file names are the session ids and the files hold the sessions: a local user who
+/// could list or read them could take over every session, so only the owner may.
+#[cfg(unix)]
+#[test]
+fn the_directory_and_session_files_are_private_to_the_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Scratch::new("private");
+    let root = dir.path().join("sessions");
+    let store = DiskStore::new(&root).expect("create");
+    let mode = |p: &std::path::Path| fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    assert_eq!(mode(&root), 0o700, "directory mode");
+    let id = id();
+    store.set(&id, b"{}").expect("set");
+    assert_eq!(mode(&root.join(id.as_str())), 0o600, "session file mode");
+}

@@ -19,7 +19,12 @@ const TEMP_SUFFIX: &str = ".tmp";
 
 /// The embedded default store: the file `ROOT/<id>` holds the session `<id>`.
 ///
-/// - The directory is created by [`DiskStore::new`] if it does not exist.
+/// - The directory is created by [`DiskStore::new`] if it does not exist, readable only by
+///   its owner (mode `0700` on Unix), and each session file is `0600`: a file name is a
+///   live session id, so a local user who could list the directory could take over every
+///   session. (web.py's `DiskStore` used the default `0755`/`0644`.) An existing directory
+///   keeps its mode: make it private yourself, and do not point the store at a directory
+///   another user can create first (in a shared `/tmp`, such a user could plant records).
 /// - File names come only from [`SessionId`]s (64 hex digits), never from client text.
 /// - [`set`](Store::set) writes a temporary file and renames it over the old one; a
 ///   rename within a directory is atomic on POSIX file systems, so a crash or a concurrent
@@ -45,7 +50,7 @@ impl DiskStore {
     /// `root` exists and is something else.
     pub fn new(root: impl Into<PathBuf>) -> Result<DiskStore> {
         let root = root.into();
-        fs::create_dir_all(&root).map_err(|source| {
+        private_dir_builder().create(&root).map_err(|source| {
             if root.exists() && !root.is_dir() {
                 Error::NotADirectory { path: root.clone() }
             } else {
@@ -97,6 +102,24 @@ impl DiskStore {
     }
 }
 
+/// Creates the store's directory and its missing parents, owner-only on Unix.
+fn private_dir_builder() -> fs::DirBuilder {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+}
+
+/// Opens a new temporary file, owner-only on Unix; the rename keeps its mode.
+fn private_file_options() -> fs::OpenOptions {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
 impl Store for DiskStore {
     fn contains(&self, id: &SessionId) -> Result<bool> {
         let path = self.path(id);
@@ -117,9 +140,7 @@ impl Store for DiskStore {
     // ANCHOR: disk_set
     fn set(&self, id: &SessionId, record: &[u8]) -> Result<()> {
         let temp = self.temp_path(id);
-        let written = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
+        let written = private_file_options()
             .open(&temp)
             .and_then(|mut file| file.write_all(record));
         if let Err(e) = written {
