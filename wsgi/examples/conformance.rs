@@ -21,22 +21,16 @@ use wsgi::{
 };
 
 /// The most `/sleep` waits and `/big` sends, so a typo cannot hold a worker for hours.
-const MAX_SLEEP_MS: u64 = 60_000;
-const MAX_BIG: u64 = 1 << 30;
+pub const MAX_SLEEP_MS: u64 = 60_000;
+/// See `MAX_SLEEP_MS`.
+pub const MAX_BIG: u64 = 1 << 30;
 
 type Answer = Result<Body, AppError>;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = Options::parse(std::env::args().skip(1))?;
-    let mut config = ServerConfig::new(format!("127.0.0.1:{}", options.port));
-    config.threads = options.threads;
-    if let Some(timeout) = options.timeout {
-        config.header_timeout = timeout;
-        config.body_timeout = timeout;
-        config.write_timeout = timeout;
-    }
     wsgi::install_signal_handler()?;
-    let server = WsgiServer::with_config(config, app()).start()?;
+    let server = WsgiServer::with_config(options.config(), app()).start()?;
     println!("listening on http://{}", server.local_addr());
     server.wait_for_signal()?;
     println!("stopped");
@@ -45,14 +39,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// `--port P` (default 8080, 0 for any), `--threads N` (default 10),
 /// `--timeout SECONDS` (header, body and write timeouts; default the server's 10 s).
-struct Options {
+pub struct Options {
     port: u16,
     threads: usize,
     timeout: Option<Duration>,
 }
 
 impl Options {
-    fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+    /// Reads the flags; an unknown flag, a missing value or a bad number is an error.
+    pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
         let mut options = Options {
             port: 8080,
             threads: 10,
@@ -75,6 +70,18 @@ impl Options {
             }
         }
         Ok(options)
+    }
+
+    /// The server configuration the flags ask for.
+    pub fn config(&self) -> ServerConfig {
+        let mut config = ServerConfig::new(format!("127.0.0.1:{}", self.port));
+        config.threads = self.threads;
+        if let Some(timeout) = self.timeout {
+            config.header_timeout = timeout;
+            config.body_timeout = timeout;
+            config.write_timeout = timeout;
+        }
+        config
     }
 }
 
@@ -163,14 +170,24 @@ fn stream(env: &mut Environ, sr: &mut StartResponse<'_>) -> Answer {
     })))
 }
 
+/// `/sleep`'s wait in milliseconds: `ms` (default 100), at most `MAX_SLEEP_MS`.
+pub fn sleep_ms(env: &Environ) -> u64 {
+    param(env, "ms").unwrap_or(100).min(MAX_SLEEP_MS)
+}
+
+/// `/big`'s size in bytes: `bytes` (default 1 MiB), at most `MAX_BIG`.
+pub fn big_bytes(env: &Environ) -> u64 {
+    param(env, "bytes").unwrap_or(1 << 20).min(MAX_BIG)
+}
+
 fn sleep(env: &mut Environ, sr: &mut StartResponse<'_>) -> Answer {
-    let ms = param(env, "ms").unwrap_or(100).min(MAX_SLEEP_MS);
+    let ms = sleep_ms(env);
     std::thread::sleep(Duration::from_millis(ms));
     text(sr, "200 OK", &format!("slept {ms} ms\n"))
 }
 
 fn big(env: &mut Environ, sr: &mut StartResponse<'_>) -> Answer {
-    let total = param(env, "bytes").unwrap_or(1 << 20).min(MAX_BIG);
+    let total = big_bytes(env);
     let length = total.to_string();
     sr.start_response(
         "200 OK",

@@ -10,6 +10,14 @@ mod conformance;
 
 use sha2::{Digest, Sha256};
 use support::{serve, Client};
+use wsgi::{Environ, WsgiServer};
+
+fn args(list: &[&str]) -> impl Iterator<Item = String> {
+    list.iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .into_iter()
+}
 
 #[test]
 fn hello_has_content_length() {
@@ -139,4 +147,166 @@ fn nolength_and_sleep_answer() {
     let nolength = client.response(false);
     assert!(nolength.chunked && nolength.complete);
     assert_eq!(client.response(false).text(), "slept 10 ms\n");
+}
+
+#[test]
+fn port_threads_and_timeout_flags_configure_the_server() {
+    let options =
+        conformance::Options::parse(args(&["--port", "0", "--threads", "2", "--timeout", "1"]))
+            .expect("flags parse");
+    let config = options.config();
+    assert_eq!(config.bind_addr, "127.0.0.1:0");
+    assert_eq!(config.threads, 2);
+    let running = WsgiServer::with_config(config, conformance::app())
+        .start()
+        .expect("starts");
+    let addr = running.local_addr();
+    assert_ne!(addr.port(), 0, "the bound address, not the asked one");
+    let mut client = Client::connect(addr);
+    client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(client.response(false).status, 200);
+    // A head that never ends meets the 1 s --timeout, well before the client's own
+    // IO_TIMEOUT (the server's default would be 10 s): 408.
+    let mut slow = Client::connect(addr);
+    slow.send(b"GET / HTTP/1.1\r\nHost:");
+    let mut raw = Vec::new();
+    let _ = slow.read_to_end(&mut raw);
+    assert!(
+        raw.starts_with(b"HTTP/1.1 408"),
+        "{:?}",
+        String::from_utf8_lossy(&raw)
+    );
+    running.stop();
+}
+
+#[test]
+fn bad_flags_are_errors_that_name_the_flag() {
+    for (list, word) in [
+        (&["--port", "http"][..], "--port"),
+        (&["--port", "70000"][..], "--port"),
+        (&["--threads"][..], "--threads"),
+        (&["--timeout", "-1"][..], "--timeout"),
+        (&["--verbose", "1"][..], "--verbose"),
+    ] {
+        let error = conformance::Options::parse(args(list))
+            .err()
+            .expect("an error");
+        assert!(error.contains(word), "{list:?}: {error}");
+    }
+}
+
+#[test]
+fn stream_sends_no_zero_size_chunk_before_the_last() {
+    let server = serve(conformance::app());
+    let mut client = Client::connect(server.addr);
+    client.send(b"GET /stream?n=3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let mut raw = Vec::new();
+    let _ = client.read_to_end(&mut raw);
+    let raw = String::from_utf8_lossy(&raw);
+    let body = raw.split_once("\r\n\r\n").expect("a head").1;
+    assert_eq!(
+        body,
+        "8\r\nchunk 0\n\r\n8\r\nchunk 1\n\r\n8\r\nchunk 2\n\r\n0\r\n\r\n"
+    );
+}
+
+#[test]
+fn echo_takes_a_chunked_body_too() {
+    let server = serve(conformance::app());
+    let mut client = Client::connect(server.addr);
+    client.send(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\
+          6\r\nhello \r\n\
+          5\r\nworld\r\n\
+          0\r\n\r\n",
+    );
+    let response = client.response(false);
+    assert_eq!(response.text(), "hello world");
+    assert_eq!(response.header("X-Body-Length"), Some("11"));
+    let digest = hex::encode(Sha256::digest(b"hello world"));
+    assert_eq!(response.header("X-Body-Sha256"), Some(digest.as_str()));
+}
+
+#[test]
+fn env_lists_every_pep_3333_key() {
+    let server = serve(conformance::app());
+    let mut client = Client::connect(server.addr);
+    client.send(
+        b"POST /env HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n",
+    );
+    let text = client.response(false).text();
+    let keys: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, _)| k)
+        .collect();
+    for key in [
+        "REQUEST_METHOD",
+        "SCRIPT_NAME",
+        "PATH_INFO",
+        "QUERY_STRING",
+        "REQUEST_URI",
+        "SERVER_PROTOCOL",
+        "SERVER_NAME",
+        "SERVER_PORT",
+        "SERVER_SOFTWARE",
+        "REMOTE_ADDR",
+        "REMOTE_PORT",
+        "CONTENT_TYPE",
+        "CONTENT_LENGTH",
+        "HTTP_HOST",
+        "HTTPS",
+        "wsgi.version",
+        "wsgi.url_scheme",
+        "wsgi.input",
+        "wsgi.input_terminated",
+        "wsgi.errors",
+        "wsgi.multithread",
+        "wsgi.multiprocess",
+        "wsgi.run_once",
+    ] {
+        assert!(keys.contains(&key), "{key} missing in\n{text}");
+    }
+    assert!(text.lines().any(|l| l == "wsgi.multithread=True"), "{text}");
+}
+
+#[test]
+fn huge_sleep_and_big_parameters_are_bounded_not_a_panic() {
+    let huge = "18446744073709551615";
+    let beyond = "99999999999999999999999999";
+    for value in [huge, beyond] {
+        let env = Environ::from_target("GET", &format!("/sleep?ms={value}&bytes={value}"));
+        assert!(conformance::sleep_ms(&env) <= conformance::MAX_SLEEP_MS);
+        assert!(conformance::big_bytes(&env) <= conformance::MAX_BIG);
+    }
+    let server = serve(conformance::app());
+    let mut client = Client::connect(server.addr);
+    let request = format!("GET /big?bytes={beyond} HTTP/1.1\r\nHost: x\r\n\r\n");
+    client.send(request.as_bytes());
+    let response = client.response(false);
+    assert_eq!(response.status, 200);
+    assert!(response.complete);
+    assert!(response.body.len() as u64 <= conformance::MAX_BIG);
+}
+
+#[test]
+fn status_route_refuses_codes_out_of_range() {
+    let server = serve(conformance::app());
+    let mut client = Client::connect(server.addr);
+    for code in ["99", "600", "abc", "99999999999999999999999"] {
+        let request = format!("GET /status?code={code} HTTP/1.1\r\nHost: x\r\n\r\n");
+        client.send(request.as_bytes());
+        assert_eq!(client.response(false).status, 400, "code={code}");
+    }
+}
+
+#[test]
+fn nolength_on_http_1_0_is_delimited_by_the_close() {
+    let server = serve(conformance::app());
+    let mut client = Client::connect(server.addr);
+    client.send(b"GET /nolength HTTP/1.0\r\n\r\n");
+    let response = client.response(false);
+    assert_eq!(response.header("Content-Length"), None);
+    assert!(!response.chunked);
+    assert_eq!(response.text(), "no Content-Length here\n");
 }
