@@ -17,6 +17,11 @@ type Page = Arc<dyn Fn(HttpError) -> HttpError + Send + Sync>;
 /// The default limit for a request body read by `input()` or `data()`: 10 MiB.
 pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
 
+/// The default limit on the number of form fields `input()` parses (query string and
+/// body together), as Django's `DATA_UPLOAD_MAX_NUMBER_FIELDS`: the byte limit alone lets
+/// a 10 MiB body of `a&a&a…` become five million pairs, hundreds of MiB in memory.
+pub const DEFAULT_MAX_FIELDS: usize = 1000;
+
 // ANCHOR: application
 /// web.py's `application`: an ordered URL mapping, processors around it, custom pages.
 ///
@@ -35,6 +40,7 @@ struct Inner {
     pages: Vec<(u16, Page)>,
     debug: bool,
     max_body: usize,
+    max_fields: usize,
 }
 
 #[derive(Clone)]
@@ -90,6 +96,7 @@ impl Application {
             pages: Vec::new(),
             debug: false,
             max_body: DEFAULT_MAX_BODY,
+            max_fields: DEFAULT_MAX_FIELDS,
         };
         Application {
             inner: Arc::new(inner),
@@ -130,8 +137,18 @@ impl Application {
         self.inner_mut().max_body = bytes;
     }
 
-    pub(crate) fn max_body(&self) -> usize {
-        self.inner.max_body
+    /// The limit on the number of fields `input()` parses, query string and body
+    /// together ([`DEFAULT_MAX_FIELDS`]); more is a 413.
+    pub fn set_max_fields(&mut self, fields: usize) {
+        self.inner_mut().max_fields = fields;
+    }
+
+    /// The limits a request of this application is read with.
+    pub(crate) fn limits(&self) -> Limits {
+        Limits {
+            max_body: self.inner.max_body,
+            max_fields: self.inner.max_fields,
+        }
     }
 
     // ANCHOR: handle
@@ -187,6 +204,14 @@ impl Application {
         }
         e
     }
+}
+
+/// What a request may make the application hold: set on the root application, and
+/// copied into `ctx` when the request starts (a sub-application's own are not used).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_body: usize,
+    pub(crate) max_fields: usize,
 }
 
 // ANCHOR: delegate

@@ -22,6 +22,7 @@
 
 use std::cell::RefCell;
 
+use crate::application::Limits;
 use crate::env::Env;
 use crate::Error;
 
@@ -56,9 +57,10 @@ pub struct Ctx {
     /// `path + query`.
     pub fullpath: String,
     pub(crate) env: Env,
-    // The request body once read, so `input()` and `data()` can both be called.
-    pub(crate) body: Option<Vec<u8>>,
-    pub(crate) max_body: usize,
+    // The request body once read (or why it could not be), so `input()` and `data()`
+    // can both be called, and a second call gives the first call's answer.
+    pub(crate) body: Option<Result<Vec<u8>, crate::HttpError>>,
+    pub(crate) limits: Limits,
     // The path was not UTF-8: the application answers 400 without dispatching.
     pub(crate) bad_path: bool,
 }
@@ -67,7 +69,7 @@ pub struct Ctx {
 impl Ctx {
     // ANCHOR: load
     /// Builds a fresh context from the environ: web.py's `Application.load(env)`.
-    pub(crate) fn load(env: Env, max_body: usize) -> Ctx {
+    pub(crate) fn load(env: Env, limits: Limits) -> Ctx {
         let host = env.var("HTTP_HOST").map(str::to_string);
         let protocol = match env.var("wsgi.url_scheme") {
             Some(s @ ("http" | "https")) => s.to_string(),
@@ -103,7 +105,7 @@ impl Ctx {
             query,
             env,
             body: None,
-            max_body,
+            limits,
             bad_path,
         }
     }

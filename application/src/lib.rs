@@ -50,7 +50,7 @@ mod run;
 mod serve;
 pub mod web;
 
-pub use crate::application::{Application, DEFAULT_MAX_BODY};
+pub use crate::application::{Application, DEFAULT_MAX_BODY, DEFAULT_MAX_FIELDS};
 pub use body::{Body, Outcome};
 pub use client::{Request, Response};
 pub use ctx::Ctx;

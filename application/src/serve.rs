@@ -22,7 +22,7 @@ impl Application {
     /// clears whatever the last request left), run the processors around `handle`, and
     /// read `status, headers = ctx.status, ctx.headers`.
     pub(crate) fn serve(&self, env: Env) -> Answer {
-        let mut slot = Some(Ctx::load(env, self.max_body()));
+        let mut slot = Some(Ctx::load(env, self.limits()));
         let (status, headers, first, rest) = ctx::scope(&mut slot, || {
             let (first, rest) = match self.outcome().and_then(peep) {
                 Ok(parts) => parts,

@@ -336,3 +336,62 @@ fn a_relative_redirect_resolves_against_the_path_and_a_sub_apps_home() {
         Some("https://other.example/x")
     );
 }
+
+#[test]
+fn data_that_failed_fails_again_instead_of_returning_an_empty_body() {
+    // The body reader is consumed by the first call: a second call must not pretend the
+    // body was empty (a processor calling `data()` after the handler's `input()` failed).
+    let mut app = app(|| {
+        let first = web::data().map(|b| b.len());
+        let second = web::data().map(|b| b.len());
+        Ok(format!(
+            "{:?} {:?}",
+            first.map_err(|e| e.code()),
+            second.map_err(|e| e.code())
+        )
+        .into())
+    });
+    app.set_max_body(10);
+    // Without a Content-Length (a chunked body), only reading finds the body too long.
+    let r = app
+        .request("/")
+        .method("POST")
+        .data(vec![b'x'; 11])
+        .env("CONTENT_LENGTH", "")
+        .send();
+    assert_eq!(r.text(), "Err(413) Err(413)");
+}
+
+#[test]
+fn form_fields_at_the_limit_are_read_and_one_past_it_is_413() {
+    // A 10 MiB body of `a&a&a…` is five million pairs, hundreds of MiB once parsed: the
+    // number of fields is bounded as well as the bytes.
+    let mut app = app(|| Ok(web::input()?.pairs().len().to_string().into()));
+    app.set_max_fields(4);
+    let post = |query: &str, body: &str| {
+        app.request(query)
+            .method("POST")
+            .header("Content-Type", FORM)
+            .data(body.to_string())
+            .send()
+    };
+    assert_eq!(post("/?q=1", "a=1&b&c=").text(), "4");
+    assert_eq!(post("/?q=1", "a=1&b&c=&d").status, "413 Payload Too Large");
+    assert_eq!(post("/?q=1&r&s&t&u", "").status, "413 Payload Too Large");
+    let multipart = |parts: usize| {
+        let mut body = String::new();
+        for i in 0..parts {
+            body.push_str(&format!(
+                "--B\r\nContent-Disposition: form-data; name=\"f{i}\"\r\n\r\nv\r\n"
+            ));
+        }
+        body.push_str("--B--\r\n");
+        app.request("/")
+            .method("POST")
+            .header("Content-Type", "multipart/form-data; boundary=B")
+            .data(body)
+            .send()
+    };
+    assert_eq!(multipart(4).text(), "4");
+    assert_eq!(multipart(5).status, "413 Payload Too Large");
+}

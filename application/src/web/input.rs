@@ -3,7 +3,7 @@
 use percent_encoding::percent_decode;
 
 use super::{data, multipart};
-use crate::http_error::{badrequest, unsupportedmediatype};
+use crate::http_error::{badrequest, payloadtoolarge, unsupportedmediatype};
 use crate::{ctx, HttpError};
 
 /// An uploaded file from a `multipart/form-data` body.
@@ -80,19 +80,22 @@ impl Storage {
 /// sent, as Python's `cgi` assumed) or `multipart/form-data`; other types contribute
 /// nothing. Text that is not UTF-8 after percent-decoding is a 400, not a 500.
 pub fn input() -> Result<Storage, HttpError> {
-    let (query, method, content_type) = ctx::with(|c| {
+    let (query, method, content_type, max_fields) = ctx::with(|c| {
         (
             c.query_string().to_string(),
             c.method.clone(),
             c.env("CONTENT_TYPE").unwrap_or("").to_string(),
+            c.limits.max_fields,
         )
     })?;
     let mut storage = Storage {
-        pairs: parse_urlencoded(query.as_bytes())?,
+        pairs: parse_urlencoded(query.as_bytes(), max_fields)?,
         files: Vec::new(),
     };
     if matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
-        let body = body_storage(&content_type, &data()?)?;
+        // The query's fields count against the same limit as the body's.
+        let room = max_fields - storage.pairs.len();
+        let body = body_storage(&content_type, &data()?, room)?;
         storage
             .pairs
             .retain(|(k, _)| body.get(k).is_none() && body.file(k).is_none());
@@ -103,7 +106,7 @@ pub fn input() -> Result<Storage, HttpError> {
 }
 // ANCHOR_END: input
 
-fn body_storage(content_type: &str, body: &[u8]) -> Result<Storage, HttpError> {
+fn body_storage(content_type: &str, body: &[u8], max_fields: usize) -> Result<Storage, HttpError> {
     let mime = content_type
         .split(';')
         .next()
@@ -112,13 +115,13 @@ fn body_storage(content_type: &str, body: &[u8]) -> Result<Storage, HttpError> {
         .to_ascii_lowercase();
     match mime.as_str() {
         "" | "application/x-www-form-urlencoded" => Ok(Storage {
-            pairs: parse_urlencoded(body)?,
+            pairs: parse_urlencoded(body, max_fields)?,
             files: Vec::new(),
         }),
         "multipart/form-data" => {
             let boundary = multipart::boundary(content_type)
                 .ok_or_else(|| badrequest().with_body("multipart body without a boundary"))?;
-            multipart::parse(body, &boundary)
+            multipart::parse(body, &boundary, max_fields)
         }
         m if m.starts_with("multipart/") => Err(unsupportedmediatype()),
         _ => Ok(Storage::default()),
@@ -126,8 +129,12 @@ fn body_storage(content_type: &str, body: &[u8]) -> Result<Storage, HttpError> {
 }
 
 /// `application/x-www-form-urlencoded` with strict UTF-8: `form_urlencoded` would
-/// replace bad bytes with U+FFFD silently; web.py then failed later with a 500.
-pub(crate) fn parse_urlencoded(input: &[u8]) -> Result<Vec<(String, String)>, HttpError> {
+/// replace bad bytes with U+FFFD silently; web.py then failed later with a 500. More
+/// than `max_fields` pairs is a 413, found before the extra pairs are allocated.
+pub(crate) fn parse_urlencoded(
+    input: &[u8],
+    max_fields: usize,
+) -> Result<Vec<(String, String)>, HttpError> {
     let decode = |part: &[u8]| -> Result<String, HttpError> {
         let spaced: Vec<u8> = part
             .iter()
@@ -138,6 +145,9 @@ pub(crate) fn parse_urlencoded(input: &[u8]) -> Result<Vec<(String, String)>, Ht
     };
     let mut pairs = Vec::new();
     for item in input.split(|&b| b == b'&').filter(|s| !s.is_empty()) {
+        if pairs.len() == max_fields {
+            return Err(too_many_fields(max_fields));
+        }
         let (k, v) = match item.iter().position(|&b| b == b'=') {
             Some(i) => (&item[..i], &item[i + 1..]),
             None => (item, &b""[..]),
@@ -145,4 +155,9 @@ pub(crate) fn parse_urlencoded(input: &[u8]) -> Result<Vec<(String, String)>, Ht
         pairs.push((decode(k)?, decode(v)?));
     }
     Ok(pairs)
+}
+
+/// The answer when a form has more fields than the application's limit.
+pub(crate) fn too_many_fields(max_fields: usize) -> HttpError {
+    payloadtoolarge().with_body(format!("too many form fields (at most {max_fields})"))
 }

@@ -50,12 +50,29 @@ pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
 pub fn data() -> Result<Vec<u8>, HttpError> {
     let (cached, input, declared, limit) = ctx::with_mut(|c| {
         let declared = c.env("CONTENT_LENGTH").map(str::to_string);
-        (c.body.clone(), c.env.take_input(), declared, c.max_body)
+        (
+            c.body.clone(),
+            c.env.take_input(),
+            declared,
+            c.limits.max_body,
+        )
     })?;
     if let Some(body) = cached {
-        return Ok(body);
+        return body;
     }
-    let declared = match declared.as_deref().map(str::trim) {
+    let body = read_body(input, declared.as_deref(), limit);
+    // The reader is gone now: a later call must get this answer, not an empty body.
+    ctx::with_mut(|c| c.body = Some(body.clone()))?;
+    body
+}
+
+/// Reads the body within `limit`, checking the declared length first.
+fn read_body(
+    input: Option<Box<dyn Read + Send>>,
+    declared: Option<&str>,
+    limit: usize,
+) -> Result<Vec<u8>, HttpError> {
+    let declared = match declared.map(str::trim) {
         None | Some("") => None,
         Some(n) => Some(n.parse::<u64>().map_err(|_| badrequest())?),
     };
@@ -77,7 +94,6 @@ pub fn data() -> Result<Vec<u8>, HttpError> {
             return Err(payloadtoolarge());
         }
     }
-    ctx::with_mut(|c| c.body = Some(body.clone()))?;
     Ok(body)
 }
 // ANCHOR_END: data

@@ -4,7 +4,7 @@
 //! from a slice is simple and safe. No crate fit: the maintained ones are async. The
 //! property test below checks that parse(encode(fields)) == fields.
 
-use super::input::{FileUpload, Storage};
+use super::input::{too_many_fields, FileUpload, Storage};
 use crate::http_error::badrequest;
 use crate::HttpError;
 
@@ -33,8 +33,9 @@ fn bad(why: &str) -> HttpError {
 }
 
 // ANCHOR: multipart
-/// Parses a `multipart/form-data` body into text fields and files.
-pub(crate) fn parse(body: &[u8], boundary: &str) -> Result<Storage, HttpError> {
+/// Parses a `multipart/form-data` body into text fields and files, at most
+/// `max_fields` parts of them (more is a 413).
+pub(crate) fn parse(body: &[u8], boundary: &str, max_fields: usize) -> Result<Storage, HttpError> {
     let delimiter = format!("--{boundary}");
     let start = find(body, delimiter.as_bytes()).ok_or_else(|| bad("no opening boundary"))?;
     let mut rest = &body[start + delimiter.len()..];
@@ -43,6 +44,9 @@ pub(crate) fn parse(body: &[u8], boundary: &str) -> Result<Storage, HttpError> {
     loop {
         if rest.starts_with(b"--") {
             return Ok(storage); // the close delimiter; an epilogue may follow
+        }
+        if storage.pairs.len() + storage.files.len() == max_fields {
+            return Err(too_many_fields(max_fields));
         }
         rest = rest
             .strip_prefix(b"\r\n")
@@ -180,15 +184,16 @@ mod tests {
         for cut in 0..good.len() - 4 {
             // Every strict prefix short of the close delimiter must be refused.
             assert!(
-                parse(&good[..cut], "B").is_err(),
+                parse(&good[..cut], "B", 10).is_err(),
                 "prefix of {cut} bytes accepted"
             );
         }
-        assert!(parse(b"--B\r\nno blank line\r\n--B--", "B").is_err());
+        assert!(parse(b"--B\r\nno blank line\r\n--B--", "B", 10).is_err());
         assert!(
             parse(
                 b"--B\r\nContent-Disposition: form-data\r\n\r\nx\r\n--B--",
-                "B"
+                "B",
+                10
             )
             .is_err(),
             "no name"
@@ -213,7 +218,7 @@ mod tests {
                     (n, v, f)
                 })
                 .collect();
-            let storage = parse(&encode(&fields, boundary), boundary).expect("an encoded body parses");
+            let storage = parse(&encode(&fields, boundary), boundary, 10).expect("an encoded body parses");
             let mut texts = storage.pairs.iter();
             let mut files = storage.files.iter();
             for (name, value, filename) in &fields {

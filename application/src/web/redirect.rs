@@ -28,6 +28,11 @@ pub fn tempredirect(url: &str) -> HttpError {
 /// from `/page/1` is `/page/edit`); a result starting with `/` is then prefixed with
 /// `ctx.home` (or `ctx.realhome` when `absolute`, to leave a sub-application), which
 /// makes `Location` an absolute URL. Full URLs pass unchanged.
+///
+/// `ctx.home` comes from the request's `Host` header (web.py did the same), so the host
+/// in `Location` is the client's choice: harmless for the client itself, but a cache
+/// that stores the redirect without keying on `Host` would serve it to others. Behind
+/// such a cache, let the proxy set `Host`, or pass full URLs here.
 pub fn redirect_to(status: &str, url: &str, absolute: bool) -> HttpError {
     let (path, home) = ctx::with(|c| {
         (
