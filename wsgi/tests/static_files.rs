@@ -236,3 +236,87 @@ fn a_large_file_streams_in_chunks() {
         Some("application/octet-stream")
     );
 }
+
+#[test]
+fn absolute_paths_encoded_slashes_and_backslashes_stay_inside_the_root() {
+    let tree = Tree::new();
+    let secret = tree.0.join("secret.txt");
+    let secret = secret.to_str().expect("a UTF-8 temp path");
+    for target in [
+        format!("/static/{secret}"),
+        format!("/static//{secret}"),
+        format!("/static/%2f{}", secret.trim_start_matches('/')),
+        "/static/sub%2f..%2f..%2fsecret.txt".to_owned(),
+        "/static/sub%5c..%5c..%5csecret.txt".to_owned(),
+        "/static/sub\\..\\..\\secret.txt".to_owned(),
+        "/static/%00/../secret.txt".to_owned(),
+    ] {
+        let r = serve(&tree.www(), "GET", &target, &[]);
+        assert_eq!(r.status.code(), 404, "{target} served {:?}", r.text());
+    }
+}
+
+#[test]
+fn a_segment_with_a_colon_is_refused_on_every_system() {
+    // `C:` is a drive letter and `name:stream` an NTFS alternate data stream on Windows;
+    // refusing `:` everywhere keeps the rule the same on every system. The directory
+    // exists here, so only the rule stands between the request and the file.
+    let tree = Tree::new();
+    fs::create_dir_all(tree.www().join("C:")).expect("create C:");
+    fs::write(tree.www().join("C:/file.txt"), "behind a drive letter").expect("write");
+    for target in [
+        "/static/C:/file.txt",
+        "/static/C%3a/file.txt",
+        "/static/hello.txt::$DATA",
+    ] {
+        let r = serve(&tree.www(), "GET", target, &[]);
+        assert_eq!(r.status.code(), 404, "{target} served {:?}", r.text());
+    }
+}
+
+#[test]
+fn a_file_that_grows_while_served_sends_no_more_than_its_content_length() {
+    let tree = Tree::new();
+    let path = tree.www().join("growing.log");
+    fs::write(&path, "first line\n").expect("write");
+    let app = app_fn(|_, _| Ok(Body::empty()));
+    let files = StaticFiles::new(app, "/static", tree.www());
+    let mut env = Environ::from_target("GET", "/static/growing.log");
+    let mut recorder = wsgi::Recorder::default();
+    let body = {
+        let mut sr = wsgi::StartResponse::new(&mut recorder);
+        wsgi::WsgiApp::call(&files, &mut env, &mut sr).expect("served")
+    };
+    // The file grows after the headers went out (a log being written).
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open");
+    std::io::Write::write_all(&mut file, b"second line\n").expect("append");
+    let declared = recorder
+        .headers
+        .iter()
+        .find(|(n, _)| n == "Content-Length")
+        .map(|(_, v)| v.clone());
+    let sent = body.collect_bytes().expect("read");
+    assert_eq!(declared.as_deref(), Some("11"));
+    assert_eq!(sent, b"first line\n");
+}
+
+#[test]
+fn a_file_that_shrinks_while_served_ends_its_body_with_an_error() {
+    let tree = Tree::new();
+    let path = tree.www().join("shrinking.log");
+    fs::write(&path, "a line that will be cut\n").expect("write");
+    let app = app_fn(|_, _| Ok(Body::empty()));
+    let files = StaticFiles::new(app, "/static", tree.www());
+    let mut env = Environ::from_target("GET", "/static/shrinking.log");
+    let mut recorder = wsgi::Recorder::default();
+    let body = {
+        let mut sr = wsgi::StartResponse::new(&mut recorder);
+        wsgi::WsgiApp::call(&files, &mut env, &mut sr).expect("served")
+    };
+    fs::write(&path, "cut\n").expect("truncate");
+    // An error, so the gateway cuts the connection: never a complete-looking response.
+    assert!(body.collect_bytes().is_err());
+}

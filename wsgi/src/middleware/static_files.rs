@@ -25,7 +25,8 @@ const CHUNK: usize = 64 * 1024;
 ///   §13.2.2) and `If-Modified-Since` answer `304 Not Modified` without a body.
 /// * No escape from `root`: the path is checked after percent-decoding (so `%2e%2e` is
 ///   `..`), any `.` or `..` segment, any segment starting with `.` (no `.git`, no
-///   `.env`), a backslash or NUL, a non-UTF-8 path: `404`. Then the file is resolved
+///   `.env`), a backslash, a NUL or a `:` (a Windows drive letter or stream), a
+///   non-UTF-8 path: `404`. Then the file is resolved
 ///   with symlinks followed and must still lie inside the resolved `root`, so a symlink
 ///   pointing outside is refused too.
 pub struct StaticFiles {
@@ -85,8 +86,10 @@ impl StaticFiles {
             if segment.is_empty() {
                 continue;
             }
-            // Decoded already: `%2e%2e` arrives here as `..`, `%5c` as `\`.
-            if segment.starts_with('.') || segment.contains(['\\', '\0']) {
+            // Decoded already: `%2e%2e` arrives here as `..`, `%5c` as `\`. A `:` is a
+            // drive letter (`C:`) or an NTFS stream (`a.txt::$DATA`) on Windows, where
+            // `PathBuf::push("C:")` would leave `root`: refused on every system alike.
+            if segment.starts_with('.') || segment.contains(['\\', '\0', ':']) {
                 return None;
             }
             path.push(segment);
@@ -135,12 +138,18 @@ fn serve(env: &Environ, sr: &mut StartResponse<'_>, path: &Path) -> Result<Body,
     if env.request_method() == "HEAD" {
         return Ok(Body::empty());
     }
-    Ok(Body::from_results(FileChunks { file: Some(file) }))
+    Ok(Body::from_results(FileChunks {
+        file: Some(file),
+        remaining: meta.len(),
+    }))
 }
 
 /// Reads a file in `CHUNK`-sized pieces, so a large file streams instead of being loaded.
 struct FileChunks {
     file: Option<File>,
+    /// What `Content-Length` promised and is not sent yet: a file that grows while it is
+    /// served (a log) must not send more than the header said.
+    remaining: u64,
 }
 
 impl Iterator for FileChunks {
@@ -148,14 +157,26 @@ impl Iterator for FileChunks {
 
     fn next(&mut self) -> Option<Self::Item> {
         let file = self.file.as_mut()?;
-        let mut buf = vec![0; CHUNK];
+        let want = usize::try_from(self.remaining).map_or(CHUNK, |r| r.min(CHUNK));
+        if want == 0 {
+            self.file = None;
+            return None;
+        }
+        let mut buf = vec![0; want];
         match file.read(&mut buf) {
             Ok(0) => {
                 self.file = None;
-                None
+                // Shrunk while served: fewer bytes than `Content-Length` said. An error
+                // makes the gateway cut the connection and say why in `wsgi.errors`.
+                let shrunk = io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("the file shrank: {} bytes short", self.remaining),
+                );
+                Some(Err(shrunk.into()))
             }
             Ok(n) => {
                 buf.truncate(n);
+                self.remaining -= n as u64;
                 Some(Ok(buf))
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Some(Ok(Vec::new())),
