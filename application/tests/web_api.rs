@@ -395,3 +395,13 @@ fn form_fields_at_the_limit_are_read_and_one_past_it_is_413() {
     assert_eq!(multipart(4).text(), "4");
     assert_eq!(multipart(5).status, "413 Payload Too Large");
 }
+
+#[test]
+fn setcookie_with_an_extreme_lifetime_does_not_panic() {
+    // `expires` may come from configuration or arithmetic; a date past year 9999 is
+    // clamped, not an overflow panic.
+    for secs in [i64::MAX, i64::MIN, 400 * 365 * 86400 * 100] {
+        let header = SetCookie::new("a", "b").expires(secs).to_header("");
+        assert!(header.starts_with("a=b;"), "{secs}: {header}");
+    }
+}

@@ -135,7 +135,11 @@ impl SetCookie {
             let when = if secs < 0 {
                 OffsetDateTime::UNIX_EPOCH
             } else {
-                OffsetDateTime::now_utc() + Duration::seconds(secs)
+                // A lifetime past the last date `time` can write (year 9999) is clamped
+                // to it rather than overflowing.
+                OffsetDateTime::now_utc()
+                    .checked_add(Duration::seconds(secs))
+                    .unwrap_or_else(last_date)
             };
             b = b.max_age(Duration::seconds(secs.max(0))).expires(when);
         }
@@ -158,3 +162,8 @@ impl SetCookie {
     }
 }
 // ANCHOR_END: setcookie
+
+/// The last moment an `Expires` attribute can name: 9999-12-31 23:59:59 UTC.
+fn last_date() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(253_402_300_799).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
