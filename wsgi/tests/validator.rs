@@ -168,3 +168,47 @@ fn findings_go_to_wsgi_errors_too() {
         "{text}"
     );
 }
+
+#[test]
+fn script_name_of_a_lone_slash_is_blamed_on_the_server() {
+    // wsgiref.validate: "SCRIPT_NAME cannot be '/'; it should instead be '', and
+    // PATH_INFO should be '/'".
+    let mut env = Environ::new();
+    env.set_script_name("/");
+    env.set_path_info("");
+    let found = check(ok_app(), &mut env);
+    assert!(
+        found
+            .iter()
+            .any(|f| matches!(f, Finding::Environ { key, .. } if key == "SCRIPT_NAME")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn status_header_and_names_ending_in_dash_or_underscore_are_reported() {
+    // wsgiref.validate.check_headers: "The Status header cannot be used" (CGI reads it
+    // as the status), "Names may not end in '-' or '_'".
+    for name in ["Status", "status", "X-Trailing-", "X_Trailing_"] {
+        let app = app_fn(move |_, sr| {
+            sr.start_response(
+                "200 OK",
+                [
+                    ("Content-Type", "text/plain"),
+                    ("Content-Length", "2"),
+                    (name, "1"),
+                ],
+            )?;
+            Ok(Body::from_bytes("ok"))
+        });
+        let found = check(app, &mut Environ::new());
+        assert!(
+            found.iter().any(|f| matches!(
+                f,
+                Finding::BadHeaderName { name: n, .. } if n == name
+            )),
+            "{name}: {found:?}"
+        );
+        assert!(found.iter().all(|f| f.blame() == "application"));
+    }
+}

@@ -37,6 +37,14 @@ pub enum Finding {
         /// The status code.
         status: u16,
     },
+    /// A response header name `wsgiref.validate` refuses: `Status` (CGI would read it as
+    /// the status line), or a name ending in `-` or `_`.
+    BadHeaderName {
+        /// The name.
+        name: String,
+        /// Why it is refused.
+        problem: &'static str,
+    },
     /// A `Content-Type` on a 1xx, 204 or 304 response, which has no content.
     ContentTypeWithoutContent {
         /// The status code.
@@ -78,6 +86,9 @@ impl fmt::Display for Finding {
             Finding::AppFailed { error } => write!(f, "failed: {error}"),
             Finding::NoContentType { status } => {
                 write!(f, "{status} response without Content-Type")
+            }
+            Finding::BadHeaderName { name, problem } => {
+                write!(f, "response header {name:?}: {problem}")
             }
             Finding::ContentTypeWithoutContent { status } => {
                 write!(
@@ -156,12 +167,14 @@ impl WsgiApp for Validator {
     fn call(&self, env: &mut Environ, sr: &mut StartResponse<'_>) -> Result<Body, AppError> {
         let mut found = check_environ(env);
         let mut response: Option<(u16, Option<u64>, bool)> = None;
+        let mut names = Vec::new();
         let written = Arc::new(AtomicU64::new(0));
         let result = {
             let mut forward = sr.forward(|status, headers| {
                 let length = find_header(headers, "Content-Length").and_then(|v| v.parse().ok());
                 let typed = find_header(headers, "Content-Type").is_some();
                 response = Some((status.code(), length, typed));
+                names = headers.iter().map(|(name, _)| name.clone()).collect();
             });
             let mut counting = CountingSink::new(&mut forward, Arc::clone(&written));
             self.app.call(env, &mut StartResponse::new(&mut counting))
@@ -181,6 +194,7 @@ impl WsgiApp for Validator {
             self.report(env, found);
             return Ok(body);
         };
+        found.extend(names.into_iter().filter_map(check_header_name));
         let no_content = status < 200 || status == 204 || status == 304;
         if no_content && typed {
             found.push(Finding::ContentTypeWithoutContent { status });
@@ -234,6 +248,19 @@ impl Validator {
     }
 }
 
+/// `wsgiref.validate.check_headers`' name rules, beyond the token rule `start_response`
+/// enforces already.
+fn check_header_name(name: String) -> Option<Finding> {
+    let problem = if name.eq_ignore_ascii_case("status") {
+        "a Status header is read as the status line by CGI; use start_response's status"
+    } else if name.ends_with(['-', '_']) {
+        "header names may not end in '-' or '_'"
+    } else {
+        return None;
+    };
+    Some(Finding::BadHeaderName { name, problem })
+}
+
 // ANCHOR: check_environ
 /// The environ rules of PEP 3333 (and of `wsgiref.validate.check_environ`).
 fn check_environ(env: &Environ) -> Vec<Finding> {
@@ -268,6 +295,12 @@ fn check_environ(env: &Environ) -> Vec<Finding> {
     let path = env.path_info_bytes();
     if !script.is_empty() && !script.starts_with(b"/") {
         bad("SCRIPT_NAME", "must be empty or start with '/'");
+    }
+    if script == b"/" {
+        bad(
+            "SCRIPT_NAME",
+            "cannot be '/': it should be '' with PATH_INFO '/'",
+        );
     }
     if !path.is_empty() && !path.starts_with(b"/") {
         bad("PATH_INFO", "must be empty or start with '/'");
