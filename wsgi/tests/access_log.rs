@@ -112,3 +112,19 @@ fn clf_time_is_utc_day_month_year() {
         "29/Feb/2000:00:00:00 +0000"
     );
 }
+
+#[test]
+fn a_panic_before_the_body_is_logged_as_500() {
+    // The gateway answers such a panic with a 500; the log must say so too, not stay
+    // silent about the very request that failed.
+    let app = app_fn(|_, _| panic!("a panic in the app (expected)"));
+    let out = Shared::default();
+    let app = apply_middleware(app, [access_log(out.clone())]);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = call_in_process(&*app, &mut request("/boom"));
+    }));
+    assert!(outcome.is_err(), "the panic goes on to the gateway");
+    let text = out.text();
+    assert_eq!(text.lines().count(), 1, "{text:?}");
+    assert!(text.ends_with("\"GET /boom HTTP/1.1\" 500 -\n"), "{text:?}");
+}

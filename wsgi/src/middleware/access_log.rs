@@ -23,8 +23,8 @@ type Out = Arc<Mutex<Box<dyn Write + Send>>>;
 /// (host, identity `-`, `REMOTE_USER` or `-`, time in UTC, request line, status, body
 /// bytes or `-` for none). The line is written from the body's close hook, so it counts
 /// the bytes the body really yielded and appears even when the client went away
-/// mid-stream (bytes sent through the legacy `write` count too). An app error before
-/// any body is logged as status 500. Quotes, backslashes and control bytes in the request
+/// mid-stream (bytes sent through the legacy `write` count too). An app error or panic
+/// before any body is logged as status 500. Quotes, backslashes and control bytes in the request
 /// line are escaped (`\x0a`), so a request cannot forge a log line.
 pub struct AccessLog {
     app: SharedApp,
@@ -52,11 +52,19 @@ impl WsgiApp for AccessLog {
         let prefix = line_prefix(env);
         let mut status = 0u16;
         let bytes = Arc::new(AtomicU64::new(0));
+        // Logs a 500 if the app panics (the gateway answers 500): the guard's Drop runs
+        // while the panic unwinds. Defused once the app has returned.
+        let mut pending = PanicLine {
+            out: &self.out,
+            prefix: Some(&prefix),
+        };
         let result = {
             let mut forward = sr.forward(|s, _| status = s.code());
             let mut counting = CountingSink::new(&mut forward, Arc::clone(&bytes));
             self.app.call(env, &mut StartResponse::new(&mut counting))
         };
+        pending.prefix = None;
+        drop(pending);
         let body = match result {
             Ok(body) => body,
             Err(error) => {
@@ -75,6 +83,20 @@ impl WsgiApp for AccessLog {
                 })
             })
             .on_close(move || write_line(&out, &prefix, status, bytes.load(Ordering::Relaxed))))
+    }
+}
+
+/// Writes a `500` line when dropped while `prefix` is still set: during a panic in the app.
+struct PanicLine<'a> {
+    out: &'a Out,
+    prefix: Option<&'a str>,
+}
+
+impl Drop for PanicLine<'_> {
+    fn drop(&mut self) {
+        if let Some(prefix) = self.prefix {
+            write_line(self.out, prefix, 500, 0);
+        }
     }
 }
 
