@@ -201,7 +201,10 @@ impl Session {
     ///   interval, in which case it is rewritten so that a session in use does not expire.
     ///
     /// Returns whether the store was written. Concurrent requests of one session each
-    /// write the whole record: the last to save wins, per session, not per key.
+    /// write the whole record: the last to save wins, per session, not per key. A loaded
+    /// session whose record has left the store meanwhile (killed by a concurrent request,
+    /// a logout in another tab) is not written back, so a slow request cannot undo a
+    /// logout; only a kill that lands between this check and the write still loses.
     pub(crate) fn save(&self, state: State) -> Result<bool> {
         if state.killed || !state.is_kept() {
             return Ok(false);
@@ -210,6 +213,10 @@ impl Session {
         let refresh = self.inner.config.refresh_interval();
         let stale = u128::from(now.saturating_sub(state.accessed_ms)) >= refresh.as_millis();
         if !(state.changed || stale) {
+            return Ok(false);
+        }
+        let loaded_id = state.retired.as_ref().unwrap_or(&state.id);
+        if !state.is_new && !self.store().contains(loaded_id)? {
             return Ok(false);
         }
         let record = Record {

@@ -177,3 +177,53 @@ fn a_store_directory_replaced_by_a_file_gives_500_not_a_panic() {
     // The server goes on: the next request is answered too.
     assert_eq!(app.request("/count").send().code(), 500);
 }
+
+/// A logout in one tab while another tab's request is in flight: the in-flight request
+/// loaded the session before the kill and changes it after; its save must not bring the
+/// killed session back to life under the same id (a logout undone by a slow request).
+#[test]
+fn a_session_killed_during_another_request_stays_dead() {
+    let store = Arc::new(MemoryStore::new());
+    let session = Session::detached(Arc::clone(&store), (), SessionConfig::default());
+    let (loaded, killed) = (Arc::new(Barrier::new(2)), Arc::new(Barrier::new(2)));
+    let slow = {
+        let (s, loaded, killed) = (session.clone(), Arc::clone(&loaded), Arc::clone(&killed));
+        Target::func(move |_: &Args| {
+            loaded.wait();
+            killed.wait();
+            s.set("late", &true)?;
+            Ok("slow".into())
+        })
+    };
+    let logout = {
+        let (s, loaded, killed) = (session.clone(), Arc::clone(&loaded), Arc::clone(&killed));
+        Target::func(move |_: &Args| {
+            loaded.wait();
+            s.kill()?;
+            // The kill is done before the slow request goes on (this closure's outcome
+            // does not save anything for a killed session).
+            killed.wait();
+            Ok("bye".into())
+        })
+    };
+    let mut app = Application::new([
+        ("/start", counter(&session)),
+        ("/slow", slow),
+        ("/logout", logout),
+    ])
+    .expect("patterns");
+    session.install(&mut app);
+    let mut jar = Jar::new(NAME);
+    get(&app, &mut jar, "/start");
+    let cookie = jar.header().expect("cookie");
+    assert_eq!(store.len(), 1);
+    std::thread::scope(|scope| {
+        for path in ["/slow", "/logout"] {
+            let (app, cookie) = (&app, cookie.clone());
+            scope.spawn(move || app.request(path).header("Cookie", &cookie).send());
+        }
+    });
+    assert_eq!(store.len(), 0, "the killed session was saved again");
+    let after = app.request("/start").header("Cookie", &cookie).send();
+    assert_eq!(after.text(), "1", "the old id starts afresh");
+}
