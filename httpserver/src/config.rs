@@ -28,6 +28,7 @@ pub struct ServerConfig {
     /// How long `tick` waits for room in a full queue before answering 503. Default 10 s.
     pub accepted_queue_timeout: Duration,
     /// The longest request line, in bytes, line ending excluded; longer is 414.
+    /// Empty lines before it (RFC 9112 §2.2) may take as many bytes again; more is 400.
     /// Default 8192.
     pub max_request_line: usize,
     /// The longest header section, in bytes, after the request line; longer is 431.
@@ -132,9 +133,11 @@ impl ServerConfig {
         }
     }
 
-    /// The most bytes a request head may take: line, fields, line endings.
+    /// The most bytes a request head may take: empty lines before it and the request
+    /// line (each up to `max_request_line`), fields, line endings.
     pub(crate) fn max_head(&self) -> usize {
         self.max_request_line
+            .saturating_mul(2)
             .saturating_add(self.max_header_bytes)
             .saturating_add(1024)
     }

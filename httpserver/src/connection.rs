@@ -312,6 +312,11 @@ fn head_ready(bytes: &[u8], max_line: usize, max_fields: usize) -> bool {
         .iter()
         .take_while(|&&b| b == b'\r' || b == b'\n')
         .count();
+    if skip > max_line {
+        // Empty lines count against the request line's limit: refused (400), not
+        // buffered until the buffer is full and the connection reset without an answer.
+        return true;
+    }
     let bytes = &bytes[skip..];
     match line_end(bytes, max_line.saturating_add(2)) {
         None => bytes.len() > max_line,

@@ -32,6 +32,12 @@ pub enum Error {
         /// The target as received.
         target: String,
     },
+    /// A method this server does not implement for any resource: `CONNECT`, which asks
+    /// for a tunnel, something only a proxy gives.
+    MethodNotImplemented {
+        /// The method as received.
+        method: String,
+    },
     /// The version is well-formed but not HTTP/1.0 or HTTP/1.1.
     UnsupportedVersion {
         /// The version as received, e.g. `HTTP/2.0`.
@@ -151,6 +157,12 @@ impl fmt::Display for Error {
             }
             Error::BadRequestTarget { target } => {
                 write!(f, "request-target {target:?} cannot be served")
+            }
+            Error::MethodNotImplemented { method } => {
+                write!(
+                    f,
+                    "method {method:?} not implemented: this server is no proxy"
+                )
             }
             Error::UnsupportedVersion { version } => {
                 write!(f, "HTTP version {version:?} not supported; use HTTP/1.1")

@@ -124,7 +124,8 @@ impl HttpRequest {
     // ANCHOR_END: parse_request
 
     /// Reads the request line: method, target (split into path and query, the path
-    /// percent-decoded), version. Empty lines before it are skipped (RFC 9112 §2.2).
+    /// percent-decoded), version. Empty lines before it are skipped (RFC 9112 §2.2), up
+    /// to `max_request_line` bytes of them: more is a 400.
     pub fn read_request_line(&mut self) -> Result<(), Error> {
         let reader = unframed(&mut self.body)?;
         let bytes = reader.buffered();
@@ -132,6 +133,11 @@ impl HttpRequest {
             .iter()
             .take_while(|&&b| b == b'\r' || b == b'\n')
             .count();
+        if skip > self.config.max_request_line {
+            return Err(Error::BadRequestLine {
+                line: b"(empty lines longer than max_request_line)".to_vec(),
+            });
+        }
         let (line, used) = line::read_request_line(&bytes[skip..], &self.config)?;
         reader.consume_head(skip + used);
         self.head.set_line(line);

@@ -23,7 +23,7 @@ pub fn status_for(err: &Error) -> Option<u16> {
         Error::RequestLineTooLong { .. } => 414,
         Error::UnsupportedExpectation { .. } => 417,
         Error::HeadersTooLarge { .. } => 431,
-        Error::UnsupportedTransferCoding { .. } => 501,
+        Error::UnsupportedTransferCoding { .. } | Error::MethodNotImplemented { .. } => 501,
         Error::UnsupportedVersion { .. } => 505,
         // A body reader's framing error travels as an io::Error (the readers implement
         // `Read`); its BodyError says 400 or 413.

@@ -185,11 +185,45 @@ fn unsupported_expectation_gets_417() {
 }
 
 #[test]
-fn connect_authority_form_gets_400() {
+fn connect_gets_501_whatever_its_target() {
+    // A 2xx to CONNECT means "tunnel open" (RFC 9110 §9.3.6): never let an app say it.
     assert_refused(
-        b"CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n",
-        "400",
+        b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+        "501",
     );
+    assert_refused(b"CONNECT / HTTP/1.1\r\nHost: x\r\n\r\n", "501");
+}
+
+#[test]
+fn authority_form_outside_connect_gets_400() {
+    assert_refused(b"GET example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+}
+
+#[test]
+fn space_in_the_target_gets_400_not_505() {
+    // The last word looks like a version, but the line has four words.
+    assert_refused(b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+    assert_refused(b"GET /a HTTP/2.0 HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+}
+
+#[test]
+fn malformed_versions_get_400() {
+    assert_refused(b"GET / http/1.1\r\nHost: x\r\n\r\n", "400");
+    assert_refused(b"GET / HTTP/1.10\r\nHost: x\r\n\r\n", "400");
+    assert_refused(b"GET / HTTP/01.1\r\nHost: x\r\n\r\n", "400");
+    assert_refused(b"GET / HTTP/1.1 \r\nHost: x\r\n\r\n", "400");
+}
+
+#[test]
+fn endless_empty_lines_before_the_request_line_get_400() {
+    // RFC 9112 §2.2 asks a server to ignore *at least one* empty line: not an unbounded
+    // number of them, which would be buffered until the connection is reset unanswered.
+    let server = TestServer::start(|c| c.max_request_line = 100);
+    let mut request = b"\r\n".repeat(51);
+    request.extend_from_slice(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(status_of(&server, &request).starts_with("HTTP/1.1 400 "));
+    let endless = b"\r\n".repeat(64 * 1024);
+    assert!(status_of(&server, &endless).starts_with("HTTP/1.1 400 "));
 }
 
 #[test]

@@ -83,6 +83,13 @@ pub(crate) fn read_request_line(
     } else {
         Version::Http11
     };
+    // A 2xx to CONNECT tells the client its tunnel is open (RFC 9110 §9.3.6), whatever
+    // the target's form: no application behind this server can keep that promise.
+    if method == "CONNECT" {
+        return Err(Error::MethodNotImplemented {
+            method: method.to_string(),
+        });
+    }
     let target = parse_target(method, uri)?;
     let line = RequestLine {
         method: method.to_string(),
@@ -100,7 +107,13 @@ pub(crate) fn read_request_line(
 fn version_error(line: &[u8]) -> Error {
     let trimmed = line.strip_suffix(b"\n").unwrap_or(line);
     let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
-    let version = trimmed.rsplit(|&b| b == b' ').next().unwrap_or(b"");
+    // Exactly `method SP target SP version`: in `GET /a b HTTP/1.1` the last word looks
+    // like a version, but the line is malformed (a space in the target), so it is a 400.
+    let words: Vec<&[u8]> = trimmed.split(|&b| b == b' ').collect();
+    let version = match words.as_slice() {
+        [_, _, version] => *version,
+        _ => b"",
+    };
     match version {
         [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
             if major.is_ascii_digit() && minor.is_ascii_digit() =>
@@ -119,7 +132,8 @@ fn version_error(line: &[u8]) -> Error {
 // ANCHOR: parse_target
 /// Splits a request-target in any of its forms (RFC 9112 §3.2): origin-form `/path?q`,
 /// absolute-form `http://host/path?q`, asterisk-form `*` (for `OPTIONS` only).
-/// Authority-form (`host:port`, for `CONNECT`) is refused: this server is no proxy.
+/// Authority-form (`host:port`, for `CONNECT`) is refused: this server is no proxy
+/// (`CONNECT` itself never gets here: it is 501 whatever its target).
 fn parse_target(method: &str, uri: &str) -> Result<Target, Error> {
     let refuse = || Error::BadRequestTarget {
         target: uri.to_string(),
