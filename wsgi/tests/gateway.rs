@@ -276,3 +276,54 @@ fn the_gateway_builds_an_environ_the_validator_accepts() {
     assert_eq!(client.response(false).status, 200);
     assert_eq!(findings.take(), vec![]);
 }
+
+#[test]
+fn non_utf8_header_bytes_reach_the_app_as_latin_1() {
+    let seen = Arc::default();
+    let server = serve(recording(Arc::clone(&seen)));
+    let mut client = Client::connect(server.addr);
+    client.send(b"GET / HTTP/1.1\r\nHost: x\r\nX-Name: caf\xe9\r\nX-Utf8: caf\xc3\xa9\r\n\r\n");
+    assert_eq!(client.response(false).status, 200);
+    assert_eq!(var(&seen, "HTTP_X_NAME").as_deref(), Some("café"));
+    assert_eq!(var(&seen, "HTTP_X_UTF8").as_deref(), Some("café"));
+}
+
+#[test]
+fn the_environ_says_multithread_and_terminated_input() {
+    let seen: Arc<Mutex<Option<(bool, bool, bool, bool)>>> = Arc::default();
+    let keep = Arc::clone(&seen);
+    let app = app_fn(move |env, sr| {
+        let (thread, process, once) = env.concurrency();
+        *keep.lock().expect("lock") = Some((thread, process, once, env.input_terminated()));
+        sr.start_response(
+            "200 OK",
+            [("Content-Type", "text/plain"), ("Content-Length", "2")],
+        )?;
+        Ok(Body::from_bytes("ok"))
+    });
+    let server = serve(app);
+    let mut client = Client::connect(server.addr);
+    client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(client.response(false).status, 200);
+    assert_eq!(
+        *seen.lock().expect("lock"),
+        Some((true, false, false, true))
+    );
+}
+
+#[test]
+fn a_panic_after_a_legacy_write_truncates_instead_of_a_500() {
+    let app = app_fn(|_, sr| {
+        let mut write = sr.start_response("200 OK", [("Content-Type", "text/plain")])?;
+        write.write(b"partial")?;
+        panic!("a panic after the headers went out (expected)");
+    });
+    let server = serve(app);
+    let mut client = Client::connect(server.addr);
+    client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    let response = client.response(false);
+    assert_eq!(response.status, 200);
+    assert!(!response.complete);
+    assert_eq!(response.text(), "partial");
+    assert!(client.closed_by_server());
+}
