@@ -204,3 +204,31 @@ fn close_runs_once_when_the_client_vanishes_during_a_pumped_body() {
         == 1));
     assert_eq!(closes.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn reading_the_body_after_the_headers_went_out_sends_no_late_continue() {
+    // 100 Continue is an interim response: once the final response has started, it
+    // would land in the middle of the body.
+    let app = app_fn(|env, sr| {
+        let mut write = sr.start_response("200 OK", [("Content-Type", "text/plain")])?;
+        write.write(b"started;")?;
+        let mut body = Vec::new();
+        env.input().read_to_end(&mut body)?;
+        write.write(&body)?;
+        Ok(Body::empty())
+    });
+    let server = serve(app);
+    let mut client = Client::connect(server.addr);
+    client.send(b"POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+    // The client gives up waiting for 100 Continue once the final response starts.
+    let mut seen = vec![0u8; 17];
+    client.read_exact(&mut seen);
+    assert_eq!(seen, b"HTTP/1.1 200 OK\r\n");
+    client.send(b"hello");
+    client.send(b"GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let _ = client.read_to_end(&mut seen);
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(!seen.contains("100 Continue"), "{seen:?}");
+    // The body still reached the app, and went back out as the second chunk.
+    assert!(seen.contains("8\r\nstarted;\r\n5\r\nhello\r\n"), "{seen:?}");
+}
