@@ -1,5 +1,7 @@
 //! `StaticFiles`: headers, revalidation, and no way out of the directory.
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -319,4 +321,35 @@ fn a_file_that_shrinks_while_served_ends_its_body_with_an_error() {
     fs::write(&path, "cut\n").expect("truncate");
     // An error, so the gateway cuts the connection: never a complete-looking response.
     assert!(body.collect_bytes().is_err());
+}
+
+#[test]
+fn a_304_and_a_head_over_the_wire_keep_the_connection_in_step() {
+    // Neither response may carry body bytes, or the next response would start inside them.
+    let tree = Tree::new();
+    let app = app_fn(|_, _| Err("only static files here".into()));
+    let app = wsgi::apply_middleware(
+        app,
+        [wsgi::middleware::static_files("/static/", tree.www())],
+    );
+    let server = support::serve(app);
+    let mut client = support::Client::connect(server.addr);
+    client.send(b"GET /static/hello.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    let first = client.response(false);
+    let etag = first.header("ETag").expect("an ETag").to_owned();
+    let pipelined = format!(
+        "GET /static/hello.txt HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\n\r\n\
+         HEAD /static/hello.txt HTTP/1.1\r\nHost: x\r\n\r\n\
+         GET /static/hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    );
+    client.send(pipelined.as_bytes());
+    let not_modified = client.response(false);
+    assert_eq!(not_modified.status, 304);
+    assert_eq!(not_modified.header("ETag"), Some(etag.as_str()));
+    let head = client.response(true);
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("Content-Length"), Some("12"));
+    let last = client.response(false);
+    assert_eq!(last.text(), "hello static");
+    assert!(client.closed_by_server());
 }
