@@ -168,12 +168,25 @@ impl HttpConnection {
                 true
             }
             request::Next::Close { unread } => {
-                if unread {
+                // Bytes the client sent that were never read (a body, a pipelined request
+                // that will not be answered) make a bare close send a reset.
+                if unread || self.input_pending() {
                     self.close_gracefully();
                 }
                 false
             }
         }
+    }
+
+    /// Whether the client sent bytes that are waiting in the socket, unread: one
+    /// non-blocking peek, so a client that sent nothing more costs no wait at all.
+    fn input_pending(&self) -> bool {
+        if self.stream.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let pending = matches!(self.stream.peek(&mut [0u8; 1]), Ok(n) if n > 0);
+        // `close_gracefully` reads with timeouts, which a non-blocking socket ignores.
+        self.stream.set_nonblocking(false).is_ok() && pending
     }
 
     // ANCHOR: close_gracefully

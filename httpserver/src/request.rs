@@ -277,7 +277,14 @@ impl HttpRequest {
     pub(crate) fn finish_exchange(mut self) -> Next {
         let unread = !self.body.is_complete();
         if self.response.must_close() || !self.response.headers_sent() {
-            return Next::Close { unread };
+            // A pipelined request already received is unread input too (RFC 9112 §9.6).
+            let pipelined = self
+                .body
+                .into_reader()
+                .is_some_and(|r| !r.buffered().is_empty());
+            return Next::Close {
+                unread: unread || pipelined,
+            };
         }
         if unread {
             // A client still waiting for 100 Continue (or told the answer without it) may
@@ -320,7 +327,7 @@ pub(crate) enum Next {
     /// Close; `unread` when request bytes may still be in flight, so a bare close would
     /// send a reset that can destroy the response before the client reads it.
     Close {
-        /// The request body was not read to its end.
+        /// The request body was not read to its end, or more requests were received.
         unread: bool,
     },
 }

@@ -169,3 +169,24 @@ fn app_connection_close_is_honoured() {
     assert_eq!(r.head.matches("Connection:").count(), 1, "{}", r.head);
     assert!(is_closed(conn.get_mut()));
 }
+
+#[test]
+fn requests_pipelined_after_a_close_get_a_fin_not_a_reset() {
+    // RFC 9112 §9.6: requests sent before the client read `Connection: close` are not
+    // answered, but closing with them unread would send a reset, which can destroy the
+    // response in the client's buffer. The server half-closes and reads them away first.
+    let server = TestServer::start(|_| {});
+    let mut stream = server.connect();
+    let mut writer = stream.try_clone().expect("a second handle");
+    let sender = std::thread::spawn(move || {
+        let mut request = b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec();
+        request.extend_from_slice(&GET.repeat(4000));
+        let _ = writer.write_all(&request);
+    });
+    let mut answer = Vec::new();
+    let end = std::io::Read::read_to_end(&mut stream, &mut answer);
+    let _ = sender.join();
+    let answer = String::from_utf8_lossy(&answer);
+    assert_eq!(answer.matches("HTTP/1.1 200 OK").count(), 1, "{answer:?}");
+    assert!(end.is_ok(), "the connection was reset: {end:?}");
+}
