@@ -290,7 +290,9 @@ fn non_utf8_header_bytes_reach_the_app_as_latin_1() {
 
 #[test]
 fn the_environ_says_multithread_and_terminated_input() {
-    let seen: Arc<Mutex<Option<(bool, bool, bool, bool)>>> = Arc::default();
+    // (multithread, multiprocess, run_once, input_terminated)
+    type Flags = (bool, bool, bool, bool);
+    let seen: Arc<Mutex<Option<Flags>>> = Arc::default();
     let keep = Arc::clone(&seen);
     let app = app_fn(move |env, sr| {
         let (thread, process, once) = env.concurrency();
