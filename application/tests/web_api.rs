@@ -244,6 +244,15 @@ fn cookies_are_parsed_and_percent_decoded() {
 }
 
 #[test]
+fn a_quoted_cookie_value_is_unquoted() {
+    // RFC 6265 §4.1.1 allows `name="value"`; web.py read it with `SimpleCookie`, which
+    // removes the quotes.
+    let app = app(|| Ok(format!("{:?}", web::cookies()?.get("a")).into()));
+    let r = app.request("/").header("Cookie", "a=\"x%20y\"").send();
+    assert_eq!(r.text(), r#"Some("x y")"#);
+}
+
+#[test]
 fn setcookie_defaults_to_the_homepath_and_encodes_the_value() {
     let app = app(|| {
         web::setcookie("sid", "a b;c")?;

@@ -30,7 +30,8 @@ pub fn cookies() -> Result<Storage, Error> {
     let pairs = Cookie::split_parse(header.as_str())
         .filter_map(Result::ok)
         .map(|c| {
-            let raw = c.value();
+            // `value_trimmed` drops the quotes of `name="value"`, as SimpleCookie did.
+            let raw = c.value_trimmed();
             let value = percent_decode_str(raw)
                 .decode_utf8()
                 .map_or_else(|_| raw.to_string(), |v| v.into_owned());
