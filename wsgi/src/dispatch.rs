@@ -12,7 +12,7 @@ use crate::start_response::StartResponse;
 /// relative to its mount point and can rebuild its URLs from `SCRIPT_NAME`).
 ///
 /// A prefix matches whole segments only: `/sub` captures `/sub` and `/sub/x` but not
-/// `/subway` (cheroot's dispatcher compared plain string prefixes and did). The prefix
+/// `/subway` (cheroot tests `path.startswith(p + '/') or path == p`, the same rule). The prefix
 /// `""` (or `/`) matches every path. No match: `404 Not Found`.
 pub struct PathInfoDispatcher {
     // Longest prefix first, so `/a/b` wins over `/a` for `/a/b/c`.
