@@ -189,3 +189,24 @@ fn errors_get_the_demos_pages() {
         "no such todo"
     );
 }
+
+#[test]
+fn a_client_mistake_gets_a_demo_page_that_says_what_was_wrong() {
+    let app = demo();
+    let mut browser = Browser::new(&app);
+    browser.post("/login", "username=ada&password=lovelace");
+    let not_utf8 = browser.post("/todos", "text=%ff%fe");
+    assert_eq!(not_utf8.code(), 400);
+    let text = not_utf8.text();
+    assert!(text.contains("<title>Bad request"), "{text}");
+    assert!(text.contains("form data is not UTF-8"), "{text}");
+    let too_big = browser.post("/todos", &format!("text={}", "a".repeat(11 << 20)));
+    assert_eq!(too_big.code(), 413);
+    assert!(
+        too_big.text().contains("<title>Too large"),
+        "{}",
+        too_big.text()
+    );
+    // The list is still there after both.
+    assert_eq!(browser.get("/").code(), 200);
+}

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use application::web::{header, input, seeother};
-use application::{ctx, notfound, Application, Args, Handler, HttpError, Method, Outcome, Target};
+use application::{
+    ctx, notfound, Application, Args, Handler, HttpError, Method, Next, Outcome, Target,
+};
 use session::{SameSite, Session, SessionConfig, Store};
 
 /// The demo's accounts (name, password). A real application keeps salted hashes.
@@ -94,6 +96,9 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
         ("/assets/([a-z0-9_-]{1,64}\\.css)", Target::func(stylesheet)),
     ])?;
     demo.session.install(&mut app);
+    // Client mistakes (a form that is not UTF-8, a body over the limit) come back from
+    // `input()` with a one-line message; show it inside the demo's layout.
+    app.add_processor(|next: Next<'_>| next.run().map_err(client_error_page));
     app.set_page(404, |e| {
         e.with_body(layout(
             "Not found",
@@ -252,6 +257,21 @@ fn stylesheet(args: &Args) -> Outcome {
     header("Content-Type", "text/css; charset=utf-8")?;
     header("Cache-Control", "max-age=300")?;
     Ok(css.into())
+}
+
+/// A 400 or 413 with its message in the demo's layout; other errors pass unchanged.
+fn client_error_page(e: HttpError) -> HttpError {
+    let title = match e.code() {
+        400 => "Bad request",
+        413 => "Too large",
+        _ => return e,
+    };
+    let message = String::from_utf8_lossy(e.body()).into_owned();
+    let body = format!(
+        "<p>{}.</p><p><a href=\"/\">Back to your list</a>.</p>",
+        escape(&message)
+    );
+    e.with_body(layout(title, &body))
 }
 
 fn login_page(error: Option<&str>) -> String {
