@@ -46,6 +46,14 @@ pub struct HttpConnection {
     /// The poller said the socket is readable: the next wait reads instead of parking.
     readable: bool,
     requests: u64,
+    /// The key in the server's `Live` registry, removed on drop.
+    live_id: u64,
+}
+
+impl Drop for HttpConnection {
+    fn drop(&mut self) {
+        self.shared.live.remove(self.live_id);
+    }
 }
 
 /// What [`HttpConnection::await_head`] found.
@@ -79,6 +87,7 @@ impl HttpConnection {
         // The first request's head is bounded from the accept: a client that connects
         // and never sends is closed after `header_timeout`, as a slow one is.
         let head_deadline = Some(Instant::now() + shared.config.header_timeout);
+        let live_id = shared.live.add(&stream);
         Ok(HttpConnection {
             reader: Some(ConnReader::new(Arc::clone(&stream))),
             writer: ConnWriter::new(Arc::clone(&stream)),
@@ -89,6 +98,7 @@ impl HttpConnection {
             head_deadline,
             readable: false,
             requests: 0,
+            live_id,
         })
     }
 

@@ -5,6 +5,7 @@
 //! drops the socket and stops the pool.
 
 pub mod bind;
+mod live;
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -26,6 +27,8 @@ pub(crate) struct Shared {
     pub(crate) gateway: Box<dyn Gateway>,
     pub(crate) pool: ThreadPool<HttpConnection>,
     pub(crate) parker: Parker,
+    /// Every open connection, for `stop` to cut the ones it cannot wait for.
+    pub(crate) live: live::Live,
     stopping: Arc<AtomicBool>,
 }
 
@@ -78,6 +81,7 @@ impl HttpServer {
             gateway: Box::new(gateway),
             pool,
             parker: Parker::new()?,
+            live: live::Live::default(),
             stopping: Arc::new(AtomicBool::new(false)),
         };
         Ok(HttpServer {
@@ -201,7 +205,8 @@ impl HttpServer {
     /// Stops: no more accepts (the listening socket is closed), idle parked connections
     /// closed, in-flight requests given `shutdown_timeout` to finish (their responses say
     /// `Connection: close`), queued connections closed, threads joined. Idempotent; never
-    /// waits longer than the shutdown timeout for a stuck worker.
+    /// waits longer than the shutdown timeout for a stuck worker: past it, the sockets of
+    /// unfinished requests are shut down, so a worker blocked on its client exits too.
     pub fn stop(&mut self) {
         self.shared.stopping.store(true, Ordering::Release);
         self.listener = None;
@@ -212,8 +217,12 @@ impl HttpServer {
         self.shared.parker.close_all();
         let report = self.shared.pool.stop(self.shared.config.shutdown_timeout);
         if !report.unfinished.is_empty() {
+            // Their requests had `shutdown_timeout`; a worker blocked on a stalled client
+            // would wait out its own (longer) timeout. Cutting the sockets makes the
+            // blocked call fail now, so the detached workers exit instead of lingering.
+            let cut = self.shared.live.shutdown_all();
             eprintln!(
-                "httpserver: stopped with busy workers: {}",
+                "httpserver: stopped with busy workers: {}; {cut} connections cut",
                 report.unfinished.join(", ")
             );
         }

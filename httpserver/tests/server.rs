@@ -168,3 +168,26 @@ fn grow_and_shrink_stay_within_the_configured_bounds() {
     assert_eq!(server.shrink(5), 1);
     server.stop();
 }
+
+#[test]
+fn stop_cuts_a_request_stalled_past_the_shutdown_timeout() {
+    // The body stalls after 3 of 10 bytes; its worker waits on the socket with a 60 s
+    // body timeout. `stop` gives it `shutdown_timeout`, then shuts the socket down: the
+    // worker's read fails and the client sees the end of the connection well before its
+    // own 5 s read timeout (without the cut it would wait the whole 60 s).
+    let server = TestServer::start(|c| {
+        c.threads = 1;
+        c.body_timeout = Duration::from_secs(60);
+        c.shutdown_timeout = Duration::from_millis(200);
+    });
+    let mut stalled = server.connect();
+    use std::io::{Read, Write};
+    stalled
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        .expect("sent");
+    std::thread::sleep(Duration::from_millis(100));
+    server.stop();
+    let mut rest = Vec::new();
+    let end = stalled.read_to_end(&mut rest);
+    assert!(end.is_ok(), "the stalled connection stayed open: {end:?}");
+}
