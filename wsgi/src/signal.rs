@@ -2,14 +2,27 @@
 //!
 //! The `ctrlc` crate allows one handler per process. So one handler is installed, the
 //! first time a server waits for a signal, and it wakes every waiter: two servers in
-//! one process (or one server waited on twice) both stop.
+//! one process (or one server waited on twice) both stop. A signal that finds no waiter
+//! (it came while the server was still starting) is kept for the next one: once the
+//! handler is installed, SIGTERM no longer ends the process, so dropping the signal
+//! would leave a server its supervisor believes stopped.
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::WsgiError;
 
-static WAITERS: Mutex<Vec<Sender<()>>> = Mutex::new(Vec::new());
+/// The waiters, and whether a signal came while there were none. One lock for both, so
+/// a signal and a new waiter cannot miss each other.
+static WAITERS: Mutex<Waiters> = Mutex::new(Waiters {
+    senders: Vec::new(),
+    pending: false,
+});
+
+struct Waiters {
+    senders: Vec<Sender<()>>,
+    pending: bool,
+}
 static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
 
 /// Installs the process's Ctrl-C / SIGTERM handler (once; later calls return the first
@@ -23,9 +36,15 @@ pub fn install_signal_handler() -> Result<(), WsgiError> {
         .get_or_init(|| {
             ctrlc::set_handler(|| {
                 let mut waiters = WAITERS.lock().unwrap_or_else(|p| p.into_inner());
-                for waiter in waiters.drain(..) {
+                let mut woken = 0;
+                for waiter in waiters.senders.drain(..) {
                     // Err: that waiter gave up already.
-                    let _ = waiter.send(());
+                    if waiter.send(()).is_ok() {
+                        woken += 1;
+                    }
+                }
+                if woken == 0 {
+                    waiters.pending = true;
                 }
             })
             .map_err(|e| e.to_string())
@@ -34,10 +53,17 @@ pub fn install_signal_handler() -> Result<(), WsgiError> {
         .map_err(|message| WsgiError::SignalHandler { message })
 }
 
-/// A receiver that gets `()` on the next Ctrl-C or SIGTERM.
+/// A receiver that gets `()` on the next Ctrl-C or SIGTERM, or at once when one came
+/// while nothing waited.
 pub(crate) fn next_signal() -> Result<Receiver<()>, WsgiError> {
     install_signal_handler()?;
     let (tx, rx) = channel();
-    WAITERS.lock().unwrap_or_else(|p| p.into_inner()).push(tx);
+    let mut waiters = WAITERS.lock().unwrap_or_else(|p| p.into_inner());
+    if std::mem::take(&mut waiters.pending) {
+        // Ok: `rx` is alive, right here.
+        let _ = tx.send(());
+    } else {
+        waiters.senders.push(tx);
+    }
     Ok(rx)
 }
