@@ -21,6 +21,7 @@
 //! then show one task's context to another.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::application::Limits;
 use crate::env::Env;
@@ -63,6 +64,8 @@ pub struct Ctx {
     pub(crate) limits: Limits,
     // The path was not UTF-8: the application answers 400 without dispatching.
     pub(crate) bad_path: bool,
+    // See `serial()`.
+    serial: u64,
 }
 // ANCHOR_END: ctx_fields
 
@@ -107,6 +110,7 @@ impl Ctx {
             body: None,
             limits,
             bad_path,
+            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
         }
     }
     // ANCHOR_END: load
@@ -121,11 +125,23 @@ impl Ctx {
         self.env.vars()
     }
 
+    /// A number no other request of this process has: it tells an in-process
+    /// `request()` made by a handler from the request that made it (both run on one
+    /// thread), so per-request state kept outside `ctx`, such as the session's, is not
+    /// shared between them. A sub-application keeps its parent's number: it is the same
+    /// request.
+    pub fn serial(&self) -> u64 {
+        self.serial
+    }
+
     /// The raw query string, without the `?`.
     pub fn query_string(&self) -> &str {
         self.query.strip_prefix('?').unwrap_or("")
     }
 }
+
+/// The next request's `serial`.
+static NEXT_SERIAL: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
     static CURRENT: RefCell<Option<Ctx>> = const { RefCell::new(None) };

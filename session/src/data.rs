@@ -9,7 +9,8 @@ use crate::state::{self, State};
 
 impl Session {
     fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R> {
-        state::with(self.owner(), f).ok_or(Error::NotInRequest)
+        let key = self.key().ok_or(Error::NotInRequest)?;
+        state::with(key, f).ok_or(Error::NotInRequest)
     }
 
     // ANCHOR: typed_access

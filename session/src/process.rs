@@ -66,7 +66,10 @@ impl Session {
     ///
     /// Steps 5 and 6 run whatever the handler returned: a page, a redirect, an error.
     pub fn process(&self, handler: Next<'_>) -> Outcome {
-        if state::is_active(self.owner()) {
+        let Some(key) = self.key() else {
+            return Err(store_failure(Error::NotInRequest));
+        };
+        if state::is_active(key) {
             // A sub-application inside the parent's request: the session is loaded
             // already, and loading it again would save it twice (web.py issue 666).
             return handler.run();
@@ -82,7 +85,7 @@ impl Session {
             Ok(Loaded::Expired) => return self.expired(&homepath),
             Err(e) => return Err(store_failure(e)),
         };
-        let installed = state::install(self.owner(), state);
+        let installed = state::install(key, state);
         let outcome = handler.run();
         let Some(state) = installed.take() else {
             return Err(store_failure(Error::NotInRequest));

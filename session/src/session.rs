@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::id::SessionId;
 use crate::initializer::Initializer;
 use crate::record::{now_ms, Data, Record};
-use crate::state::State;
+use crate::state::{Key, State};
 use crate::store::Store;
 
 /// Numbers `Session`s, so the thread-local can hold the states of several at once.
@@ -85,8 +85,13 @@ impl Session {
         &self.inner.config
     }
 
-    pub(crate) fn owner(&self) -> usize {
-        self.inner.owner
+    /// This session's key for the request running on this thread, `None` outside one.
+    pub(crate) fn key(&self) -> Option<Key> {
+        let request = application::ctx::with(|c| c.serial()).ok()?;
+        Some(Key {
+            owner: self.inner.owner,
+            request,
+        })
     }
 
     pub(crate) fn store(&self) -> &dyn Store {

@@ -40,57 +40,67 @@ impl State {
     }
 }
 
+/// Whose state an entry is: the `Session` (its instance number) and the request (its
+/// `ctx` serial). The request matters because a handler may make an in-process request
+/// of the same application on the same thread: that one must load its own session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key {
+    pub(crate) owner: usize,
+    pub(crate) request: u64,
+}
+
 thread_local! {
     // A stack rather than one slot, because two different `Session`s (two cookie names)
-    // may both be active on one request; entries are keyed by the owner's instance number.
-    static ACTIVE: RefCell<Vec<(usize, State)>> = const { RefCell::new(Vec::new()) };
+    // may both be active on one request, and an in-process request may run inside
+    // another; entries are keyed by session and request.
+    static ACTIVE: RefCell<Vec<(Key, State)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Whether `owner` already has a session loaded on this thread (a sub-application
+/// Whether `key` already has a session loaded on this thread (a sub-application
 /// running inside the parent's `process`).
-pub(crate) fn is_active(owner: usize) -> bool {
-    ACTIVE.with(|a| a.borrow().iter().any(|(o, _)| *o == owner))
+pub(crate) fn is_active(key: Key) -> bool {
+    ACTIVE.with(|a| a.borrow().iter().any(|(k, _)| *k == key))
 }
 
-/// Runs `f` on `owner`'s state, or returns `None` outside its requests.
-pub(crate) fn with<R>(owner: usize, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+/// Runs `f` on `key`'s state, or returns `None` outside its requests.
+pub(crate) fn with<R>(key: Key, f: impl FnOnce(&mut State) -> R) -> Option<R> {
     ACTIVE.with(|a| {
         let mut active = a.borrow_mut();
-        let (_, state) = active.iter_mut().rev().find(|(o, _)| *o == owner)?;
+        let (_, state) = active.iter_mut().rev().find(|(k, _)| *k == key)?;
         Some(f(state))
     })
 }
 
 /// Puts `state` in place for the rest of the request; the guard takes it back out, also
 /// when the handler panics, so the next request on this thread starts clean.
-pub(crate) fn install(owner: usize, state: State) -> Installed {
-    ACTIVE.with(|a| a.borrow_mut().push((owner, state)));
-    Installed { owner }
+pub(crate) fn install(key: Key, state: State) -> Installed {
+    ACTIVE.with(|a| a.borrow_mut().push((key, state)));
+    Installed { key }
 }
 
-/// Owns `owner`'s slot in the thread-local until [`Installed::take`] or drop.
+/// Owns `key`'s slot in the thread-local until [`Installed::take`] or drop.
 pub(crate) struct Installed {
-    owner: usize,
+    key: Key,
 }
 
 impl Installed {
     /// Removes the state for saving.
     pub(crate) fn take(self) -> Option<State> {
-        remove(self.owner)
+        remove(self.key)
         // `Drop` runs next and finds nothing left to remove.
     }
 }
 
 impl Drop for Installed {
     fn drop(&mut self) {
-        remove(self.owner);
+        remove(self.key);
     }
 }
 
-fn remove(owner: usize) -> Option<State> {
+fn remove(key: Key) -> Option<State> {
     ACTIVE.with(|a| {
         let mut active = a.borrow_mut();
-        let at = active.iter().rposition(|(o, _)| *o == owner)?;
+        let at = active.iter().rposition(|(k, _)| *k == key)?;
         Some(active.remove(at).1)
     })
 }

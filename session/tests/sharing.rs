@@ -227,3 +227,43 @@ fn a_session_killed_during_another_request_stays_dead() {
     let after = app.request("/start").header("Cookie", &cookie).send();
     assert_eq!(after.text(), "1", "the old id starts afresh");
 }
+
+/// A handler may call the application in process (`app.request(..)`, to render another
+/// page into its own): that inner request is another client's request, with its own
+/// cookie, and must load its own session, not borrow the one of the request that made it.
+#[test]
+fn an_in_process_request_made_by_a_handler_has_its_own_session() {
+    let store = Arc::new(MemoryStore::new());
+    let session = Session::detached(Arc::clone(&store), (), SessionConfig::default());
+    let app_cell: Arc<std::sync::OnceLock<Application>> = Arc::default();
+    let whoami = {
+        let s = session.clone();
+        Target::func(move |_: &Args| Ok(format!("{:?}", s.get::<String>("user")?).into()))
+    };
+    let login = {
+        let s = session.clone();
+        Target::func(move |_: &Args| {
+            s.set("user", "ada")?;
+            Ok("in".into())
+        })
+    };
+    let nested = {
+        let (s, cell) = (session.clone(), Arc::clone(&app_cell));
+        Target::func(move |_: &Args| {
+            let app = cell.get().ok_or_else(application::internalerror)?;
+            let inner = app.request("/whoami").send().text();
+            Ok(format!("outer={:?} inner={inner}", s.get::<String>("user")?).into())
+        })
+    };
+    let mut app = Application::new([("/login", login), ("/whoami", whoami), ("/nested", nested)])
+        .expect("patterns");
+    session.install(&mut app);
+    let _ = app_cell.set(app.clone());
+    let mut jar = Jar::new(NAME);
+    get(&app, &mut jar, "/login");
+    assert_eq!(
+        get(&app, &mut jar, "/nested").text(),
+        r#"outer=Some("ada") inner=None"#
+    );
+    assert_eq!(get(&app, &mut jar, "/whoami").text(), r#"Some("ada")"#);
+}
