@@ -15,6 +15,13 @@ mod app;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join("webpy-rs-demo-sessions");
     let store = session::DiskStore::new(&dir)?;
+    // DiskStore leaves an existing directory's mode alone; this one is the demo's own, and
+    // an earlier version made it world-readable (its file names are live session ids).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    }
     eprintln!("sessions are kept in {}", dir.display());
     let app = app::build(store)?;
     app.run([])?;
