@@ -1,6 +1,6 @@
 //! `Session`: the shared handle, and the steps of `process(handler)` that need no HTTP.
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, TryLockError};
 use std::time::Instant;
 
 use crate::config::SessionConfig;
@@ -108,8 +108,12 @@ impl Session {
     /// A failed cleanup is logged and otherwise ignored: it does not make this request's
     /// session wrong, and the next interval retries.
     pub(crate) fn clear_old_data(&self) {
-        let Ok(mut last) = self.inner.last_cleanup.try_lock() else {
-            return;
+        // A store whose cleanup panicked poisons the lock; the time inside is still right
+        // (it is written only after a cleanup returns), so later cleanups go on.
+        let mut last = match self.inner.last_cleanup.try_lock() {
+            Ok(last) => last,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
         };
         let due = match *last {
             None => true,

@@ -270,3 +270,50 @@ fn web_py_defaults() {
     assert!(!c.secure);
     assert_eq!(c.samesite, None);
 }
+
+/// A store whose first cleanup panics (a bug in a custom store): that request is a 500,
+/// and cleanups still run at the next interval instead of never again.
+#[test]
+fn a_cleanup_that_panicked_does_not_stop_later_cleanups() {
+    struct PanicsOnce {
+        inner: Arc<CountingStore>,
+        panicked: std::sync::atomic::AtomicBool,
+    }
+    impl Store for PanicsOnce {
+        fn contains(&self, id: &session::SessionId) -> session::Result<bool> {
+            self.inner.contains(id)
+        }
+        fn get(&self, id: &session::SessionId) -> session::Result<Option<Vec<u8>>> {
+            self.inner.get(id)
+        }
+        fn set(&self, id: &session::SessionId, record: &[u8]) -> session::Result<()> {
+            self.inner.set(id, record)
+        }
+        fn delete(&self, id: &session::SessionId) -> session::Result<()> {
+            self.inner.delete(id)
+        }
+        fn cleanup(&self, timeout: Duration) -> session::Result<usize> {
+            if !self
+                .panicked
+                .swap(true, std::sync::atomic::Ordering::SeqCst)
+            {
+                panic!("a custom store's cleanup failed");
+            }
+            self.inner.cleanup(timeout)
+        }
+    }
+    let counting = CountingStore::new();
+    let store = PanicsOnce {
+        inner: Arc::clone(&counting),
+        panicked: false.into(),
+    };
+    let config = SessionConfig {
+        cleanup_interval: Duration::ZERO,
+        ..SessionConfig::default()
+    };
+    let app = counter_app(store, config);
+    let mut jar = Jar::new(NAME);
+    assert_eq!(get(&app, &mut jar, "/count").code(), 500);
+    assert_eq!(get(&app, &mut jar, "/count").code(), 200);
+    assert_eq!(counting.cleanups(), 1, "the cleanup after the panic ran");
+}
