@@ -125,6 +125,8 @@ fn run_app(
     let mut sink = ConnectionSink {
         response,
         started: false,
+        head_request: env.request_method() == "HEAD",
+        status: 0,
     };
     let mut body = {
         let mut start_response = StartResponse::new(&mut sink);
@@ -141,6 +143,12 @@ fn run_app(
             .and_then(|bytes| sink.write(&bytes).map_err(WsgiError::Io));
         if let Err(error) = written {
             outcome = Err(error);
+            break;
+        }
+        // HEAD, 1xx, 204, 304: the rest would be dropped unwritten, so a departed client
+        // would never fail a write and an endless body would hold this worker for good.
+        // The first non-empty chunk was pulled, so a GET and a HEAD get the same status.
+        if sink.started && sink.headers_sent() && sink.sends_no_body() {
             break;
         }
     }
@@ -187,6 +195,21 @@ struct ConnectionSink<'r> {
     response: &'r mut Response,
     /// `start_response` was called: the `Response` holds the app's status and headers.
     started: bool,
+    /// The request is a HEAD: the response has headers only.
+    head_request: bool,
+    /// The status code `start_response` set (0 before).
+    status: u16,
+}
+
+impl ConnectionSink<'_> {
+    /// Whether the response carries no body whatever the app yields (RFC 9110 §6.4.1:
+    /// HEAD, 1xx, 204, 304), so the server drops what is written.
+    fn sends_no_body(&self) -> bool {
+        self.head_request
+            || (100..200).contains(&self.status)
+            || self.status == 204
+            || self.status == 304
+    }
 }
 
 impl ResponseSink for ConnectionSink<'_> {
@@ -198,6 +221,7 @@ impl ResponseSink for ConnectionSink<'_> {
             self.response.add_header(name, value.as_bytes())?;
         }
         self.started = true;
+        self.status = status.code();
         Ok(())
     }
 

@@ -329,3 +329,63 @@ fn a_panic_after_a_legacy_write_truncates_instead_of_a_500() {
     assert_eq!(response.text(), "partial");
     assert!(client.closed_by_server());
 }
+
+/// An endless body (a stream of events) that counts its closes.
+fn endless(status: &'static str, closes: Arc<AtomicUsize>) -> SharedApp {
+    app_fn(move |_, sr| {
+        sr.start_response(status, [("Content-Type", "text/event-stream")])?;
+        let closes = Arc::clone(&closes);
+        Ok(
+            Body::from_chunks(std::iter::repeat_with(|| b"data: tick\n\n".to_vec())).on_close(
+                move || {
+                    closes.fetch_add(1, Ordering::SeqCst);
+                },
+            ),
+        )
+    })
+}
+
+#[test]
+fn a_response_without_a_body_stops_pulling_chunks_once_its_headers_are_out() {
+    // HEAD, 204 and 304 send no body, so writing never fails even when the client left:
+    // pulling an endless body would hold the worker forever.
+    for (status, method) in [
+        ("200 OK", "HEAD"),
+        ("204 No Content", "GET"),
+        ("304 Not Modified", "GET"),
+    ] {
+        let closes = Arc::new(AtomicUsize::new(0));
+        let server = serve(endless(status, Arc::clone(&closes)));
+        let mut client = Client::connect(server.addr);
+        let request =
+            format!("{method} / HTTP/1.1\r\nHost: x\r\n\r\n{method} / HTTP/1.1\r\nHost: x\r\n\r\n");
+        client.send(request.as_bytes());
+        for _ in 0..2 {
+            let response = client.response(method == "HEAD");
+            assert_eq!(&response.head[9..12], &status[..3], "{method} {status}");
+        }
+        assert!(
+            eventually(Duration::from_secs(5), || closes.load(Ordering::SeqCst)
+                == 2),
+            "{method} {status}: the body was never closed"
+        );
+    }
+}
+
+#[test]
+fn a_head_response_the_server_stops_early_is_no_finding_against_the_app() {
+    let validator = wsgi::middleware::Validator::new(app_fn(|_, sr| {
+        sr.start_response(
+            "200 OK",
+            [("Content-Type", "text/plain"), ("Content-Length", "6")],
+        )?;
+        Ok(Body::from_chunks([b"abc".to_vec(), b"def".to_vec()]))
+    }));
+    let findings = validator.findings();
+    let server = serve(Arc::new(validator));
+    let mut client = Client::connect(server.addr);
+    client.send(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(client.response(true).header("Content-Length"), Some("6"));
+    assert_eq!(client.response(false).text(), "abcdef");
+    assert_eq!(findings.take(), vec![]);
+}

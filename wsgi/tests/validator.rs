@@ -212,3 +212,40 @@ fn status_header_and_names_ending_in_dash_or_underscore_are_reported() {
         assert!(found.iter().all(|f| f.blame() == "application"));
     }
 }
+
+#[test]
+fn a_body_the_server_stopped_pulling_is_not_short_by_the_apps_fault() {
+    // A HEAD whose headers are out, or a client gone mid-stream: the server stops
+    // pulling. Fewer bytes than declared are then no finding; more still are.
+    for (declared, chunks, expected) in [
+        ("6", vec![b"abc".to_vec(), b"def".to_vec()], vec![]),
+        (
+            "2",
+            vec![b"abc".to_vec(), b"def".to_vec()],
+            vec![Finding::ContentLengthMismatch {
+                declared: 2,
+                produced: 3,
+            }],
+        ),
+    ] {
+        let app = app_fn(move |_, sr| {
+            sr.start_response(
+                "200 OK",
+                [("Content-Type", "text/plain"), ("Content-Length", declared)],
+            )?;
+            Ok(Body::from_chunks(chunks.clone()))
+        });
+        let validator = Validator::new(app);
+        let findings = validator.findings();
+        let mut env = Environ::new();
+        env.set_errors(Box::new(std::io::sink()));
+        let mut recorder = wsgi::Recorder::default();
+        let mut body = {
+            let mut sr = StartResponse::new(&mut recorder);
+            wsgi::WsgiApp::call(&validator, &mut env, &mut sr).expect("a body")
+        };
+        assert!(body.next().is_some_and(|c| c.is_ok()));
+        body.close().expect("closes");
+        assert_eq!(findings.take(), expected, "Content-Length {declared}");
+    }
+}

@@ -2,7 +2,7 @@
 //! Python's `wsgiref.validate`.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::CountingSink;
@@ -58,7 +58,9 @@ pub enum Finding {
         bytes: u64,
     },
     /// The app produced a different number of bytes than its `Content-Length` says: the
-    /// server must cut the connection (fewer) or drop the excess (more).
+    /// server must cut the connection (fewer) or drop the excess (more). Fewer counts
+    /// only when the body ended by itself, not when the server stopped pulling it (a
+    /// HEAD, a client gone).
     ContentLengthMismatch {
         /// The declared length.
         declared: u64,
@@ -207,16 +209,25 @@ impl WsgiApp for Validator {
         let counted = Arc::clone(&written);
         let failed = Arc::new(Mutex::new(None));
         let failed_in = Arc::clone(&failed);
+        // Whether the server pulled the body to its end: one that stopped early (a HEAD
+        // whose headers are out, a client gone) saw fewer bytes than the app would yield.
+        let exhausted = Arc::new(AtomicBool::new(false));
+        let ended = Arc::clone(&exhausted);
         Ok(body
-            .map_stream(move |chunks| {
-                chunks.inspect(move |chunk| match chunk {
-                    Ok(bytes) => {
-                        counted.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            .map_stream(move |mut chunks| {
+                std::iter::from_fn(move || {
+                    let next = chunks.next();
+                    match &next {
+                        None => ended.store(true, Ordering::Relaxed),
+                        Some(Ok(bytes)) => {
+                            counted.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                        }
+                        Some(Err(error)) => {
+                            *failed_in.lock().unwrap_or_else(|p| p.into_inner()) =
+                                Some(error.to_string());
+                        }
                     }
-                    Err(error) => {
-                        *failed_in.lock().unwrap_or_else(|p| p.into_inner()) =
-                            Some(error.to_string());
-                    }
+                    next
                 })
             })
             .on_close(move || {
@@ -230,7 +241,12 @@ impl WsgiApp for Validator {
                         status,
                         bytes: produced,
                     });
-                } else if let Some(declared) = declared.filter(|&d| d != produced && !no_content) {
+                    return;
+                }
+                // Short counts only when the body ended by itself; long counts always.
+                let ended = exhausted.load(Ordering::Relaxed);
+                let mismatch = |&d: &u64| d < produced || (d > produced && ended);
+                if let Some(declared) = declared.filter(mismatch).filter(|_| !no_content) {
                     findings.push(Finding::ContentLengthMismatch { declared, produced });
                 }
             }))
