@@ -97,11 +97,17 @@ fn peep(body: Body) -> Result<(Option<Vec<u8>>, Option<Stream>), HttpError> {
 
 /// Puts an error's status and headers into `ctx` as web.py's `HTTPError.__init__` did,
 /// keeping the headers set before (a cookie set before a `seeother` must survive), and
-/// returns its body.
+/// returns its body. Unlike web.py, which appended, an error's header replaces the ones of
+/// the same name set before it (a JSON handler answering `notfound()` sent two
+/// `Content-Type`s), except `Set-Cookie`, of which a response may have many.
 fn error_to_ctx(e: HttpError) -> Vec<u8> {
     let (status, headers, body) = e.into_parts();
     let _ = ctx::with_mut(|c| {
         c.status = status;
+        c.headers.retain(|(name, _)| {
+            name.eq_ignore_ascii_case("set-cookie")
+                || !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+        });
         c.headers.extend(headers);
     });
     body

@@ -317,6 +317,23 @@ fn a_cookie_set_before_a_redirect_survives_it() {
 }
 
 #[test]
+fn an_error_replaces_a_header_of_the_same_name_set_before_it() {
+    // web.py appended the error's headers, so a JSON handler answering notfound() sent
+    // two Content-Types; one response has one Content-Type (RFC 9110 §8.3). Other
+    // headers set before the error, and every Set-Cookie, stay.
+    let app = app(|| {
+        web::header("Content-Type", "application/json")?;
+        web::header("Cache-Control", "no-store")?;
+        web::setcookie("a", "1")?;
+        Err(application::notfound().with_header("Set-Cookie", "b=2"))
+    });
+    let r = app.request("/").send();
+    assert_eq!(r.header_all("Content-Type"), ["text/html"]);
+    assert_eq!(r.header("Cache-Control"), Some("no-store"));
+    assert_eq!(r.header_all("Set-Cookie"), ["a=1; Path=/", "b=2"]);
+}
+
+#[test]
 fn redirects_have_their_status_and_an_absolute_location_from_home() {
     type Make = fn(&str) -> application::HttpError;
     let cases: [(Make, &str); 4] = [
