@@ -238,3 +238,26 @@ fn refused_request_is_answered_with_connection_close() {
     assert!(answer.contains("\r\nConnection: close\r\n"), "{answer:?}");
     assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer:?}");
 }
+
+#[test]
+fn invalid_host_value_gets_400() {
+    // RFC 9110 §7.2: "a Host header field with an invalid field value" is a 400.
+    assert_refused(b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", "400");
+    assert_refused(b"GET / HTTP/1.1\r\nHost: evil.example/x\r\n\r\n", "400");
+    assert_refused(b"GET / HTTP/1.1\r\nHost: user@host\r\n\r\n", "400");
+    assert_refused(b"GET / HTTP/1.0\r\nHost: a:b:c\r\n\r\n", "400");
+    assert_refused(b"GET http://a:b:c/ HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+    assert_refused(b"GET http://user@x/ HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+}
+
+#[test]
+fn valid_host_values_are_served() {
+    let server = TestServer::start(|_| {});
+    for host in ["", "example.com:8080", "[::1]:80", "127.0.0.1"] {
+        let request = format!("GET /hello HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        assert!(
+            status_of(&server, request.as_bytes()).contains(" 200 "),
+            "{host:?}"
+        );
+    }
+}

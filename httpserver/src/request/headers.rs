@@ -174,6 +174,13 @@ pub(crate) fn header_facts(
                     evidence: value.clone(),
                 });
             }
+            // RFC 9110 §7.2: an invalid Host value is a 400, like a missing one.
+            if !super::line::valid_host(value) {
+                return Err(Error::BadHeader {
+                    why: "invalid Host",
+                    evidence: value.clone(),
+                });
+            }
             host = Some(value);
         } else if name.eq_ignore_ascii_case("connection") {
             for token in comma_tokens(value) {

@@ -129,6 +129,49 @@ fn version_error(line: &[u8]) -> Error {
 }
 // ANCHOR_END: version_error
 
+// ANCHOR: valid_host
+/// Whether `host` is `uri-host [ ":" port ]` (RFC 3986 §3.2.2, as RFC 9110 §7.2 requires
+/// of `Host` and an absolute-form authority): a reg-name of unreserved characters,
+/// percent escapes and sub-delims, or a bracketed IP literal; then optional digits. Empty
+/// is valid (a `Host` for a URI without an authority). No spaces, slashes, `@` (userinfo)
+/// or second colons: a host read two ways is a cache key or a redirect read two ways.
+pub(crate) fn valid_host(host: &[u8]) -> bool {
+    let (name, port) = if host.first() == Some(&b'[') {
+        let Some(close) = host.iter().position(|&b| b == b']') else {
+            return false;
+        };
+        let literal = &host[1..close];
+        let literal_ok = !literal.is_empty()
+            && literal
+                .iter()
+                .all(|&b| b.is_ascii_hexdigit() || b":.vV".contains(&b) || is_sub_delim(b));
+        if !literal_ok {
+            return false;
+        }
+        (&host[..0], &host[close + 1..])
+    } else {
+        match host.iter().position(|&b| b == b':') {
+            Some(colon) => (&host[..colon], &host[colon..]),
+            None => (host, &host[host.len()..]),
+        }
+    };
+    let name_ok = name
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b) || is_sub_delim(b));
+    let port_ok = match port.split_first() {
+        None => true,
+        Some((b':', digits)) => digits.iter().all(u8::is_ascii_digit),
+        Some(_) => false,
+    };
+    name_ok && port_ok
+}
+// ANCHOR_END: valid_host
+
+/// RFC 3986 `sub-delims`.
+fn is_sub_delim(b: u8) -> bool {
+    b"!$&'()*+,;=".contains(&b)
+}
+
 // ANCHOR: parse_target
 /// Splits a request-target in any of its forms (RFC 9112 §3.2): origin-form `/path?q`,
 /// absolute-form `http://host/path?q`, asterisk-form `*` (for `OPTIONS` only).
@@ -161,7 +204,7 @@ fn parse_target(method: &str, uri: &str) -> Result<Target, Error> {
         }
         let slash = after.find(['/', '?']).unwrap_or(after.len());
         let (authority, rest) = after.split_at(slash);
-        if authority.is_empty() {
+        if authority.is_empty() || !valid_host(authority.as_bytes()) {
             return Err(refuse());
         }
         (
@@ -215,6 +258,41 @@ mod tests {
         assert_eq!(target("GET", "/%zz").expect("valid").path, b"/%zz");
         assert_eq!(target("GET", "/a%2Fb").expect("valid").path, b"/a/b");
         assert_eq!(target("GET", "/a%2Fb").expect("valid").raw_path, "/a%2Fb");
+    }
+
+    #[test]
+    fn hosts_are_uri_host_and_port() {
+        for good in [
+            "",
+            "x",
+            "example.com",
+            "example.com:8080",
+            "example.com:",
+            "[::1]",
+            "[::1]:80",
+            "127.0.0.1:80",
+            "a-b_c~d%41",
+            "xn--bcher-kva.example",
+        ] {
+            assert!(valid_host(good.as_bytes()), "{good:?}");
+        }
+        for bad in [
+            "a b",
+            "a/b",
+            "user@host",
+            "a:b:c",
+            "host:8o",
+            "[::1",
+            "[]",
+            "[::1]x",
+            "a\tb",
+            "a\\b",
+            "a\"b",
+            "<x>",
+        ] {
+            assert!(!valid_host(bad.as_bytes()), "{bad:?}");
+        }
+        assert!(target("GET", "http://user@example.com/").is_err());
     }
 
     #[test]
