@@ -170,9 +170,12 @@ impl Application {
             },
             Routing::Hosts(set, apps) => {
                 let host = ctx::with(|c| c.host.clone().unwrap_or_default())?;
-                let name = host
-                    .rsplit_once(':')
-                    .map_or(host.as_str(), |(name, _)| name);
+                // The port is what follows the last `:`, unless that `:` is inside an
+                // IPv6 literal (`[::1]` has no port).
+                let name = match host.rsplit_once(':') {
+                    Some((name, port)) if !port.contains(']') => name,
+                    _ => host.as_str(),
+                };
                 match set.matches(name).into_iter().next() {
                     Some(i) => apps[i].handle_with_processors(),
                     None => Err(notfound()),

@@ -51,7 +51,10 @@ impl Target {
     }
 
     /// web.py's `"redirect /new"` target: `301` to `url` (made absolute against
-    /// `ctx.home`), keeping the query for `GET`; `$1`, `$2`… are the pattern's groups.
+    /// `ctx.home`), keeping the query for `GET`; `$1`, `$2`… are the pattern's groups
+    /// (web.py wrote `\1`). A group followed by a letter, digit or `_` needs braces:
+    /// `${1}abc`, since `$1abc` names a group `1abc` that does not exist and expands to
+    /// nothing; `$$` is a literal `$`.
     pub fn redirect(url: impl Into<String>) -> Target {
         Target(Kind::Redirect(url.into()))
     }

@@ -273,6 +273,14 @@ fn host_dispatch_picks_the_app_by_host_without_port() {
 }
 
 #[test]
+fn host_dispatch_takes_an_ipv6_literal_whole_with_or_without_port() {
+    let local = Application::new([("/", Target::func(|_: &Args| text("local")))]).unwrap();
+    let app = Application::subdomains([(r"\[::1\]", local)]).unwrap();
+    assert_eq!(app.request("/").host("[::1]:8080").send().text(), "local");
+    assert_eq!(app.request("/").host("[::1]").send().text(), "local");
+}
+
+#[test]
 fn many_routes_still_pick_the_first_match() {
     let mut mapping: Vec<(String, Target)> = (0..100)
         .map(|i| {
