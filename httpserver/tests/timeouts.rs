@@ -113,3 +113,34 @@ fn body_at_the_minimum_rate_is_served() {
     let r = read_response(&mut conn, false);
     assert_eq!((r.status, r.body.len()), (200, 400));
 }
+
+#[test]
+fn client_that_never_reads_frees_its_worker_after_write_timeout() {
+    // One worker; the first client asks for 64 MiB and never reads a byte of it. The
+    // worker's writes block once the socket buffers are full; `write_timeout` ends them,
+    // the connection closes, and the next client is served by the same worker.
+    let huge = |req: &mut httpserver::HttpRequest| {
+        if req.path() != b"/huge" {
+            return support::routes(req);
+        }
+        let chunk = vec![b'x'; 64 * 1024];
+        for _ in 0..1024 {
+            req.write(&chunk)?;
+        }
+        Ok(())
+    };
+    let server = TestServer::with_gateway(
+        |c| {
+            c.threads = 1;
+            c.write_timeout = Duration::from_millis(200);
+        },
+        huge,
+    );
+    let mut deaf = server.connect();
+    deaf.write_all(b"GET /huge HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    std::thread::sleep(Duration::from_millis(100));
+    let mut conn = BufReader::new(server.connect());
+    let r = send(&mut conn, b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
+}
