@@ -83,18 +83,24 @@ impl Body {
     }
 
     /// Runs the close hooks, once; later calls do nothing. Every hook runs even if an
-    /// earlier one panics; the panics are counted in the error.
+    /// earlier one (or the chunk stream's own `Drop`) panics; the panics are counted in
+    /// the error.
     ///
     /// # Errors
-    /// `CloseHookPanicked` when at least one hook panicked.
+    /// `CloseHookPanicked` when at least one hook, or dropping the stream, panicked.
     pub fn close(&mut self) -> Result<(), WsgiError> {
         if self.closed {
             return Ok(());
         }
         self.closed = true;
-        // The stream goes first: it may hold resources its own Drop releases.
-        self.chunks = Box::new(std::iter::empty());
+        // The stream goes first: it may hold resources its own Drop releases. That Drop
+        // is app code too: a panic there must not skip the hooks (`closed` is set, so
+        // no later call would run them).
+        let chunks = std::mem::replace(&mut self.chunks, Box::new(std::iter::empty()));
         let mut panicked = 0;
+        if catch_unwind(AssertUnwindSafe(move || drop(chunks))).is_err() {
+            panicked += 1;
+        }
         for hook in self.on_close.drain(..) {
             if catch_unwind(AssertUnwindSafe(hook)).is_err() {
                 panicked += 1;

@@ -67,9 +67,10 @@ pub enum WsgiError {
         /// The decoded bytes.
         bytes: Vec<u8>,
     },
-    /// One or more `Body::on_close` hooks panicked (the others still ran).
+    /// One or more `Body::on_close` hooks panicked, or dropping the chunk stream did
+    /// (the others still ran).
     CloseHookPanicked {
-        /// How many hooks panicked.
+        /// How many hooks panicked (the stream's drop counts as one).
         hooks: usize,
     },
     /// The application returned an error (from `call` or from a body chunk).

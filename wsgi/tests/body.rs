@@ -122,3 +122,31 @@ fn a_closed_body_yields_nothing_more() {
     assert!(body.next().is_none());
     assert!(body.is_closed());
 }
+
+/// A chunk stream whose own `Drop` panics (a buggy resource guard inside it).
+struct PanicsOnDrop;
+
+impl Iterator for PanicsOnDrop {
+    type Item = Result<Vec<u8>, AppError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        None
+    }
+}
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("the stream's Drop panics (expected by the test)");
+    }
+}
+
+#[test]
+fn close_hooks_run_even_if_dropping_the_stream_panics() {
+    let (count, hook) = counter();
+    let mut body = Body::from_results(PanicsOnDrop).on_close(hook);
+    let closed = catch_unwind(AssertUnwindSafe(|| body.close()));
+    assert!(
+        matches!(closed, Ok(Err(WsgiError::CloseHookPanicked { .. }))),
+        "{closed:?}"
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}
