@@ -1,7 +1,9 @@
 //! The one error type of the `session` crate: what went wrong with a store, an id or a value.
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::id::{SessionId, ID_LEN};
 
 /// Everything that can fail in this crate.
 ///
@@ -103,15 +105,15 @@ impl fmt::Display for Error {
                 path.display()
             ),
             Error::Read { path, source } => {
-                write!(f, "cannot read session file {}: {source}", path.display())
+                write!(f, "cannot read session file {}: {source}", Redacted(path))
             }
             Error::Write { path, source } => write!(
                 f,
                 "cannot write session file {}: {source}; check that the directory exists and is writable",
-                path.display()
+                Redacted(path)
             ),
             Error::Delete { path, source } => {
-                write!(f, "cannot remove session file {}: {source}", path.display())
+                write!(f, "cannot remove session file {}: {source}", Redacted(path))
             }
             Error::Scan { path, source } => write!(
                 f,
@@ -134,6 +136,29 @@ impl fmt::Display for Error {
                 "the session was used outside a request of the application it is installed on"
             ),
             Error::Backend(e) => write!(f, "the session store failed: {e}"),
+        }
+    }
+}
+
+/// A session file's path for a message: the directory whole, the file name cut after the
+/// id's first eight digits, because a whole id in a log is a credential (anyone who reads
+/// the log could use the session). The error's `path` field keeps the whole path.
+struct Redacted<'a>(&'a Path);
+
+impl fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.0.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        // Session files are `<id>`, temporary files `.<id>.<pid>.<n>.tmp`.
+        let (dot, rest) = match name.strip_prefix('.') {
+            Some(rest) => (".", rest),
+            None => ("", name),
+        };
+        match (rest.get(..ID_LEN), rest.get(..8), self.0.parent()) {
+            (Some(id), Some(prefix), Some(dir)) if SessionId::parse(id).is_some() => {
+                let dir = dir.join("");
+                write!(f, "{}{dot}{prefix}…", dir.display())
+            }
+            _ => write!(f, "{}", self.0.display()),
         }
     }
 }
