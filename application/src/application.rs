@@ -133,12 +133,15 @@ impl Application {
     }
 
     /// The limit for a request body read by `input()` and `data()`; larger is a 413.
+    /// Limits are read from the application the server calls (the root): a mounted
+    /// sub-application's own are not used.
     pub fn set_max_body(&mut self, bytes: usize) {
         self.inner_mut().max_body = bytes;
     }
 
     /// The limit on the number of fields `input()` parses, query string and body
-    /// together ([`DEFAULT_MAX_FIELDS`]); more is a 413.
+    /// together ([`DEFAULT_MAX_FIELDS`]); more is a 413. Like `set_max_body`, it counts
+    /// on the root application only.
     pub fn set_max_fields(&mut self, fields: usize) {
         self.inner_mut().max_fields = fields;
     }
