@@ -1,6 +1,14 @@
-//! The examples, run and checked: `middleware_order` in-process, and the `conformance`
-//! binary itself (its flags, the address it prints, its stop on SIGTERM); its routes are
-//! covered by `conformance.rs`, which serves the example's app.
+//! The examples, run and checked: `middleware_order` in-process; the server examples as
+//! the binaries `cargo test` builds (the address each prints, a response, its stop on
+//! SIGTERM). The conformance routes are covered by `conformance.rs`, which serves the
+//! example's app.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
 
 #[allow(dead_code)]
 #[path = "../examples/middleware_order.rs"]
@@ -26,7 +34,7 @@ fn middleware_order_example_shows_the_last_middleware_outermost() {
 }
 
 /// The example binary `cargo test` built beside this test's binary.
-fn example(name: &str) -> std::path::PathBuf {
+fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
     let profile = exe
         .parent()
@@ -35,15 +43,22 @@ fn example(name: &str) -> std::path::PathBuf {
     profile.join("examples").join(name)
 }
 
-/// Reads stdout lines on a thread, so each wait for a line is bounded.
-fn lines(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
-    use std::io::BufRead;
-    let (tx, rx) = std::sync::mpsc::channel();
+/// How long any wait on an example may take.
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A started example: stopped by SIGTERM to its own id, killed if it outlives `WAIT`.
+struct Served {
+    child: Child,
+    stdout: Receiver<String>,
+    stderr: Receiver<String>,
+    addr: String,
+}
+
+/// Reads lines on a thread, so each wait for a line is bounded.
+fn lines(from: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
+        for line in BufReader::new(from).lines().map_while(Result::ok) {
             if tx.send(line).is_err() {
                 break;
             }
@@ -52,58 +67,151 @@ fn lines(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String>
     rx
 }
 
+impl Served {
+    /// Starts `name` with `args`; the address is what it prints as `listening on ...`.
+    fn start(name: &str, args: &[&str]) -> Served {
+        let mut child = Command::new(example(name))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the example starts");
+        let stdout = lines(child.stdout.take().expect("stdout is piped"));
+        let stderr = lines(child.stderr.take().expect("stderr is piped"));
+        let first = stdout.recv_timeout(WAIT).unwrap_or_default();
+        let addr = first
+            .trim_start_matches("listening on http://")
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        Served {
+            child,
+            stdout,
+            stderr,
+            addr,
+        }
+    }
+
+    /// Sends one request (with `Connection: close`) and reads the whole answer.
+    fn get(&self, request: &str) -> String {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect to the example");
+        stream.set_read_timeout(Some(IO)).expect("read timeout");
+        stream.set_write_timeout(Some(IO)).expect("write timeout");
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut out = Vec::new();
+        let _ = stream.take(1 << 20).read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// SIGTERM, then the exit status (killed if it does not exit within `WAIT`).
+    fn terminate(&mut self) -> ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let start = Instant::now();
+        while self.child.try_wait().ok().flatten().is_none() && start.elapsed() < WAIT {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        self.child.wait().expect("the example exits")
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        // Only if a test failed before `terminate`: never leave a server running.
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+const IO: Duration = Duration::from_secs(5);
+
 #[cfg(unix)]
 #[test]
 fn conformance_binary_prints_its_address_serves_and_stops_on_sigterm() {
-    use std::io::{Read, Write};
-    use std::process::{Command, Stdio};
-    use std::time::Duration;
-
-    const WAIT: Duration = Duration::from_secs(30);
-    let mut child = Command::new(example("conformance"))
-        .args(["--port", "0", "--threads", "2", "--timeout", "3"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the example starts");
-    let out = lines(child.stdout.take().expect("stdout is piped"));
-    let first = out.recv_timeout(WAIT).unwrap_or_default();
-    let addr = first.trim_start_matches("listening on http://").to_owned();
-    let served = || {
-        assert!(addr.starts_with("127.0.0.1:"), "printed {first:?}");
-        assert!(!addr.ends_with(":0"), "the bound port, not the asked one");
-        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .expect("read timeout");
-        stream
-            .set_write_timeout(Some(Duration::from_secs(5)))
-            .expect("write timeout");
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .expect("send");
-        let mut response = Vec::new();
-        let _ = stream.take(1 << 16).read_to_end(&mut response);
-        String::from_utf8_lossy(&response).into_owned()
-    };
-    let response = std::panic::catch_unwind(served);
-    // Stop it by its own id, whatever the assertions above said.
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let stopped = out.recv_timeout(WAIT).unwrap_or_default();
-    // It exits by itself after "stopped"; killed only if it has not within WAIT.
-    let start = std::time::Instant::now();
-    while child.try_wait().ok().flatten().is_none() && start.elapsed() < WAIT {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let _ = child.kill();
-    let status = child.wait().expect("the example exits");
-    let response = response.expect("the example served");
+    let mut served = Served::start(
+        "conformance",
+        &["--port", "0", "--threads", "2", "--timeout", "3"],
+    );
+    assert!(served.addr.starts_with("127.0.0.1:"), "{}", served.addr);
+    assert!(
+        !served.addr.ends_with(":0"),
+        "the bound port, not the asked one"
+    );
+    let response = served.get("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert!(
         response.starts_with("HTTP/1.1 200 OK\r\n") && response.ends_with("Hello, world!\n"),
         "{response}"
     );
-    assert_eq!(stopped, "stopped", "SIGTERM stops it gracefully");
+    let status = served.terminate();
+    assert_eq!(
+        served.stdout.recv_timeout(WAIT).ok().as_deref(),
+        Some("stopped")
+    );
+    assert!(status.success(), "{status:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn hello_world_binary_serves_hello_on_the_port_given() {
+    let mut served = Served::start("hello_world", &["0"]);
+    assert!(served.addr.starts_with("127.0.0.1:"), "{}", served.addr);
+    let response = served.get("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert!(
+        response.starts_with("HTTP/1.1 200 OK\r\n") && response.ends_with("\r\n\r\nhello\n"),
+        "{response}"
+    );
+    // It installs its handler only as it starts waiting, so a SIGTERM may beat it and
+    // end the process the default way: either way it is gone.
+    let _ = served.terminate();
+}
+
+#[cfg(unix)]
+#[test]
+fn static_files_binary_serves_revalidates_refuses_traversal_and_logs() {
+    let dir = std::env::temp_dir().join(format!("wsgi-example-static-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let root = dir.join("static");
+    let mut served = Served::start(
+        "static_files",
+        &[root.to_str().expect("UTF-8 temp dir"), "0"],
+    );
+    let index =
+        served.get("GET /static/index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert!(index.starts_with("HTTP/1.1 200 OK\r\n"), "{index}");
+    assert!(
+        index.contains("Content-Type: text/html; charset=utf-8\r\n"),
+        "{index}"
+    );
+    let etag = index
+        .lines()
+        .find_map(|l| l.strip_prefix("ETag: "))
+        .expect("an ETag")
+        .to_owned();
+    let again = served.get(&format!(
+        "GET /static/index.html HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n"
+    ));
+    assert!(
+        again.starts_with("HTTP/1.1 304 Not Modified\r\n"),
+        "{again}"
+    );
+    std::fs::write(dir.join("secret.txt"), "outside").expect("write");
+    for target in ["/static/../secret.txt", "/static/%2e%2e/secret.txt"] {
+        let refused = served.get(&format!(
+            "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        ));
+        assert!(!refused.contains("outside"), "{target}: {refused}");
+    }
+    let log = served.stderr.recv_timeout(WAIT).unwrap_or_default();
+    assert!(
+        log.contains("\"GET /static/index.html HTTP/1.1\" 200 "),
+        "{log}"
+    );
+    let status = served.terminate();
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(status.success(), "{status:?}");
 }
