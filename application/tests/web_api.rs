@@ -431,3 +431,17 @@ fn setcookie_with_an_extreme_lifetime_does_not_panic() {
         assert!(header.starts_with("a=b;"), "{secs}: {header}");
     }
 }
+
+#[test]
+fn an_unlimited_body_limit_reads_a_body_without_content_length() {
+    // `usize::MAX` means "no limit"; reading one byte past it must not overflow.
+    let mut app = app(|| Ok(web::data()?.len().to_string().into()));
+    app.set_max_body(usize::MAX);
+    let r = app
+        .request("/")
+        .method("POST")
+        .data("hello")
+        .env("CONTENT_LENGTH", "")
+        .send();
+    assert_eq!(r.text(), "5");
+}

@@ -83,7 +83,7 @@ fn read_body(
     if let Some(input) = input {
         // Reading one byte past the limit tells "exactly at" from "over" for bodies
         // without a Content-Length.
-        let cap = declared.unwrap_or(limit as u64 + 1);
+        let cap = declared.unwrap_or((limit as u64).saturating_add(1));
         // A body that breaks off or is malformed (bad chunk framing) is the client's
         // fault: 400, not 500.
         input
