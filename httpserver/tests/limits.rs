@@ -91,6 +91,25 @@ fn chunked_body_at_limit_is_served_past_it_gets_413() {
 }
 
 #[test]
+fn chunk_extensions_at_limit_are_served_past_it_get_400() {
+    // Extensions are ignored, so without a bound on their sum a client makes the server
+    // read kilobytes per byte of body. Here 3 size lines carry 10 bytes of them in all.
+    let server = TestServer::start(|c| c.chunked.max_extensions = 10);
+    let at = b"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+               Transfer-Encoding: chunked\r\n\r\n\
+               2;ab\r\nab\r\n2;de\r\ncd\r\n0;fgh\r\n\r\n";
+    let answer = server.exchange(at);
+    assert!(
+        first_line(&answer).contains(" 200 ") && answer.ends_with("abcd"),
+        "{answer:?}"
+    );
+    let past = b"POST /echo HTTP/1.1\r\nHost: x\r\n\
+                 Transfer-Encoding: chunked\r\n\r\n\
+                 2;abc\r\nab\r\n2;de\r\ncd\r\n0;fgh\r\n\r\n";
+    assert!(first_line(&server.exchange(past)).contains(" 400 "));
+}
+
+#[test]
 fn refused_body_is_closed_with_a_fin_not_a_reset() {
     // The client sent a body the server refuses unread. Closed at once, the socket would
     // answer the unread bytes with a reset, which on many stacks destroys the 413 before

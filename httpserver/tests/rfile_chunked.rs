@@ -275,6 +275,7 @@ fn limits(max_body: u64, max_chunk_line: usize, max_trailers: usize) -> ChunkedL
         max_body,
         max_chunk_line,
         max_trailers,
+        ..ChunkedLimits::default()
     }
 }
 
@@ -318,6 +319,40 @@ fn max_chunk_line_counts_size_and_extensions_without_crlf() {
     assert_eq!(
         past,
         Outcome::Framing(BodyError::ChunkLineTooLong { limit: 7 })
+    );
+}
+
+#[test]
+fn max_extensions_sums_the_extensions_of_every_chunk() {
+    // Each size line carries ";ext" (4 bytes) or " ;e" (3 bytes, whitespace counts):
+    // 4 + 3 + 4 = 11 bytes of extensions for 3 bytes of body.
+    let wire = b"1;ext\r\na\r\n1 ;e\r\nb\r\n0;ext\r\n\r\n";
+    let with = |max_extensions| ChunkedLimits {
+        max_extensions,
+        ..ChunkedLimits::default()
+    };
+    let (at, _) = decode_with(wire, &with(11));
+    assert_eq!(at, Outcome::Body(b"ab".to_vec(), vec![]));
+    let (past, _) = decode_with(wire, &with(10));
+    assert_eq!(
+        past,
+        Outcome::Framing(BodyError::ExtensionsTooLarge { limit: 10 })
+    );
+}
+
+#[test]
+fn the_default_extension_limit_is_16_kib() {
+    // One-byte chunks, each with 4095 bytes of extensions (";" and 4094 more, the line
+    // limit): four (16380 bytes) pass, the fifth crosses 16 KiB. Without the limit each
+    // byte of body would cost 4 KiB of reading, up to `max_body` of them.
+    let chunk = [&b"1;"[..], &[b'a'; 4094], b"\r\nx\r\n"].concat();
+    let body = |chunks: usize| [chunk.repeat(chunks), b"0\r\n\r\n".to_vec()].concat();
+    let (outcome, _) = decode_with(&body(4), &ChunkedLimits::default());
+    assert_eq!(outcome, Outcome::Body(b"xxxx".to_vec(), vec![]));
+    let (outcome, _) = decode_with(&body(5), &ChunkedLimits::default());
+    assert_eq!(
+        outcome,
+        Outcome::Framing(BodyError::ExtensionsTooLarge { limit: 16384 })
     );
 }
 

@@ -13,6 +13,7 @@ fn small_limits() -> ChunkedLimits {
         max_body: 256,
         max_chunk_line: 16,
         max_trailers: 32,
+        max_extensions: 64,
     }
 }
 

@@ -39,6 +39,11 @@ pub enum BodyError {
         /// The limit, in bytes ([`ChunkedLimits::max_trailers`](super::ChunkedLimits)).
         limit: usize,
     },
+    /// The chunk extensions of the body, summed, are longer than the limit.
+    ExtensionsTooLarge {
+        /// The limit, in bytes ([`ChunkedLimits::max_extensions`](super::ChunkedLimits)).
+        limit: usize,
+    },
     /// The decoded body would be longer than the limit.
     BodyTooLarge {
         /// The limit, in bytes ([`ChunkedLimits::max_body`](super::ChunkedLimits)).
@@ -84,6 +89,9 @@ impl fmt::Display for BodyError {
             ),
             BodyError::TrailersTooLarge { limit } => {
                 write!(f, "trailer section longer than {limit} bytes")
+            }
+            BodyError::ExtensionsTooLarge { limit } => {
+                write!(f, "chunk extensions longer than {limit} bytes in all")
             }
             BodyError::BodyTooLarge { limit } => {
                 write!(f, "request body longer than the {limit}-byte limit")

@@ -37,6 +37,15 @@ pub(super) fn parse_chunk_size(line: &[u8]) -> Result<u64, BodyError> {
 }
 // ANCHOR_END: parse_chunk_size
 
+/// The bytes of a size line after its hex digits and before its line ending: the
+/// chunk extensions (and any whitespace before them), which the body does not contain.
+pub(super) fn extension_len(line: &[u8]) -> usize {
+    let content = line.strip_suffix(b"\n").unwrap_or(line);
+    let content = content.strip_suffix(b"\r").unwrap_or(content);
+    let digits = content.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    content.len() - digits
+}
+
 /// The value of one hex digit; callers have checked `is_ascii_hexdigit`, so the last arm
 /// is never taken.
 fn hex_value(b: u8) -> u64 {
