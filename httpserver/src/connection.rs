@@ -284,7 +284,10 @@ impl HttpConnection {
     }
     // ANCHOR_END: await_head
 
-    fn park(self) {
+    fn park(mut self) {
+        if let Some(reader) = self.reader.as_mut() {
+            reader.release_if_idle();
+        }
         let deadline = self
             .head_deadline
             .unwrap_or_else(|| Instant::now() + self.shared.config.keep_alive_timeout);
