@@ -26,6 +26,24 @@ fn request_line_at_limit_is_served_past_it_gets_414() {
 }
 
 #[test]
+fn request_line_past_limit_with_a_bare_lf_gets_414() {
+    // A bare LF ending is one byte shorter than CRLF: the limit counts the line, not
+    // its ending, so one byte past it is 414 either way.
+    let fixed = "GET /hello? HTTP/1.1".len();
+    let server = TestServer::start(|c| c.max_request_line = 100);
+    let at = format!(
+        "GET /hello?{} HTTP/1.1\nHost: x\nConnection: close\n\n",
+        "q".repeat(100 - fixed)
+    );
+    assert!(first_line(&server.exchange(at.as_bytes())).contains(" 200 "));
+    let past = format!(
+        "GET /hello?{} HTTP/1.1\nHost: x\n\n",
+        "q".repeat(101 - fixed)
+    );
+    assert!(first_line(&server.exchange(past.as_bytes())).contains(" 414 "));
+}
+
+#[test]
 fn endless_request_line_gets_414_without_its_end() {
     let server = TestServer::start(|c| c.max_request_line = 100);
     let answer = server.exchange(format!("GET /{}", "a".repeat(500)).as_bytes());

@@ -60,6 +60,14 @@ pub(crate) fn read_request_line(
         });
     };
     let line = &bytes[..end];
+    // The window above allows a CRLF; a bare LF ending leaves room for one byte more.
+    let content = line.strip_suffix(b"\n").unwrap_or(line);
+    let content = content.strip_suffix(b"\r").unwrap_or(content);
+    if content.len() > config.max_request_line {
+        return Err(Error::RequestLineTooLong {
+            limit: config.max_request_line,
+        });
+    }
     let mut no_headers = [];
     let mut req = httparse::Request::new(&mut no_headers);
     // The line alone is a "partial" request to httparse (the headers are missing), but by
