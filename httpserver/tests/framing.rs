@@ -1,5 +1,5 @@
 //! Response framing: the app's Content-Length, else chunked (1.1) or close-delimited
-//! (1.0); no body for HEAD, 204, 304; short and long bodies close the connection.
+//! (1.0); no body for HEAD, 1xx, 204, 304; short and long bodies close the connection.
 
 mod support;
 
@@ -79,6 +79,23 @@ fn status_204_and_304_have_no_body() {
     assert_eq!((r.status, r.header("transfer-encoding")), (304, None));
     let r = send(&mut conn, b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
+}
+
+#[test]
+fn app_1xx_status_has_no_body_and_closes() {
+    // A 1xx is interim: a client answered with only one keeps waiting for the final
+    // response (and after a 101 it has switched protocols), so the server closes.
+    let early_hints = |req: &mut httpserver::HttpRequest| {
+        req.set_status(103, "Early Hints")?;
+        req.add_header("Link", b"</style.css>; rel=preload")?;
+        req.write(b"body!")
+    };
+    let server = TestServer::with_gateway(|_| {}, early_hints);
+    let mut conn = BufReader::new(server.connect());
+    let r = send(&mut conn, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!((r.status, r.header("connection")), (103, Some("close")));
+    assert_eq!(r.header("content-length"), None);
+    assert!(is_closed(conn.get_mut()));
 }
 
 #[test]

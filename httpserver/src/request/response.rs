@@ -302,7 +302,12 @@ impl Response {
             )
             .is_ok();
         let undrainable = self.exchange.unread.load(Ordering::Acquire) > self.context.max_drain;
-        if framing == Framing::Close || self.app_close || continue_skipped || undrainable {
+        // A 1xx is never a final response (RFC 9110 §15.2): a client given one as the
+        // answer waits on for the real one, and after a 101 it speaks another protocol.
+        // Closing is the only way to end either exchange.
+        let interim = (100..200).contains(&self.status);
+        if framing == Framing::Close || self.app_close || continue_skipped || undrainable || interim
+        {
             self.must_close = true;
         }
         let keep_alive = self.context.keep_alive
