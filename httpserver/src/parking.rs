@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use polling::{Event, Events, Poller};
+use threadpool::PutError;
 
 use crate::connection::HttpConnection;
 use crate::server::Shared;
@@ -156,8 +157,14 @@ pub(crate) fn parking_loop(shared: Arc<Shared>) {
             }
         }
         for conn in parker.take_ready(&events) {
-            // A stopped or full pool hands the connection back: it closes on drop.
-            let _ = shared.pool.put(conn);
+            match shared.pool.put(conn) {
+                Ok(()) => {}
+                // The client sent a request and the queue stayed full: answer it, as
+                // `tick` does for a new connection, rather than close without a word.
+                Err(PutError::Full(conn)) => conn.refuse_busy(),
+                // Stopping: the connection closes on drop.
+                Err(PutError::Stopped(_)) => {}
+            }
         }
         let now = Instant::now();
         if now >= next_sweep {

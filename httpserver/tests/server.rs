@@ -147,6 +147,29 @@ fn full_queue_gets_503() {
 }
 
 #[test]
+fn full_queue_gets_503_for_a_parked_connection_too() {
+    // A kept-alive connection sends its next request while the only worker is busy and
+    // the queue has no room: it is answered 503, not closed without a word.
+    let server = TestServer::start(|c| {
+        c.threads = 1;
+        c.accepted_queue_size = Some(0);
+        c.accepted_queue_timeout = Duration::from_millis(50);
+        c.keep_alive_linger = Duration::from_secs(0);
+    });
+    use std::io::Write;
+    let mut parked = BufReader::new(server.connect());
+    assert_eq!(send(&mut parked, GET).status, 200);
+    let mut busy = BufReader::new(server.connect());
+    busy.get_mut()
+        .write_all(b"GET /sleep?1000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    std::thread::sleep(Duration::from_millis(200));
+    let r = send(&mut parked, GET);
+    assert_eq!((r.status, r.header("connection")), (503, Some("close")));
+    assert_eq!(support::read_response(&mut busy, false).status, 200);
+}
+
+#[test]
 fn a_server_never_started_drops_cleanly() {
     let server = HttpServer::new(ServerConfig::new("127.0.0.1:0"), support::routes);
     assert!(server.is_ok_and(|s| !s.ready() && s.local_addr().is_none()));
