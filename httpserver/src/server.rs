@@ -10,9 +10,9 @@ mod live;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use threadpool::{PutError, ThreadPool, ThreadPoolConfig};
 
@@ -64,6 +64,8 @@ pub struct HttpServer {
     local_addr: Option<SocketAddr>,
     parking_thread: Option<JoinHandle<()>>,
     accepted: AtomicU64,
+    /// When an `accept` error was last logged, and how many were not logged since.
+    accept_errors: Mutex<(Option<Instant>, u64)>,
 }
 
 impl HttpServer {
@@ -90,6 +92,7 @@ impl HttpServer {
             local_addr: None,
             parking_thread: None,
             accepted: AtomicU64::new(0),
+            accept_errors: Mutex::new((None, 0)),
         })
     }
 
@@ -170,7 +173,7 @@ impl HttpServer {
                 ) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
-                eprintln!("httpserver: accept failed: {e}");
+                self.log_accept_error(&e);
                 // Out of file descriptors: accepting again at once would spin. Let
                 // closing connections free some first.
                 std::thread::sleep(Duration::from_millis(10));
@@ -178,6 +181,24 @@ impl HttpServer {
         }
     }
     // ANCHOR_END: tick
+
+    /// Logs an `accept` error at most once a second, with the count of those not logged:
+    /// out of descriptors, `accept` fails 100 times a second, and a line for each would
+    /// flood the log (or block the accept loop on a full stderr pipe).
+    fn log_accept_error(&self, err: &io::Error) {
+        let mut last = self
+            .accept_errors
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (logged, unlogged) = &mut *last;
+        if logged.is_some_and(|at| at.elapsed() < Duration::from_secs(1)) {
+            *unlogged += 1;
+            return;
+        }
+        eprintln!("httpserver: accept failed: {err} ({unlogged} more since the last report)");
+        *logged = Some(Instant::now());
+        *unlogged = 0;
+    }
 
     fn queue(&self, stream: TcpStream) {
         self.accepted.fetch_add(1, Ordering::Relaxed);
