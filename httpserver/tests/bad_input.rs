@@ -261,3 +261,13 @@ fn valid_host_values_are_served() {
         );
     }
 }
+
+#[test]
+fn fragment_in_the_target_gets_400() {
+    // No request-target form has a `#` (RFC 9112 §3.2); cheroot refuses it the same way.
+    assert_refused(
+        b"GET /hello?test=something#fake HTTP/1.1\r\nHost: x\r\n\r\n",
+        "400",
+    );
+    assert_refused(b"GET http://x/a#b HTTP/1.1\r\nHost: x\r\n\r\n", "400");
+}

@@ -201,6 +201,12 @@ fn parse_target(method: &str, uri: &str) -> Result<Target, Error> {
             query: String::new(),
         });
     }
+    // A fragment is the client's business and never sent (RFC 9112 §3.2 has no `#` in
+    // any form): served, `/a?q#x` would give the application a query ending in `#x`.
+    // cheroot answers 400 "Illegal #fragment in Request-URI." too.
+    if uri.contains('#') {
+        return Err(refuse());
+    }
     let (scheme, authority, rest) = if uri.starts_with('/') {
         // `//x` is a path whose first segment is empty, not an authority: only the
         // absolute-form carries one (RFC 9112 §3.2.1).
