@@ -53,7 +53,10 @@ use crate::{Error, HttpRequest};
 ///   complete-looking one.
 ///
 /// An `Err` that is a client error (e.g. a body reader's framing error, which the gateway
-/// got from `read` and passed on as [`Error::Io`]) gets that error's status instead of 500.
+/// got from `read` and passed on as [`Error::Io`]) gets that error's status instead of 500,
+/// and so does a body the client cut short (400). Any other [`Error::Io`] gets a 500 and
+/// a close: the server cannot tell the application's own I/O failure from the client's
+/// connection failing (then the 500 is not delivered, and the connection just closes).
 ///
 /// [`send_headers`]: HttpRequest::send_headers
 // ANCHOR: gateway

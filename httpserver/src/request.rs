@@ -254,10 +254,18 @@ impl HttpRequest {
         }
         match (&failure, status_for(&failure)) {
             (_, Some(status)) => self.response.send_error(status, true),
-            (Error::Io(_), None) => {
-                self.response.close_after();
-                Err(failure)
+            // The client closed before the end of its body: the request is incomplete,
+            // the client's fault (RFC 9112 §8), and it may still read an answer.
+            (Error::Io(e), None)
+                if e.kind() == std::io::ErrorKind::UnexpectedEof && !self.body.is_complete() =>
+            {
+                self.response.send_error(400, true)
             }
+            // Another I/O error: the client's connection (then this write fails too, and the
+            // connection closes) or the application's own (a file it could not read),
+            // which deserves a 500 like any failure. Closed after it: which of the two
+            // it was, and where the request's body stands, is unknown.
+            (Error::Io(_), None) => self.response.send_error(500, true),
             // The request itself was fine and fully framed: the connection can go on.
             (_, None) => self.response.send_error(500, false),
         }

@@ -52,3 +52,17 @@ fn workers_survive_many_panics() {
     let mut conn = BufReader::new(server.connect());
     assert_eq!(send(&mut conn, NEXT).status, 200);
 }
+
+#[test]
+fn app_io_error_before_headers_gets_500_and_closes() {
+    // A native gateway's `?` on its own I/O (a missing template) is an `Error::Io`, not a
+    // dead client: it gets a 500, not a connection closed without a word.
+    let missing_file = |_: &mut httpserver::HttpRequest| -> Result<(), httpserver::Error> {
+        Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such template").into())
+    };
+    let server = TestServer::with_gateway(|_| {}, missing_file);
+    let mut conn = BufReader::new(server.connect());
+    let r = send(&mut conn, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!((r.status, r.header("connection")), (500, Some("close")));
+    assert!(is_closed(conn.get_mut()));
+}

@@ -271,3 +271,20 @@ fn fragment_in_the_target_gets_400() {
     );
     assert_refused(b"GET http://x/a#b HTTP/1.1\r\nHost: x\r\n\r\n", "400");
 }
+
+#[test]
+fn body_cut_short_by_the_client_gets_400() {
+    // The client closes its side 3 bytes into a 10-byte body: the request is incomplete
+    // (RFC 9112 §8), its fault, and it may still read the answer.
+    let server = TestServer::start(|_| {});
+    let mut stream = server.connect();
+    use std::io::Write;
+    stream
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        .expect("sent");
+    stream
+        .shutdown(std::net::Shutdown::Write)
+        .expect("half-closed");
+    let answer = support::read_to_close(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer:?}");
+}
