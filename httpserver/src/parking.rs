@@ -157,10 +157,14 @@ pub(crate) fn parking_loop(shared: Arc<Shared>) {
             }
         }
         for conn in parker.take_ready(&events) {
-            match shared.pool.put(conn) {
+            // `try_put`: this one thread watches every parked connection, so it must never
+            // wait on a full queue (`put` would, for up to `accepted_queue_timeout`, and
+            // every other parked client would wait with it). A kept-alive client whose
+            // request meets a full queue is answered at once instead of after the timeout.
+            match shared.pool.try_put(conn) {
                 Ok(()) => {}
-                // The client sent a request and the queue stayed full: answer it, as
-                // `tick` does for a new connection, rather than close without a word.
+                // The client sent a request and the queue is full: answer it, as `tick`
+                // does for a new connection, rather than close without a word.
                 Err(PutError::Full(conn)) => conn.refuse_busy(),
                 // Stopping: the connection closes on drop.
                 Err(PutError::Stopped(_)) => {}
@@ -172,7 +176,8 @@ pub(crate) fn parking_loop(shared: Arc<Shared>) {
                 // The 408 and the graceful close that follows may wait on the client:
                 // a worker does them, never this thread.
                 if conn.has_partial_head() {
-                    let _ = shared.pool.put(conn);
+                    // A full queue: close without the 408 rather than stall this thread.
+                    let _ = shared.pool.try_put(conn);
                 }
             }
             next_sweep = now + SWEEP_EVERY;

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 
-use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
+use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 
 use crate::config::ThreadPoolConfig;
 use crate::error::{PutError, ThreadPoolError};
@@ -174,31 +174,52 @@ impl<T: WorkItem> ThreadPool<T> {
         }
     }
 
+    // ANCHOR: put
     /// Queues an item for the next free worker. Callable from any thread.
     ///
     /// # Errors
     /// The item comes back inside the error: [`PutError::Stopped`] once `stop` has begun;
     /// [`PutError::Full`] when a bounded queue stayed full for `accepted_queue_timeout`.
-    // ANCHOR: put
     pub fn put(&self, item: T) -> Result<(), PutError<T>> {
+        self.announced_put(item, |tx, item| match self.config.accepted_queue_size {
+            Some(_) => tx
+                .send_timeout(item, self.config.accepted_queue_timeout)
+                .map_err(|e| match e {
+                    SendTimeoutError::Timeout(item) => PutError::Full(item),
+                    SendTimeoutError::Disconnected(item) => PutError::Stopped(item),
+                }),
+            None => tx.send(item).map_err(|e| PutError::Stopped(e.into_inner())),
+        })
+    }
+
+    /// Queues an item only if there is room now: on a full bounded queue it hands the
+    /// item back at once instead of waiting. For a caller that must not block, such as
+    /// the thread that watches parked connections for all the others.
+    ///
+    /// # Errors
+    /// As [`put`](Self::put), with [`PutError::Full`] as soon as the queue is full.
+    pub fn try_put(&self, item: T) -> Result<(), PutError<T>> {
+        self.announced_put(item, |tx, item| {
+            tx.try_send(item).map_err(|e| match e {
+                TrySendError::Full(item) => PutError::Full(item),
+                TrySendError::Disconnected(item) => PutError::Stopped(item),
+            })
+        })
+    }
+
+    fn announced_put(
+        &self,
+        item: T,
+        send: impl FnOnce(&Sender<T>, T) -> Result<(), PutError<T>>,
+    ) -> Result<(), PutError<T>> {
         // Announce the put before checking `stopping`; `stop` sets `stopping` before it
         // reads this counter. With SeqCst on both sides, either this put sees the flag or
         // `stop` sees the put and waits for it: an item cannot slip in behind `stop`.
         self.puts_in_flight.fetch_add(1, Ordering::SeqCst);
         let result = if self.shared.stopping.load(Ordering::SeqCst) {
             Err(PutError::Stopped(item))
-        } else if self.config.accepted_queue_size.is_some() {
-            let timeout = self.config.accepted_queue_timeout;
-            self.items_tx
-                .send_timeout(item, timeout)
-                .map_err(|e| match e {
-                    SendTimeoutError::Timeout(item) => PutError::Full(item),
-                    SendTimeoutError::Disconnected(item) => PutError::Stopped(item),
-                })
         } else {
-            self.items_tx
-                .send(item)
-                .map_err(|e| PutError::Stopped(e.into_inner()))
+            send(&self.items_tx, item)
         };
         self.puts_in_flight.fetch_sub(1, Ordering::SeqCst);
         result

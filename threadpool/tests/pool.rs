@@ -436,3 +436,30 @@ fn puts_racing_with_stop_are_either_run_or_handed_back() -> Result<(), Box<dyn s
     }
     Ok(())
 }
+
+#[test]
+fn try_put_on_a_full_queue_hands_the_item_back_at_once() -> Result<(), Box<dyn std::error::Error>> {
+    // A whole minute of accepted_queue_timeout: `put` would wait it out, `try_put` must not.
+    let config = ThreadPoolConfig {
+        min: 1,
+        accepted_queue_size: Some(1),
+        accepted_queue_timeout: Duration::from_secs(60),
+        ..ThreadPoolConfig::default()
+    };
+    let pool: ThreadPool<Gate> = ThreadPool::new(config);
+    pool.start()?;
+    let (mut items, started, release) = gates(3);
+    pool.try_put(items.remove(0)).map_err(|e| e.to_string())?; // taken by the worker
+    started.recv_timeout(PATIENCE)?;
+    pool.try_put(items.remove(0)).map_err(|e| e.to_string())?; // fills the queue of one
+    let outcome = pool.try_put(items.remove(0));
+    assert!(matches!(outcome, Err(PutError::Full(_))), "got {outcome:?}");
+    release.send(())?;
+    release.send(())?;
+    let _ = pool.stop(PATIENCE);
+    assert!(matches!(
+        pool.try_put(outcome.err().map(PutError::into_inner).ok_or("no item")?),
+        Err(PutError::Stopped(_))
+    ));
+    Ok(())
+}
