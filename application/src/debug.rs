@@ -7,6 +7,7 @@
 
 use crate::ctx;
 use crate::http_error::HttpError;
+use crate::web::websafe as escape;
 
 // ANCHOR: debug_page
 /// The 500 `e` with a body describing it and the current request.
@@ -36,19 +37,3 @@ pub(crate) fn page(e: HttpError) -> HttpError {
     page
 }
 // ANCHOR_END: debug_page
-
-/// Escapes text for HTML: the page shows client data, which must not become markup.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}

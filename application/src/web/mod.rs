@@ -27,6 +27,29 @@ pub fn header(name: &str, value: &str) -> Result<(), Error> {
 }
 // ANCHOR_END: header
 
+/// Text made safe to put between HTML tags or in a quoted attribute: `&`, `<`, `>`, `"`
+/// and `'` become entities. web.py's `websafe`, for pages that show what a client sent.
+///
+/// ```
+/// use application::web::websafe;
+/// assert_eq!(websafe(r#"<a title="x">Tom & 'Jerry'</a>"#),
+///            "&lt;a title=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+/// ```
+pub fn websafe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
     let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
     let name_ok = !name.is_empty() && name.bytes().all(token);

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use application::web::{header, input, seeother};
+use application::web::{header, input, seeother, websafe as escape};
 use application::{
     ctx, notfound, Application, Args, Handler, HttpError, Method, Next, Outcome, Target,
 };
@@ -302,20 +302,4 @@ fn layout(title: &str, body: &str) -> String {
          <body><header><h1>{title}</h1><p>a web.py-style app, every layer in Rust</p></header>\n\
          {body}\n<footer>webpy-rs session demo</footer></body></html>\n"
     )
-}
-
-/// Text made safe to put between HTML tags or in a quoted attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
