@@ -36,6 +36,9 @@ struct Lot {
 
 /// The poller and the connections registered with it.
 pub(crate) struct Parker {
+    /// Declared before `lot` on purpose: fields drop in declaration order, so a `Parker`
+    /// dropped with connections still parked closes the poller before their sockets, and
+    /// the rule `park` promises (no socket closed while registered) holds then too.
     poller: Poller,
     lot: Mutex<Lot>,
     /// `lot.slots.len()`, readable without the lock by every response's keep-alive check.
