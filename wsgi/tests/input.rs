@@ -6,25 +6,8 @@ mod support;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 
-use support::{serve, Client};
-use wsgi::{app_fn, Body, Input, SharedApp};
-
-/// Echoes the request body.
-fn echo() -> SharedApp {
-    app_fn(|env, sr| {
-        let mut body = Vec::new();
-        env.input().read_to_end(&mut body)?;
-        let length = body.len().to_string();
-        sr.start_response(
-            "200 OK",
-            [
-                ("Content-Type", "application/octet-stream"),
-                ("Content-Length", length.as_str()),
-            ],
-        )?;
-        Ok(Body::from_bytes(body))
-    })
-}
+use support::{echo, serve, Client};
+use wsgi::{app_fn, Body, Input};
 
 fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i % 251) as u8).collect()

@@ -10,25 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-use support::{serve, Client, IO_TIMEOUT};
-use wsgi::{app_fn, Body, SharedApp};
-
-/// Reads `n` bytes of the body (or fewer at its end), answers them, ignores the rest.
-fn read_prefix(n: usize) -> SharedApp {
-    app_fn(move |env, sr| {
-        let mut prefix = Vec::new();
-        env.input().take(n as u64).read_to_end(&mut prefix)?;
-        let length = prefix.len().to_string();
-        sr.start_response(
-            "200 OK",
-            [
-                ("Content-Type", "application/octet-stream"),
-                ("Content-Length", length.as_str()),
-            ],
-        )?;
-        Ok(Body::from_bytes(prefix))
-    })
-}
+use support::{read_prefix, serve, Client, IO_TIMEOUT};
+use wsgi::{app_fn, Body};
 
 fn chunked(body: &[u8], piece: usize) -> Vec<u8> {
     let mut wire = Vec::new();

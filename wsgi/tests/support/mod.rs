@@ -8,7 +8,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use wsgi::{RunningServer, ServerConfig, SharedApp, WsgiServer};
+use wsgi::{app_fn, Body, RunningServer, ServerConfig, SharedApp, WsgiServer};
 
 /// How long any socket operation in these tests may block.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -240,4 +240,27 @@ pub fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) -> bool 
         std::thread::sleep(Duration::from_millis(10));
     }
     condition()
+}
+
+/// An app that reads `n` bytes of the body (or fewer at its end), answers them with a
+/// `Content-Length`, and leaves the rest unread.
+pub fn read_prefix(n: usize) -> SharedApp {
+    app_fn(move |env, sr| {
+        let mut prefix = Vec::new();
+        env.input().take(n as u64).read_to_end(&mut prefix)?;
+        let length = prefix.len().to_string();
+        sr.start_response(
+            "200 OK",
+            [
+                ("Content-Type", "application/octet-stream"),
+                ("Content-Length", length.as_str()),
+            ],
+        )?;
+        Ok(Body::from_bytes(prefix))
+    })
+}
+
+/// An app that echoes the whole request body.
+pub fn echo() -> SharedApp {
+    read_prefix(usize::MAX)
 }
