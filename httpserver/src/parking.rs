@@ -7,7 +7,7 @@
 //! that became readable back into the pool; it also closes connections whose idle or
 //! header deadline passed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -149,31 +149,26 @@ impl Parker {
 pub(crate) fn parking_loop(shared: Arc<Shared>) {
     let parker = &shared.parker;
     let mut events = Events::new();
+    let mut waiting = Waiting::default();
     let mut next_sweep = Instant::now() + SWEEP_EVERY;
     while !shared.is_stopping() {
         events.clear();
-        let timeout = next_sweep.saturating_duration_since(Instant::now());
+        let mut timeout = next_sweep.saturating_duration_since(Instant::now());
+        if !waiting.is_empty() {
+            timeout = timeout.min(RETRY_EVERY);
+        }
         if let Err(err) = parker.poller.wait(&mut events, Some(timeout)) {
             if err.kind() != io::ErrorKind::Interrupted {
                 eprintln!("httpserver: poller failed: {err}");
                 std::thread::sleep(SWEEP_EVERY);
             }
         }
-        for conn in parker.take_ready(&events) {
-            // `try_put`: this one thread watches every parked connection, so it must never
-            // wait on a full queue (`put` would, for up to `accepted_queue_timeout`, and
-            // every other parked client would wait with it). A kept-alive client whose
-            // request meets a full queue is answered at once instead of after the timeout.
-            match shared.pool.try_put(conn) {
-                Ok(()) => {}
-                // The client sent a request and the queue is full: answer it, as `tick`
-                // does for a new connection, rather than close without a word.
-                Err(PutError::Full(conn)) => conn.refuse_busy(),
-                // Stopping: the connection closes on drop.
-                Err(PutError::Stopped(_)) => {}
-            }
-        }
         let now = Instant::now();
+        let room_deadline = now + shared.config.accepted_queue_timeout;
+        for conn in parker.take_ready(&events) {
+            waiting.push(conn, room_deadline);
+        }
+        waiting.hand_over(&shared, now);
         if now >= next_sweep {
             for conn in parker.sweep(now) {
                 // The 408 and the graceful close that follows may wait on the client:
@@ -188,3 +183,46 @@ pub(crate) fn parking_loop(shared: Arc<Shared>) {
     }
 }
 // ANCHOR_END: parking_loop
+
+/// How often the parking thread retries connections waiting for room in a full queue.
+const RETRY_EVERY: Duration = Duration::from_millis(1);
+
+/// Connections whose next request has arrived, waiting for room in a bounded queue.
+///
+/// This one thread watches every parked connection, so it must never block on a full
+/// queue as `ThreadPool::put` would (for up to `accepted_queue_timeout`, with every other
+/// parked client waiting behind it). It uses `try_put` instead, and keeps what did not fit
+/// here, retried every millisecond, in arrival order: the same `accepted_queue_timeout`
+/// as a new connection gets in `tick`, then a 503.
+#[derive(Default)]
+struct Waiting {
+    conns: VecDeque<(HttpConnection, Instant)>,
+}
+
+impl Waiting {
+    fn is_empty(&self) -> bool {
+        self.conns.is_empty()
+    }
+
+    fn push(&mut self, conn: HttpConnection, deadline: Instant) {
+        self.conns.push_back((conn, deadline));
+    }
+
+    /// Puts waiting connections in the pool, oldest first, until the queue is full.
+    fn hand_over(&mut self, shared: &Shared, now: Instant) {
+        while let Some((conn, deadline)) = self.conns.pop_front() {
+            match shared.pool.try_put(conn) {
+                Ok(()) => {}
+                // The client sent a request and the queue stayed full: answer it, as
+                // `tick` does for a new connection, rather than close without a word.
+                Err(PutError::Full(conn)) if now >= deadline => conn.refuse_busy(),
+                Err(PutError::Full(conn)) => {
+                    self.conns.push_front((conn, deadline));
+                    return;
+                }
+                // Stopping: the connection closes on drop.
+                Err(PutError::Stopped(_)) => {}
+            }
+        }
+    }
+}

@@ -5,9 +5,10 @@ mod support;
 
 use std::io::BufReader;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
-use httpserver::{bind, HttpServer, ServerConfig};
+use httpserver::{bind, Error, HttpRequest, HttpServer, ServerConfig};
 use support::{connect, send, TestServer};
 
 const GET: &[u8] = b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -125,24 +126,52 @@ fn stop_lets_an_in_flight_request_finish() {
     stopper.join().expect("stop returns");
 }
 
+/// A server with one worker and no queue (`accepted_queue_size: Some(0)`), whose
+/// `/gate` route says when it starts and then holds the worker until the test lets go.
+/// The tests wait for "started" instead of sleeping, so a loaded machine cannot turn
+/// "the worker is busy" into "the worker has not picked the request up yet".
+fn one_gated_worker(queue_timeout: Duration) -> (TestServer, mpsc::Receiver<()>, mpsc::Sender<()>) {
+    let (started_tx, started) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel::<()>();
+    let release_rx = Mutex::new(release_rx);
+    let gateway = move |req: &mut HttpRequest| -> Result<(), Error> {
+        if req.path() == b"/gate" {
+            let _ = started_tx.send(());
+            let _ = release_rx
+                .lock()
+                .map(|rx| rx.recv_timeout(Duration::from_secs(10)));
+            return req.write(b"released");
+        }
+        req.write(b"hello")
+    };
+    let server = TestServer::with_gateway(
+        |c| {
+            c.threads = 1;
+            c.accepted_queue_size = Some(0);
+            c.accepted_queue_timeout = queue_timeout;
+            c.keep_alive_linger = Duration::from_secs(0);
+        },
+        gateway,
+    );
+    (server, started, release)
+}
+
+const GATE: &[u8] = b"GET /gate HTTP/1.1\r\nHost: x\r\n\r\n";
+
 #[test]
 fn full_queue_gets_503() {
-    let server = TestServer::start(|c| {
-        c.threads = 1;
-        c.accepted_queue_size = Some(0);
-        c.accepted_queue_timeout = Duration::from_millis(50);
-        c.keep_alive_linger = Duration::from_secs(0);
-    });
+    let (server, started, release) = one_gated_worker(Duration::from_millis(50));
     use std::io::Write;
-    // The only worker sleeps; the next connection cannot be queued.
+    // The only worker is held; the next connection cannot be queued.
     let mut busy = BufReader::new(server.connect());
-    busy.get_mut()
-        .write_all(b"GET /sleep?1000 HTTP/1.1\r\nHost: x\r\n\r\n")
-        .expect("sent");
-    std::thread::sleep(Duration::from_millis(200));
+    busy.get_mut().write_all(GATE).expect("sent");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took the request");
     let mut refused = BufReader::new(server.connect());
     let r = support::read_response(&mut refused, false);
     assert_eq!(r.status, 503);
+    release.send(()).expect("the gate is waiting");
     assert_eq!(support::read_response(&mut busy, false).status, 200);
 }
 
@@ -150,23 +179,39 @@ fn full_queue_gets_503() {
 fn full_queue_gets_503_for_a_parked_connection_too() {
     // A kept-alive connection sends its next request while the only worker is busy and
     // the queue has no room: it is answered 503, not closed without a word.
-    let server = TestServer::start(|c| {
-        c.threads = 1;
-        c.accepted_queue_size = Some(0);
-        c.accepted_queue_timeout = Duration::from_millis(50);
-        c.keep_alive_linger = Duration::from_secs(0);
-    });
+    let (server, started, release) = one_gated_worker(Duration::from_millis(50));
     use std::io::Write;
     let mut parked = BufReader::new(server.connect());
     assert_eq!(send(&mut parked, GET).status, 200);
     let mut busy = BufReader::new(server.connect());
-    busy.get_mut()
-        .write_all(b"GET /sleep?1000 HTTP/1.1\r\nHost: x\r\n\r\n")
-        .expect("sent");
-    std::thread::sleep(Duration::from_millis(200));
+    busy.get_mut().write_all(GATE).expect("sent");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took the request");
     let r = send(&mut parked, GET);
     assert_eq!((r.status, r.header("connection")), (503, Some("close")));
+    release.send(()).expect("the gate is waiting");
     assert_eq!(support::read_response(&mut busy, false).status, 200);
+}
+
+#[test]
+fn a_parked_connection_waits_for_room_like_a_new_one() {
+    // The parking thread must not block on a full queue, but it must not give up at once
+    // either: a request that arrives while the only worker is busy is served as soon as the
+    // worker is free, within `accepted_queue_timeout`, as `tick` does for a new connection.
+    let (server, started, release) = one_gated_worker(Duration::from_secs(10));
+    use std::io::Write;
+    let mut parked = BufReader::new(server.connect());
+    assert_eq!(send(&mut parked, GET).status, 200);
+    let mut busy = BufReader::new(server.connect());
+    busy.get_mut().write_all(GATE).expect("sent");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took the request");
+    parked.get_mut().write_all(GET).expect("sent");
+    release.send(()).expect("the gate is waiting");
+    assert_eq!(support::read_response(&mut busy, false).status, 200);
+    assert_eq!(support::read_response(&mut parked, false).status, 200);
 }
 
 #[test]
