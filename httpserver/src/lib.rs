@@ -48,16 +48,14 @@
 //! # Ok(())
 //! # }
 //! ```
-// One `unsafe` block in the crate, in `parking.rs`: registering a socket with the
-// `polling` poller, whose contract (delete before close) that module keeps.
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod config;
 mod connection;
+mod engine;
 mod error;
 mod gateway;
-mod parking;
 mod request;
 pub mod rfile;
 mod server;
@@ -66,10 +64,10 @@ mod wire;
 
 pub use config::ServerConfig;
 pub use connection::HttpConnection;
-pub use error::Error;
+pub use error::{ClientError, Error};
 pub use gateway::Gateway;
 pub use request::{BodyFraming, HttpRequest, RequestBody, RequestHead, Response, Version};
 pub use rfile::{BodyError, ChunkedLimits, ChunkedRFile, KnownLengthRFile};
 pub use server::bind;
 pub use server::{HttpServer, ServerThread, StopHandle};
-pub use status::status_for;
+pub use status::{reason_phrase, status_for};

@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use super::headers::{header_facts, read_request_headers, BodyFraming, HeaderFacts};
 use super::line::{read_request_line, RequestLine};
+use crate::error::ClientError;
 use crate::{Error, ServerConfig};
 
 /// The HTTP version of a request. Only these two are served; others get 505.
@@ -60,23 +61,13 @@ impl RequestHead {
     pub fn parse(bytes: &[u8], config: &ServerConfig) -> Result<(RequestHead, usize), Error> {
         let (line, line_len) = read_request_line(bytes, config)?;
         let rest = &bytes[line_len..];
-        let Some(fields_len) = super::headers::section_end(rest) else {
-            return Err(if rest.len() > config.max_header_bytes {
-                Error::HeadersTooLarge {
-                    limit: config.max_header_bytes,
-                }
-            } else {
-                Error::BadHeader {
-                    why: "header section does not end with an empty line",
-                    evidence: rest.iter().take(256).copied().collect(),
-                }
-            });
-        };
-        if fields_len > config.max_header_bytes {
-            return Err(Error::HeadersTooLarge {
-                limit: config.max_header_bytes,
-            });
+        if super::headers::section_end(rest).is_none() && rest.len() <= config.max_header_bytes {
+            return Err(Error::Client(ClientError::BadHeader {
+                why: "header section does not end with an empty line",
+                evidence: rest.iter().take(256).copied().collect(),
+            }));
         }
+        let fields_len = super::headers::section_len(rest, config, line_len)?;
         let headers = read_request_headers(&rest[..fields_len], config)?;
         let facts = header_facts(&headers, line.version, config)?;
         let mut head = RequestHead::empty();

@@ -1,6 +1,7 @@
 //! The header section (RFC 9112 §5) and what it decides: framing, persistence, `Expect`.
 
-use crate::{Error, ServerConfig, Version};
+use crate::error::ClientError;
+use crate::{ServerConfig, Version};
 
 /// How the request body is delimited (RFC 9112 §6.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,29 @@ pub(crate) fn section_end(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// The length of the header section at the start of `bytes`, within its limits:
+/// `max_header_bytes` for the section, `max_head_bytes` for it and the request line's
+/// `line_len` together. Called once the head is complete, or over a limit.
+pub(crate) fn section_len(
+    bytes: &[u8],
+    config: &ServerConfig,
+    line_len: usize,
+) -> Result<usize, ClientError> {
+    let section = ClientError::HeaderSectionTooLong {
+        limit_bytes: config.max_header_bytes,
+    };
+    let head = ClientError::HeadTooLong {
+        limit_bytes: config.max_head_bytes,
+    };
+    match section_end(bytes) {
+        Some(n) if n > config.max_header_bytes => Err(section),
+        Some(n) if line_len.saturating_add(n) > config.max_head_bytes => Err(head),
+        Some(n) => Ok(n),
+        None if bytes.len() > config.max_header_bytes => Err(section),
+        None => Err(head),
+    }
+}
+
 // ANCHOR: read_request_headers
 /// Parses the header section at the start of `bytes` (complete: it ends with the empty
 /// line). Returns the fields in arrival order, names as received.
@@ -61,15 +85,15 @@ pub(crate) fn section_end(bytes: &[u8]) -> Option<usize> {
 pub(crate) fn read_request_headers(
     bytes: &[u8],
     config: &ServerConfig,
-) -> Result<Vec<(String, Vec<u8>)>, Error> {
+) -> Result<Vec<(String, Vec<u8>)>, ClientError> {
     let lines = bytes
         .iter()
         .filter(|&&b| b == b'\n')
         .count()
         .saturating_sub(1);
     if lines > config.max_headers {
-        return Err(Error::HeadersTooLarge {
-            limit: config.max_headers,
+        return Err(ClientError::TooManyHeaders {
+            limit_lines: config.max_headers,
         });
     }
     // Most requests have a few dozen fields at most: their slots live on the stack.
@@ -88,7 +112,7 @@ pub(crate) fn read_request_headers(
             .collect()),
         // Complete heads only reach here, so "partial" means a line httparse could not
         // take apart, e.g. an obs-fold continuation.
-        Ok(httparse::Status::Partial) | Err(_) => Err(Error::BadHeader {
+        Ok(httparse::Status::Partial) | Err(_) => Err(ClientError::BadHeader {
             why: bad_header_reason(bytes),
             evidence: first_bad_line(bytes),
         }),
@@ -138,7 +162,7 @@ pub(crate) fn header_facts(
     fields: &[(String, Vec<u8>)],
     version: Version,
     config: &ServerConfig,
-) -> Result<HeaderFacts, Error> {
+) -> Result<HeaderFacts, ClientError> {
     let mut length: Option<u64> = None;
     let mut coding: Option<&[u8]> = None;
     let mut host: Option<&[u8]> = None;
@@ -150,11 +174,11 @@ pub(crate) fn header_facts(
             // Digits only (no sign, no space inside); repeated values, in one field or
             // several, must agree, or the body's end is ambiguous (RFC 9112 §6.3 rule 5).
             for token in value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
-                let n = parse_digits(token).ok_or_else(|| Error::BadContentLength {
+                let n = parse_digits(token).ok_or_else(|| ClientError::BadContentLength {
                     value: value.clone(),
                 })?;
                 if length.is_some_and(|m| m != n) {
-                    return Err(Error::BadContentLength {
+                    return Err(ClientError::BadContentLength {
                         value: value.clone(),
                     });
                 }
@@ -162,21 +186,21 @@ pub(crate) fn header_facts(
             }
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             if coding.is_some() {
-                return Err(Error::UnsupportedTransferCoding {
+                return Err(ClientError::UnsupportedTransferCoding {
                     coding: value.clone(),
                 });
             }
             coding = Some(value);
         } else if name.eq_ignore_ascii_case("host") {
             if host.is_some() {
-                return Err(Error::BadHeader {
+                return Err(ClientError::BadHeader {
                     why: "duplicate Host",
                     evidence: value.clone(),
                 });
             }
             // RFC 9110 §7.2: an invalid Host value is a 400, like a missing one.
             if !super::line::valid_host(value) {
-                return Err(Error::BadHeader {
+                return Err(ClientError::BadHeader {
                     why: "invalid Host",
                     evidence: value.clone(),
                 });
@@ -189,7 +213,7 @@ pub(crate) fn header_facts(
             }
         } else if name.eq_ignore_ascii_case("expect") {
             if !value.trim_ascii().eq_ignore_ascii_case(b"100-continue") {
-                return Err(Error::UnsupportedExpectation {
+                return Err(ClientError::UnsupportedExpectation {
                     value: value.clone(),
                 });
             }
@@ -198,17 +222,17 @@ pub(crate) fn header_facts(
         }
     }
     if version == Version::Http11 && host.is_none() {
-        return Err(Error::BadHeader {
+        return Err(ClientError::BadHeader {
             why: "missing Host",
             evidence: Vec::new(),
         });
     }
     let framing = match (coding, length) {
-        (Some(_), Some(_)) => return Err(Error::ContentLengthWithTransferEncoding),
+        (Some(_), Some(_)) => return Err(ClientError::ContentLengthWithTransferEncoding),
         (Some(coding), None) => chunked_framing(coding)?,
         (None, Some(n)) if n > config.max_body => {
-            return Err(Error::BodyTooLarge {
-                limit: config.max_body,
+            return Err(ClientError::BodyTooLarge {
+                limit_bytes: config.max_body,
                 length: n,
             })
         }
@@ -231,7 +255,7 @@ pub(crate) fn header_facts(
 
 /// `chunked` must be the last coding, and is the only one this server decodes: any other
 /// is 501 (RFC 9112 §6.1); `chunked` not last leaves the body's end unknown: 400.
-fn chunked_framing(coding: &[u8]) -> Result<BodyFraming, Error> {
+fn chunked_framing(coding: &[u8]) -> Result<BodyFraming, ClientError> {
     let codings: Vec<&[u8]> = comma_tokens(coding).collect();
     match codings.as_slice() {
         [only] if only.eq_ignore_ascii_case(b"chunked") => Ok(BodyFraming::Chunked),
@@ -240,12 +264,12 @@ fn chunked_framing(coding: &[u8]) -> Result<BodyFraming, Error> {
                 .last()
                 .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked")) =>
         {
-            Err(Error::BadHeader {
+            Err(ClientError::BadHeader {
                 why: "chunked is not the final transfer coding",
                 evidence: coding.to_vec(),
             })
         }
-        _ => Err(Error::UnsupportedTransferCoding {
+        _ => Err(ClientError::UnsupportedTransferCoding {
             coding: coding.to_vec(),
         }),
     }
@@ -289,15 +313,15 @@ mod tests {
         assert_eq!(chunked_framing(b"Chunked").ok(), Some(BodyFraming::Chunked));
         assert!(matches!(
             chunked_framing(b"gzip, chunked"),
-            Err(Error::UnsupportedTransferCoding { .. })
+            Err(ClientError::UnsupportedTransferCoding { .. })
         ));
         assert!(matches!(
             chunked_framing(b"chunked, gzip"),
-            Err(Error::BadHeader { .. })
+            Err(ClientError::BadHeader { .. })
         ));
         assert!(matches!(
             chunked_framing(b"identity"),
-            Err(Error::UnsupportedTransferCoding { .. })
+            Err(ClientError::UnsupportedTransferCoding { .. })
         ));
     }
 }

@@ -2,7 +2,8 @@
 
 use percent_encoding::percent_decode;
 
-use crate::{Error, ServerConfig, Version};
+use crate::error::ClientError;
+use crate::{ServerConfig, Version};
 
 /// The request line, parsed: what `read_request_line` hands on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,16 +46,16 @@ pub(crate) fn line_end(bytes: &[u8], limit: usize) -> Option<usize> {
 pub(crate) fn read_request_line(
     bytes: &[u8],
     config: &ServerConfig,
-) -> Result<(RequestLine, usize), Error> {
+) -> Result<(RequestLine, usize), ClientError> {
     // A line longer than the limit is 414 even before its end arrives: waiting for the
     // rest would let a client make the server buffer without bound.
     let Some(end) = line_end(bytes, config.max_request_line.saturating_add(2)) else {
         return Err(if bytes.len() > config.max_request_line {
-            Error::RequestLineTooLong {
-                limit: config.max_request_line,
+            ClientError::RequestLineTooLong {
+                limit_bytes: config.max_request_line,
             }
         } else {
-            Error::BadRequestLine {
+            ClientError::BadRequestLine {
                 line: bytes.to_vec(),
             }
         });
@@ -64,8 +65,8 @@ pub(crate) fn read_request_line(
     let content = line.strip_suffix(b"\n").unwrap_or(line);
     let content = content.strip_suffix(b"\r").unwrap_or(content);
     if content.len() > config.max_request_line {
-        return Err(Error::RequestLineTooLong {
-            limit: config.max_request_line,
+        return Err(ClientError::RequestLineTooLong {
+            limit_bytes: config.max_request_line,
         });
     }
     let mut no_headers = [];
@@ -76,13 +77,13 @@ pub(crate) fn read_request_line(
         Ok(_) => {}
         Err(httparse::Error::Version) => return Err(version_error(line)),
         Err(_) => {
-            return Err(Error::BadRequestLine {
+            return Err(ClientError::BadRequestLine {
                 line: line.to_vec(),
             })
         }
     }
     let (Some(method), Some(uri), Some(minor)) = (req.method, req.path, req.version) else {
-        return Err(Error::BadRequestLine {
+        return Err(ClientError::BadRequestLine {
             line: line.to_vec(),
         });
     };
@@ -94,7 +95,7 @@ pub(crate) fn read_request_line(
     // A 2xx to CONNECT tells the client its tunnel is open (RFC 9110 §9.3.6), whatever
     // the target's form: no application behind this server can keep that promise.
     if method == "CONNECT" {
-        return Err(Error::MethodNotImplemented {
+        return Err(ClientError::MethodNotImplemented {
             method: method.to_string(),
         });
     }
@@ -112,7 +113,7 @@ pub(crate) fn read_request_line(
 // ANCHOR: version_error
 /// A version httparse refused: 505 if it is a well-formed `HTTP/D.D` (the client speaks a
 /// version we do not, e.g. `HTTP/2.0`), 400 if it is not a version at all.
-fn version_error(line: &[u8]) -> Error {
+fn version_error(line: &[u8]) -> ClientError {
     let trimmed = line.strip_suffix(b"\n").unwrap_or(line);
     let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
     // Exactly `method SP target SP version`: in `GET /a b HTTP/1.1` the last word looks
@@ -126,11 +127,11 @@ fn version_error(line: &[u8]) -> Error {
         [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
             if major.is_ascii_digit() && minor.is_ascii_digit() =>
         {
-            Error::UnsupportedVersion {
+            ClientError::UnsupportedVersion {
                 version: String::from_utf8_lossy(version).into_owned(),
             }
         }
-        _ => Error::BadRequestLine {
+        _ => ClientError::BadRequestLine {
             line: line.to_vec(),
         },
     }
@@ -185,8 +186,8 @@ fn is_sub_delim(b: u8) -> bool {
 /// absolute-form `http://host/path?q`, asterisk-form `*` (for `OPTIONS` only).
 /// Authority-form (`host:port`, for `CONNECT`) is refused: this server is no proxy
 /// (`CONNECT` itself never gets here: it is 501 whatever its target).
-fn parse_target(method: &str, uri: &str) -> Result<Target, Error> {
-    let refuse = || Error::BadRequestTarget {
+fn parse_target(method: &str, uri: &str) -> Result<Target, ClientError> {
+    let refuse = || ClientError::BadRequestTarget {
         target: uri.to_string(),
     };
     if uri == "*" {
@@ -244,7 +245,7 @@ fn parse_target(method: &str, uri: &str) -> Result<Target, Error> {
 mod tests {
     use super::*;
 
-    fn target(method: &str, uri: &str) -> Result<Target, Error> {
+    fn target(method: &str, uri: &str) -> Result<Target, ClientError> {
         parse_target(method, uri)
     }
 

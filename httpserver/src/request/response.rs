@@ -1,13 +1,13 @@
 //! `Response`: status, headers and body going out, with the framing chosen by the server.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use super::body::{expect, Exchange};
-use super::date::http_date;
+use super::date::push_http_date;
 use crate::rfile::write_chunk;
 use crate::wire::ConnWriter;
-use crate::{Error, Version};
+use crate::{Error, ServerConfig, Version};
 
 /// How the response body is delimited on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,9 +29,8 @@ pub(crate) struct ResponseContext {
     pub(crate) head_request: bool,
     /// Both the client and the server allow the connection to persist.
     pub(crate) keep_alive: bool,
-    pub(crate) server_software: Arc<str>,
-    /// `ServerConfig::max_drain`: a bigger unread body closes the connection.
-    pub(crate) max_drain: u64,
+    /// For the `Server` header's value.
+    pub(crate) config: Arc<ServerConfig>,
     /// The server is stopping: the response says `Connection: close`, even if the
     /// request was read before the stop began.
     pub(crate) stopping: Arc<AtomicBool>,
@@ -43,9 +42,8 @@ pub(crate) struct ResponseContext {
 pub struct Response {
     writer: ConnWriter,
     context: ResponseContext,
-    exchange: Arc<Exchange>,
     status: u16,
-    reason: String,
+    reason: Cow<'static, str>,
     headers: Vec<(String, Vec<u8>)>,
     declared: Option<u64>,
     app_close: bool,
@@ -57,17 +55,12 @@ pub struct Response {
 }
 
 impl Response {
-    pub(crate) fn new(
-        writer: ConnWriter,
-        context: ResponseContext,
-        exchange: Arc<Exchange>,
-    ) -> Self {
+    pub(crate) fn new(writer: ConnWriter, context: ResponseContext) -> Self {
         Response {
             writer,
             context,
-            exchange,
             status: 200,
-            reason: "OK".to_string(),
+            reason: Cow::Borrowed("OK"),
             headers: Vec::new(),
             declared: None,
             app_close: false,
@@ -99,7 +92,12 @@ impl Response {
             });
         }
         self.status = code;
-        self.reason = reason.to_string();
+        self.reason = if crate::status::reason(code) == Some(reason) {
+            // The common case costs no allocation: the phrase is the table's.
+            Cow::Borrowed(crate::status::reason(code).unwrap_or(""))
+        } else {
+            Cow::Owned(reason.to_string())
+        };
         Ok(())
     }
 
@@ -153,7 +151,7 @@ impl Response {
     pub fn reset_response(&mut self) -> Result<(), Error> {
         self.refuse_if_sent()?;
         self.status = 200;
-        self.reason = "OK".to_string();
+        self.reason = Cow::Borrowed("OK");
         self.headers.clear();
         self.declared = None;
         self.app_close = false;
@@ -198,6 +196,16 @@ impl Response {
         self.flush()
     }
 
+    /// Writes bytes that are not part of this response (an interim `100 Continue`).
+    pub(crate) fn write_raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        Ok(self.writer.write_all(bytes)?)
+    }
+
+    /// The connection's writer back, with what the client has not taken yet.
+    pub(crate) fn into_writer(self) -> ConnWriter {
+        self.writer
+    }
+
     /// Whether the connection must close after this response.
     pub(crate) fn must_close(&self) -> bool {
         self.must_close
@@ -238,7 +246,7 @@ impl Response {
         }
         self.reset_response()?;
         self.status = code;
-        self.reason = crate::status::reason(code).to_string();
+        self.reason = Cow::Borrowed(crate::status::reason(code).unwrap_or("Unknown"));
         let body = format!("{code} {}\n", self.reason);
         self.headers.push((
             "Content-Type".to_string(),
@@ -288,26 +296,11 @@ impl Response {
             (false, None) if self.context.version == Version::Http11 => Framing::Chunked,
             (false, None) => Framing::Close,
         };
-        // A client waiting for 100 Continue now has its answer without it: it may never
-        // send the body, so the connection will close (see `finish_exchange`). So will it
-        // when more of a Content-Length body is left unread than can be drained.
-        let continue_skipped = self
-            .exchange
-            .expect
-            .compare_exchange(
-                expect::PENDING,
-                expect::SKIPPED,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_ok();
-        let undrainable = self.exchange.unread.load(Ordering::Acquire) > self.context.max_drain;
         // A 1xx is never a final response (RFC 9110 §15.2): a client given one as the
         // answer waits on for the real one, and after a 101 it speaks another protocol.
         // Closing is the only way to end either exchange.
         let interim = (100..200).contains(&self.status);
-        if framing == Framing::Close || self.app_close || continue_skipped || undrainable || interim
-        {
+        if framing == Framing::Close || self.app_close || interim {
             self.must_close = true;
         }
         let keep_alive = self.context.keep_alive
@@ -316,7 +309,7 @@ impl Response {
         self.must_close |= !keep_alive;
         let buf = &mut self.buf;
         buf.extend_from_slice(b"HTTP/1.1 ");
-        buf.extend_from_slice(self.status.to_string().as_bytes());
+        push_status_code(buf, self.status);
         buf.push(b' ');
         buf.extend_from_slice(self.reason.as_bytes());
         buf.extend_from_slice(b"\r\n");
@@ -334,10 +327,12 @@ impl Response {
             push_field(buf, name.as_bytes(), value);
         }
         if !has_date {
-            push_field(buf, b"Date", http_date().as_bytes());
+            buf.extend_from_slice(b"Date: ");
+            push_http_date(buf);
+            buf.extend_from_slice(b"\r\n");
         }
         if !has_server {
-            push_field(buf, b"Server", self.context.server_software.as_bytes());
+            push_field(buf, b"Server", self.context.config.server_software.as_bytes());
         }
         if framing == Framing::Chunked {
             push_field(buf, b"Transfer-Encoding", b"chunked");
@@ -351,6 +346,12 @@ impl Response {
         self.framing = Some(framing);
     }
     // ANCHOR_END: send_headers
+}
+
+/// The three digits of `code` (100 to 999, checked by `set_status`), without formatting.
+fn push_status_code(buf: &mut Vec<u8>, code: u16) {
+    let digits = [code / 100 % 10, code / 10 % 10, code % 10];
+    buf.extend(digits.iter().map(|&d| b'0' + d as u8));
 }
 
 fn push_field(buf: &mut Vec<u8>, name: &[u8], value: &[u8]) {
