@@ -165,6 +165,11 @@ impl HttpConnection {
         loop {
             match self.advance() {
                 Progress::Request(req) => match self.serve(req) {
+                    // Nothing of a next request buffered: back to the poller at once.
+                    // Reading first would cost a system call that, for a client that
+                    // waits for its answer before it sends again, finds nothing; the
+                    // poller's re-arm reports bytes that are already there.
+                    Some(conn) if !conn.has_buffered_input() => return conn.wait_for_bytes(),
                     Some(conn) => self = conn,
                     None => return,
                 },
@@ -337,6 +342,14 @@ impl HttpConnection {
         match then {
             Then::KeepAlive => Some(self),
             Then::Close => None,
+        }
+    }
+
+    /// Whether bytes of a next request are in the buffer already (pipelining).
+    fn has_buffered_input(&self) -> bool {
+        match &self.stage {
+            Stage::Head(reader) => !reader.buffered().is_empty(),
+            _ => true,
         }
     }
 
