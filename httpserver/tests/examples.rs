@@ -53,11 +53,11 @@ fn bind_step_by_step_prints_every_step() {
 #[test]
 fn keep_alive_example_shows_starving_then_parking() {
     let out = run("keep_alive_holds_a_worker", &[]);
-    let (pinned, parked) = out
-        .split_once("parked (this crate)")
+    let (pinned, engine) = out
+        .split_once("engine (this crate)")
         .expect("both timelines");
     assert!(pinned.contains("NO ANSWER"), "{out}");
-    assert!(parked.contains("client 3: answered after"), "{out}");
+    assert!(engine.contains("client 3: answered after"), "{out}");
 }
 
 #[test]
@@ -109,4 +109,89 @@ fn echo_server_echoes_and_stops_after_its_requests() {
     let finished = child.try_wait().expect("waitable").is_some();
     let _ = child.kill();
     assert!(finished, "echo_server did not stop after --requests 1");
+}
+
+/// A server example running until dropped (killed), with the address it printed first.
+struct Served {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(name: &str, args: &[&str]) -> Served {
+    use std::io::Read;
+    let mut child = Command::new(example(name))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the example starts");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut banner = Vec::new();
+    let mut byte = [0u8; 1];
+    while !banner.ends_with(b"\n") && stdout.read(&mut byte).unwrap_or(0) == 1 {
+        banner.push(byte[0]);
+    }
+    let banner = String::from_utf8_lossy(&banner).into_owned();
+    let addr = banner
+        .strip_prefix("listening on http://")
+        .map(|rest| rest.trim().to_string())
+        .unwrap_or_else(|| panic!("the first line is not `listening on http://ADDR`: {banner:?}"));
+    Served { child, addr }
+}
+
+fn connect(addr: &str) -> std::net::TcpStream {
+    let stream = std::net::TcpStream::connect(addr).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    stream
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    stream
+}
+
+#[test]
+fn the_three_designs_answer_hello_kept_alive() {
+    use std::io::{Read, Write};
+    for name in ["pinned_worker", "park_and_dispatch", "engine_hello"] {
+        let served = serve(name, &["--port", "0", "--threads", "2"]);
+        let mut stream = connect(&served.addr);
+        for _ in 0..3 {
+            stream
+                .write_all(b"GET /hello/load HTTP/1.1\r\nHost: x\r\n\r\n")
+                .expect("sent");
+            let mut answer = Vec::new();
+            let mut byte = [0u8; 1];
+            while !answer.ends_with(b"hello, load") {
+                stream.read_exact(&mut byte).expect("an answer");
+                answer.push(byte[0]);
+            }
+            let answer = String::from_utf8_lossy(&answer);
+            assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{name}: {answer}");
+        }
+    }
+}
+
+#[test]
+fn timeout_flag_sets_the_keep_alive_timeout_too() {
+    use std::io::{Read, Write};
+    let served = serve("echo_server", &["--port", "0", "--timeout", "1"]);
+    let mut stream = connect(&served.addr);
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    // The server closes the idle connection after 1 s, not the default 5 s.
+    let _ = stream.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(String::from_utf8_lossy(&rest).starts_with("HTTP/1.1 200 OK"));
+    assert!(waited < Duration::from_secs(4), "closed after {waited:?}");
 }
