@@ -4,9 +4,8 @@
 //! Run: `cargo bench -p benches --bench httpserver_e2e`
 //!
 //! - `keepalive/c1/hello`: one connection, one request at a time (latency-bound).
-//! - `keepalive/c8/hello`: eight connections, each on its own client thread, 8 workers.
-//! - `keepalive/{c1,c8}/hello_no_linger`: the same with `keep_alive_linger` 0: every
-//!   request after the first goes through the parking lot (poller wake-up, queue, worker).
+//! - `keepalive/c8/hello`, `keepalive/c32/hello`: 8 or 32 connections, each on its own
+//!   client thread, 8 workers.
 //!
 //! Every response is read whole and checked (`200`, body `hello`), so a fast failure can
 //! never count. Throughput is in requests (elements/s = requests/s).
@@ -20,19 +19,16 @@ use httpserver::{HttpRequest, HttpServer, ServerConfig, ServerThread};
 
 const REQUEST: &[u8] = b"GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n";
 
-fn hello_server(threads: usize, linger: Option<Duration>) -> ServerThread {
+fn hello_server(threads: usize) -> ServerThread {
     let hello = |req: &mut HttpRequest| {
         req.add_header("Content-Type", b"text/plain")?;
         req.add_header("Content-Length", b"5")?;
         req.write(b"hello")
     };
-    let mut config = ServerConfig {
+    let config = ServerConfig {
         threads,
         ..ServerConfig::new("127.0.0.1:0")
     };
-    if let Some(linger) = linger {
-        config.keep_alive_linger = linger;
-    }
     HttpServer::spawn(config, hello).expect("the bench server starts")
 }
 
@@ -77,7 +73,7 @@ impl Client {
 }
 
 fn keepalive(c: &mut Criterion) {
-    let server = hello_server(8, None);
+    let server = hello_server(8);
     let addr = server.local_addr();
     let mut group = c.benchmark_group("keepalive");
     group.throughput(Throughput::Elements(1));
@@ -87,28 +83,23 @@ fn keepalive(c: &mut Criterion) {
     group.bench_function("c1/hello", |b| b.iter(|| one.hello()));
     drop(one);
 
-    bench_c8(&mut group, "c8/hello", addr);
-    server.stop();
-
-    let server = hello_server(8, Some(Duration::ZERO));
-    let mut one = Client::connect(server.local_addr());
-    group.bench_function("c1/hello_no_linger", |b| b.iter(|| one.hello()));
-    drop(one);
-    bench_c8(&mut group, "c8/hello_no_linger", server.local_addr());
+    bench_many(&mut group, "c8/hello", addr, 8);
+    bench_many(&mut group, "c32/hello", addr, 32);
     server.stop();
     group.finish();
 }
 
-/// Eight kept-alive connections, each driven by its own client thread.
-fn bench_c8(
+/// `n` kept-alive connections, each driven by its own client thread.
+fn bench_many(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     id: &str,
     addr: SocketAddr,
+    n: u64,
 ) {
-    let mut clients: Vec<Client> = (0..8).map(|_| Client::connect(addr)).collect();
+    let mut clients: Vec<Client> = (0..n).map(|_| Client::connect(addr)).collect();
     group.bench_function(id, |b| {
         b.iter_custom(|iters| {
-            let per_client = iters.div_ceil(8);
+            let per_client = iters.div_ceil(n);
             let started = Instant::now();
             std::thread::scope(|scope| {
                 for client in clients.iter_mut() {
@@ -119,10 +110,10 @@ fn bench_c8(
                     });
                 }
             });
-            // Normalise to `iters` requests: 8 * per_client were sent.
+            // Normalise to `iters` requests: n * per_client were sent.
             started
                 .elapsed()
-                .mul_f64(iters as f64 / (per_client * 8) as f64)
+                .mul_f64(iters as f64 / (per_client * n) as f64)
         })
     });
 }
