@@ -34,7 +34,7 @@ fn url_mapping_shows_each_target_answering() {
     let out = run("url_mapping");
     for line in [
         "GET    /item/7              200 OK item Some(\"7\") action None",
-        "DELETE /item/7              405 Method Not Allowed method not allowed (Allow: GET, POST, HEAD)",
+        "DELETE /item/7              405 Method Not Allowed method not allowed (Allow: GET, HEAD, POST)",
         "301 Moved Permanently  -> http://0.0.0.0:8080/item/7?x=1",
         "blog post Some(\"hello-world\") (path=/hello-world, homepath=/blog)",
         "GET    /blogroll            404 Not Found not found",
