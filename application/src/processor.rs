@@ -89,6 +89,13 @@ impl HookOutcome for Result<(), HttpError> {
     }
 }
 
+/// A crate error in a hook (`web::header` refusing a value) is a 500, as in a handler.
+impl HookOutcome for Result<(), crate::Error> {
+    fn into_result(self) -> Result<(), HttpError> {
+        self.map_err(HttpError::from)
+    }
+}
+
 /// A processor that runs `f` before the rest of the chain (web.py's `loadhook`). When
 /// `f` returns an error, that error is the response and the rest does not run.
 pub fn loadhook<R: HookOutcome>(f: impl Fn() -> R + Send + Sync + 'static) -> impl Processor {
