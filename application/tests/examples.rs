@@ -44,6 +44,26 @@ fn url_mapping_shows_each_target_answering() {
 }
 
 #[test]
+fn form_memory_posts_its_forms_and_reports_the_peak() {
+    let out = Command::new(example("form_memory"))
+        .args(["--posts", "2", "--mb", "1"])
+        .output()
+        .expect("the example runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.matches("a: 999998 bytes").count(), 2, "{out}");
+    assert!(
+        out.contains("bodies: 2 x 1 MB = 2 MB\npeak RSS before the posts:"),
+        "{out}"
+    );
+    assert!(out.contains("\npeak RSS: "), "{out}");
+}
+
+#[test]
 fn processor_order_shows_the_first_added_outermost() {
     let out = run("processor_order");
     let want =
