@@ -22,6 +22,7 @@ fn crate_dirs() -> Vec<PathBuf> {
         "session",
         "benches",
         "tidy",
+        "testkit",
     ]
     .iter()
     .map(|c| root().join(c))
