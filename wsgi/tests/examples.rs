@@ -56,7 +56,7 @@ fn conformance_binary_prints_its_address_serves_and_stops_on_sigterm() {
 #[cfg(unix)]
 #[test]
 fn hello_world_binary_serves_hello_on_the_port_given() {
-    let mut served = Served::start("hello_world", &["0"]);
+    let mut served = Served::start("hello_world", &["--port", "0"]);
     assert!(served.addr.starts_with("127.0.0.1:"), "{}", served.addr);
     let response = served.get("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert!(
@@ -76,7 +76,7 @@ fn static_files_binary_serves_revalidates_refuses_traversal_and_logs() {
     let root = dir.join("static");
     let mut served = Served::start(
         "static_files",
-        &[root.to_str().expect("UTF-8 temp dir"), "0"],
+        &[root.to_str().expect("UTF-8 temp dir"), "--port", "0"],
     );
     let index =
         served.get("GET /static/index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
