@@ -10,7 +10,7 @@
 //!   fresh connection, the [`Client`] that keeps its connection, [`eventually`].
 //! - [`response`]: [`Response`] and [`read_response`], which reads one response framed
 //!   by `Content-Length`, chunks or the close, and says whether it was complete.
-//! - [`example`]: [`example`](example::example) finds an example binary `cargo test`
+//! - [`example`](mod@example): [`example()`] finds an example binary `cargo test`
 //!   built, [`run`] runs one to the end, [`Served`] starts a server example and reads
 //!   the address it prints (`listening on http://ADDR`), [`sigterm`] stops it.
 //! - [`keep_alive`]: the [`KeepAliveClient`] the end-to-end benches time round trips with.
