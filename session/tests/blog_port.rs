@@ -74,12 +74,7 @@ fn the_blog_port_answers_as_its_web_py_original_did() {
     let app = blog::app().expect("the port's mapping is valid");
     let mut jar = Jar::new("webpy_session_id");
     for ((label, path, method, data), want) in steps.iter().zip(want) {
-        let mut request = app.request(path).method(method).data(data.to_string());
-        if let Some(cookie) = jar.header() {
-            request = request.header("Cookie", &cookie);
-        }
-        let r = request.send();
-        jar.update(&r.header_all("Set-Cookie"));
+        let r = jar.send(app.request(path).method(method).data(data.to_string()));
         assert_eq!(show(label, &r), want);
     }
 }

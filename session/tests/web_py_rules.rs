@@ -30,13 +30,7 @@ fn counter_app(store: Arc<CountingStore>, config: SessionConfig) -> Application 
 }
 
 fn get(app: &Application, jar: &mut Jar, path: &str) -> Response {
-    let mut request = app.request(path);
-    if let Some(cookie) = jar.header() {
-        request = request.header("Cookie", &cookie);
-    }
-    let response = request.send();
-    jar.update(&response.header_all("Set-Cookie"));
-    response
+    jar.send(app.request(path))
 }
 
 /// Moves the record of the session in `jar` to the id `to`, as if web.py had made it.
