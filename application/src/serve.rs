@@ -50,7 +50,9 @@ impl Application {
         }
     }
 }
+// ANCHOR_END: serve
 
+// ANCHOR: refusal
 /// The request's `ctx`, loaded from the environ with the root application's settings.
 fn load(env: Env, inner: &Inner) -> Live {
     let vars = Arc::new(env.vars);
@@ -74,7 +76,7 @@ fn outcome(inner: &Inner) -> Outcome {
 fn refusal() -> Result<Option<HttpError>, crate::Error> {
     let (allowed, bad_path) = with_live(|live| {
         let hosts = live.settings.allowed_hosts.as_deref();
-        let allowed = hosts.map_or(true, |h| host_allowed(live.ctx.host.as_deref(), h));
+        let allowed = hosts.is_none_or(|h| host_allowed(live.ctx.host.as_deref(), h));
         (allowed, live.bad_path)
     })?;
     let method = ctx::method()?;
@@ -88,7 +90,9 @@ fn refusal() -> Result<Option<HttpError>, crate::Error> {
         None
     })
 }
+// ANCHOR_END: refusal
 
+// ANCHOR: take_response
 /// `status, headers = ctx.status, ctx.headers`, plus the `Content-Length` of a whole
 /// body, so the server need not chunk it (never on 1xx, 204 and 304, which have no body:
 /// RFC 9110 §8.6). From here on the headers are fixed. Also says whether the request
@@ -114,7 +118,7 @@ fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<(String,
     }
     (status, headers, is_head)
 }
-// ANCHOR_END: serve
+// ANCHOR_END: take_response
 
 type Stream = Box<dyn Iterator<Item = Vec<u8>> + Send>;
 
