@@ -2,8 +2,9 @@
 //! mounts, redirects, input, cookies, processors, errors and streaming.
 //!
 //! Run: `cargo run -p application --example app_conformance -- --port 8080` (`--port 0`
-//! picks a free port; `--debug` turns the debug error page on). The first line on stdout
-//! is `listening on http://ADDR/`; the access log goes to stderr; Ctrl-C stops it.
+//! picks a free port; `--threads N`, `--timeout S` as every server example; `--debug`
+//! turns the debug error page on). The first line on stdout is `listening on
+//! http://ADDR`; the access log goes to stderr; Ctrl-C stops it.
 //!
 //! Routes (every response carries `X-Trace: inner, outer`, the two processors on the
 //! way out, innermost first):
@@ -24,34 +25,27 @@
 //! - `/denied` → 403 from a processor, the handler never runs
 
 use application::web::{self, SetCookie};
-use application::{
-    ctx, Application, Args, Error, Handler, HttpError, Method, Next, Outcome, ServerConfig, Target,
-};
+use application::{ctx, Application, Args, Error, HttpError, Next, Outcome, Target};
+use wsgi::ServerArgs;
 
-#[derive(Default)]
-struct Item;
-
-impl Handler for Item {
-    const METHODS: &'static [Method] = &[Method::Get, Method::Post];
-    fn get(&mut self, args: &Args) -> Outcome {
-        Ok(format!(
-            "id={} action={}",
-            args.get(0).unwrap_or(""),
-            args.get(1).unwrap_or("None")
-        )
-        .into())
-    }
-    fn post(&mut self, args: &Args) -> Outcome {
-        Ok(format!("posted id={}", args.get(0).unwrap_or("")).into())
-    }
+/// `/item/ID[/ACTION]`: GET and POST, so other methods are a 405 with `Allow`.
+fn item() -> Target {
+    Target::route()
+        .get(|args: &Args| -> Outcome {
+            let id = args.get(0).unwrap_or("");
+            Ok(format!("id={id} action={}", args.get(1).unwrap_or("None")).into())
+        })
+        .post(|args: &Args| -> Outcome {
+            Ok(format!("posted id={}", args.get(0).unwrap_or("")).into())
+        })
 }
 
 fn text(f: impl Fn(&Args) -> Result<String, HttpError> + Send + Sync + 'static) -> Target {
     Target::func(move |args: &Args| f(args).map(Into::into))
 }
 
-fn lines(pairs: &[(String, String)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+fn lines<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    pairs.map(|(k, v)| format!("{k}={v}\n")).collect()
 }
 
 fn error_for(code: u16) -> HttpError {
@@ -61,7 +55,7 @@ fn error_for(code: u16) -> HttpError {
         401 => unauthorized(),
         403 => forbidden(),
         404 => notfound(),
-        405 => nomethod(&["GET"]),
+        405 => nomethod(),
         406 => notacceptable(),
         409 => conflict(),
         410 => gone(),
@@ -93,7 +87,7 @@ fn app() -> Result<Application, Error> {
             "/hello/(.*)",
             text(|a| Ok(format!("hello, {}", a.get(0).unwrap_or("")))),
         ),
-        (r"/item/(\d+)(?:/(\w+))?", Target::handler::<Item>()),
+        (r"/item/(\d+)(?:/(\w+))?", item()),
         ("/old/(.*)", Target::redirect("/hello/$1")),
         ("/see", Target::func(|_: &Args| Err(web::seeother("/")))),
         ("/found", Target::func(|_: &Args| Err(web::found("/")))),
@@ -128,11 +122,7 @@ fn app() -> Result<Application, Error> {
                 };
                 for name in ["file", "upload"] {
                     if let Some(f) = input.file(name) {
-                        out.push_str(&format!(
-                            "{name}: {} ({} bytes)\n",
-                            f.filename,
-                            f.data.len()
-                        ));
+                        out.push_str(&format!("{name}: {} ({} bytes)\n", f.filename, f.len()));
                     }
                 }
                 Ok(out)
@@ -211,22 +201,23 @@ fn app() -> Result<Application, Error> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut port = "8080".to_string();
-    let mut debug = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--port" => port = args.next().ok_or("--port needs a value")?,
-            "--debug" => debug = true,
-            other => {
-                return Err(format!("unknown argument {other:?}; use --port N [--debug]").into())
-            }
+    // The server flags every example takes (--port P, --threads N, --timeout S), and
+    // this one's own: --debug.
+    let args = ServerArgs::from_env()?;
+    let debug = match args.rest.as_slice() {
+        [] => false,
+        [flag] if flag == "--debug" => true,
+        [other, ..] => {
+            return Err(format!(
+                "unknown argument {other:?}; use --port P, --threads N, --timeout S, --debug"
+            )
+            .into())
         }
-    }
+    };
     let mut app = app()?;
     app.set_debug(debug);
-    let server = app.start(ServerConfig::new(format!("127.0.0.1:{port}")), [])?;
-    println!("listening on http://{}/", server.local_addr());
+    let server = app.start(args.config(), [])?;
+    println!("listening on http://{}", server.local_addr());
     server.wait_for_signal()?;
     Ok(())
 }
