@@ -158,100 +158,139 @@ fn comma_tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 // ANCHOR: header_facts
 /// Decides framing, persistence and `Expect` from the fields (RFC 9112 §6, §9.3;
 /// RFC 9110 §10.1.1), refusing every combination that two parsers could read differently.
+/// The steps: gather what each field says ([`FieldScan::field`]), then the body's
+/// framing ([`framing`]), then persistence.
 pub(crate) fn header_facts(
     fields: &[(String, Vec<u8>)],
     version: Version,
     config: &ServerConfig,
 ) -> Result<HeaderFacts, ClientError> {
-    let mut length: Option<u64> = None;
-    let mut coding: Option<&[u8]> = None;
-    let mut host: Option<&[u8]> = None;
-    let mut close = false;
-    let mut keep_alive_token = false;
-    let mut expect_continue = false;
+    let mut scan = FieldScan::default();
     for (name, value) in fields {
-        if name.eq_ignore_ascii_case("content-length") {
-            // Digits only (no sign, no space inside); repeated values, in one field or
-            // several, must agree, or the body's end is ambiguous (RFC 9112 §6.3 rule 5).
-            for token in value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
-                let n = parse_digits(token).ok_or_else(|| ClientError::BadContentLength {
-                    value: value.clone(),
-                })?;
-                if length.is_some_and(|m| m != n) {
-                    return Err(ClientError::BadContentLength {
-                        value: value.clone(),
-                    });
-                }
-                length = Some(n);
-            }
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            if coding.is_some() {
-                return Err(ClientError::UnsupportedTransferCoding {
-                    coding: value.clone(),
-                });
-            }
-            coding = Some(value);
-        } else if name.eq_ignore_ascii_case("host") {
-            if host.is_some() {
-                return Err(ClientError::BadHeader {
-                    why: "duplicate Host",
-                    evidence: value.clone(),
-                });
-            }
-            // RFC 9110 §7.2: an invalid Host value is a 400, like a missing one.
-            if !super::line::valid_host(value) {
-                return Err(ClientError::BadHeader {
-                    why: "invalid Host",
-                    evidence: value.clone(),
-                });
-            }
-            host = Some(value);
-        } else if name.eq_ignore_ascii_case("connection") {
-            for token in comma_tokens(value) {
-                close |= token.eq_ignore_ascii_case(b"close");
-                keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
-            }
-        } else if name.eq_ignore_ascii_case("expect") {
-            if !value.trim_ascii().eq_ignore_ascii_case(b"100-continue") {
-                return Err(ClientError::UnsupportedExpectation {
-                    value: value.clone(),
-                });
-            }
-            // HTTP/1.0 clients do not know 100 Continue (RFC 9110 §10.1.1): ignore it.
-            expect_continue = version == Version::Http11;
-        }
+        scan.field(name, value, version)?;
     }
-    if version == Version::Http11 && host.is_none() {
+    if version == Version::Http11 && scan.host.is_none() {
         return Err(ClientError::BadHeader {
             why: "missing Host",
             evidence: Vec::new(),
         });
     }
-    let framing = match (coding, length) {
-        (Some(_), Some(_)) => return Err(ClientError::ContentLengthWithTransferEncoding),
-        (Some(coding), None) => chunked_framing(coding)?,
-        (None, Some(n)) if n > config.max_body => {
-            return Err(ClientError::BodyTooLarge {
-                limit_bytes: config.max_body,
-                length: n,
-            })
-        }
-        (None, Some(n)) => BodyFraming::Length(n),
-        (None, None) => BodyFraming::None,
-    };
+    let framing = framing(scan.coding, scan.length, config)?;
     let keep_alive = match version {
-        Version::Http11 => !close,
-        Version::Http10 => keep_alive_token && !close,
+        Version::Http11 => !scan.close,
+        Version::Http10 => scan.keep_alive_token && !scan.close,
     };
     Ok(HeaderFacts {
         framing,
         keep_alive,
-        expect_continue,
-        close_after: version == Version::Http10 && coding.is_some(),
-        host: host.map(|h| String::from_utf8_lossy(h).into_owned()),
+        expect_continue: scan.expect_continue,
+        close_after: version == Version::Http10 && scan.coding.is_some(),
+        host: scan.host.map(|h| String::from_utf8_lossy(h).into_owned()),
     })
 }
 // ANCHOR_END: header_facts
+
+/// What the fields said so far, one field at a time.
+#[derive(Default)]
+struct FieldScan<'a> {
+    length: Option<u64>,
+    coding: Option<&'a [u8]>,
+    host: Option<&'a [u8]>,
+    close: bool,
+    keep_alive_token: bool,
+    expect_continue: bool,
+}
+
+impl<'a> FieldScan<'a> {
+    // ANCHOR: field_scan
+    /// Takes in one field; the ones that decide framing, persistence or `Expect`.
+    fn field(&mut self, name: &str, value: &'a [u8], version: Version) -> Result<(), ClientError> {
+        if name.eq_ignore_ascii_case("content-length") {
+            self.content_length(value)
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            if self.coding.is_some() {
+                return Err(ClientError::UnsupportedTransferCoding {
+                    coding: value.to_vec(),
+                });
+            }
+            self.coding = Some(value);
+            Ok(())
+        } else if name.eq_ignore_ascii_case("host") {
+            self.host(value)
+        } else if name.eq_ignore_ascii_case("connection") {
+            for token in comma_tokens(value) {
+                self.close |= token.eq_ignore_ascii_case(b"close");
+                self.keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+            }
+            Ok(())
+        } else if name.eq_ignore_ascii_case("expect") {
+            if !value.trim_ascii().eq_ignore_ascii_case(b"100-continue") {
+                return Err(ClientError::UnsupportedExpectation {
+                    value: value.to_vec(),
+                });
+            }
+            // HTTP/1.0 clients do not know 100 Continue (RFC 9110 §10.1.1): ignore it.
+            self.expect_continue = version == Version::Http11;
+            Ok(())
+        } else {
+            Ok(())
+        }
+    }
+    // ANCHOR_END: field_scan
+
+    /// Digits only (no sign, no space inside); repeated values, in one field or several,
+    /// must agree, or the body's end is ambiguous (RFC 9112 §6.3 rule 5).
+    fn content_length(&mut self, value: &[u8]) -> Result<(), ClientError> {
+        for token in value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+            let n = parse_digits(token).ok_or_else(|| ClientError::BadContentLength {
+                value: value.to_vec(),
+            })?;
+            if self.length.is_some_and(|m| m != n) {
+                return Err(ClientError::BadContentLength {
+                    value: value.to_vec(),
+                });
+            }
+            self.length = Some(n);
+        }
+        Ok(())
+    }
+
+    /// One `Host`, well formed (RFC 9110 §7.2: an invalid one is a 400, like a missing one).
+    fn host(&mut self, value: &'a [u8]) -> Result<(), ClientError> {
+        let why = if self.host.is_some() {
+            "duplicate Host"
+        } else if !super::line::valid_host(value) {
+            "invalid Host"
+        } else {
+            self.host = Some(value);
+            return Ok(());
+        };
+        Err(ClientError::BadHeader {
+            why,
+            evidence: value.to_vec(),
+        })
+    }
+}
+
+/// The body's framing from `Transfer-Encoding` and `Content-Length` (RFC 9112 §6.3):
+/// both is the smuggling pair (400); a declared length over `max_body` is 413 before a
+/// byte of it is read.
+fn framing(
+    coding: Option<&[u8]>,
+    length: Option<u64>,
+    config: &ServerConfig,
+) -> Result<BodyFraming, ClientError> {
+    match (coding, length) {
+        (Some(_), Some(_)) => Err(ClientError::ContentLengthWithTransferEncoding),
+        (Some(coding), None) => chunked_framing(coding),
+        (None, Some(n)) if n > config.max_body => Err(ClientError::BodyTooLarge {
+            limit_bytes: config.max_body,
+            length: n,
+        }),
+        (None, Some(n)) => Ok(BodyFraming::Length(n)),
+        (None, None) => Ok(BodyFraming::None),
+    }
+}
 
 /// `chunked` must be the last coding, and is the only one this server decodes: any other
 /// is 501 (RFC 9112 §6.1); `chunked` not last leaves the body's end unknown: 400.

@@ -38,22 +38,43 @@ pub(crate) fn line_end(bytes: &[u8], limit: usize) -> Option<usize> {
 
 // ANCHOR: read_request_line
 /// Parses the request line at the start of `bytes` (which holds at least the whole line);
-/// returns it and the number of bytes it took, line ending included.
-///
-/// `httparse` checks the bytes (method is a token, target is visible ASCII, version is
-/// `HTTP/1.0` or `HTTP/1.1`); this function adds the limit and the version rule, and
-/// splits the target.
+/// returns it and the number of bytes it took, line ending included. The steps: find the
+/// line within its limit ([`find_line`]), let `httparse` check its three words
+/// ([`split_line`]), refuse `CONNECT`, split the target ([`parse_target`]).
 pub(crate) fn read_request_line(
     bytes: &[u8],
     config: &ServerConfig,
 ) -> Result<(RequestLine, usize), ClientError> {
-    // A line longer than the limit is 414 even before its end arrives: waiting for the
-    // rest would let a client make the server buffer without bound.
+    let (line, end) = find_line(bytes, config)?;
+    let (method, uri, version) = split_line(line)?;
+    // A 2xx to CONNECT tells the client its tunnel is open (RFC 9110 §9.3.6), whatever
+    // the target's form: no application behind this server can keep that promise.
+    if method == "CONNECT" {
+        return Err(ClientError::MethodNotImplemented {
+            method: method.to_string(),
+        });
+    }
+    let target = parse_target(method, uri)?;
+    let line = RequestLine {
+        method: method.to_string(),
+        uri: uri.to_string(),
+        version,
+        target,
+    };
+    Ok((line, end))
+}
+// ANCHOR_END: read_request_line
+
+/// The request line at the start of `bytes`, LF included, and its length; 414 past
+/// `max_request_line` (line ending excluded), even before its end arrives: waiting for
+/// the rest would let a client make the server buffer without bound.
+fn find_line<'a>(bytes: &'a [u8], config: &ServerConfig) -> Result<(&'a [u8], usize), ClientError> {
+    let too_long = || ClientError::RequestLineTooLong {
+        limit_bytes: config.max_request_line,
+    };
     let Some(end) = line_end(bytes, config.max_request_line.saturating_add(2)) else {
         return Err(if bytes.len() > config.max_request_line {
-            ClientError::RequestLineTooLong {
-                limit_bytes: config.max_request_line,
-            }
+            too_long()
         } else {
             ClientError::BadRequestLine {
                 line: bytes.to_vec(),
@@ -65,10 +86,14 @@ pub(crate) fn read_request_line(
     let content = line.strip_suffix(b"\n").unwrap_or(line);
     let content = content.strip_suffix(b"\r").unwrap_or(content);
     if content.len() > config.max_request_line {
-        return Err(ClientError::RequestLineTooLong {
-            limit_bytes: config.max_request_line,
-        });
+        return Err(too_long());
     }
+    Ok((line, end))
+}
+
+/// Method, target and version, as `httparse` checked them: the method a token, the
+/// target visible ASCII, the version `HTTP/1.0` or `HTTP/1.1`.
+fn split_line(line: &[u8]) -> Result<(&str, &str, Version), ClientError> {
     let mut no_headers = [];
     let mut req = httparse::Request::new(&mut no_headers);
     // The line alone is a "partial" request to httparse (the headers are missing), but by
@@ -92,23 +117,8 @@ pub(crate) fn read_request_line(
     } else {
         Version::Http11
     };
-    // A 2xx to CONNECT tells the client its tunnel is open (RFC 9110 §9.3.6), whatever
-    // the target's form: no application behind this server can keep that promise.
-    if method == "CONNECT" {
-        return Err(ClientError::MethodNotImplemented {
-            method: method.to_string(),
-        });
-    }
-    let target = parse_target(method, uri)?;
-    let line = RequestLine {
-        method: method.to_string(),
-        uri: uri.to_string(),
-        version,
-        target,
-    };
-    Ok((line, end))
+    Ok((method, uri, version))
 }
-// ANCHOR_END: read_request_line
 
 // ANCHOR: version_error
 /// A version httparse refused: 505 if it is a well-formed `HTTP/D.D` (the client speaks a

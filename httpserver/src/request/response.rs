@@ -285,17 +285,29 @@ impl Response {
     }
 
     // ANCHOR: send_headers
-    /// Writes the status line and headers into the buffer and fixes the framing: the
-    /// app's `Content-Length`, else chunked on HTTP/1.1, else close-delimited (HTTP/1.0);
-    /// no body for HEAD, 1xx, 204, 304 (RFC 9112 §6.3).
+    /// Writes the status line and headers into the buffer and fixes the framing (RFC
+    /// 9112 §6.3), in four steps: the framing, persistence, the status line, the fields.
     fn build_head(&mut self) {
-        let no_body = self.has_no_body();
-        let framing = match (no_body, self.declared) {
+        let framing = self.choose_framing();
+        let keep_alive = self.decide_persistence(framing);
+        self.push_status_line();
+        self.push_fields(framing, keep_alive);
+        self.framing = Some(framing);
+    }
+
+    /// The app's `Content-Length`, else chunked on HTTP/1.1, else close-delimited; no
+    /// body at all for HEAD, 1xx, 204, 304.
+    fn choose_framing(&self) -> Framing {
+        match (self.has_no_body(), self.declared) {
             (true, _) => Framing::NoBody,
             (false, Some(n)) => Framing::Length(n),
             (false, None) if self.context.version == Version::Http11 => Framing::Chunked,
             (false, None) => Framing::Close,
-        };
+        }
+    }
+
+    /// Whether the connection persists after this response; sets `must_close` if not.
+    fn decide_persistence(&mut self, framing: Framing) -> bool {
         // A 1xx is never a final response (RFC 9110 §15.2): a client given one as the
         // answer waits on for the real one, and after a 101 it speaks another protocol.
         // Closing is the only way to end either exchange.
@@ -307,14 +319,23 @@ impl Response {
             && !self.must_close
             && !self.context.stopping.load(Ordering::Acquire);
         self.must_close |= !keep_alive;
+        keep_alive
+    }
+
+    fn push_status_line(&mut self) {
         let buf = &mut self.buf;
         buf.extend_from_slice(b"HTTP/1.1 ");
         push_status_code(buf, self.status);
         buf.push(b' ');
         buf.extend_from_slice(self.reason.as_bytes());
         buf.extend_from_slice(b"\r\n");
-        let mut has_date = false;
-        let mut has_server = false;
+    }
+
+    /// The app's fields, then the server's: `Date` and `Server` unless the app gave
+    /// them, the transfer coding, `Connection`; then the empty line.
+    fn push_fields(&mut self, framing: Framing, keep_alive: bool) {
+        let buf = &mut self.buf;
+        let (mut has_date, mut has_server) = (false, false);
         for (name, value) in &self.headers {
             // RFC 9110 §8.6: no Content-Length in 1xx and 204 responses.
             let forbidden_length = name.eq_ignore_ascii_case("content-length")
@@ -343,7 +364,6 @@ impl Response {
             push_field(buf, b"Connection", b"keep-alive");
         }
         buf.extend_from_slice(b"\r\n");
-        self.framing = Some(framing);
     }
     // ANCHOR_END: send_headers
 }
