@@ -22,7 +22,7 @@ use crate::request::upload::Upload;
 use crate::request::{leading_empty_lines, line_end, section_end};
 use crate::rfile::BodyError;
 use crate::wire::{ConnReader, ConnWriter};
-use crate::{HttpRequest, ServerConfig};
+use crate::{HttpRequest, RequestHead, ServerConfig};
 
 /// Where a connection is in its current request.
 #[derive(Debug)]
@@ -71,6 +71,8 @@ pub struct HttpConnection {
     stage: Stage,
     /// `None` only while a request holds it.
     writer: Option<ConnWriter>,
+    /// The last request's head, whose strings the next request reuses.
+    spare_head: Option<RequestHead>,
     remote_addr: SocketAddr,
     server_addr: SocketAddr,
     shared: Arc<Shared>,
@@ -121,6 +123,7 @@ impl HttpConnection {
         Ok(Some(HttpConnection {
             key,
             stage: Stage::Head(ConnReader::new(Arc::clone(&stream))),
+            spare_head: None,
             writer: Some(ConnWriter::new(
                 Arc::clone(&stream),
                 config.out_high_water,
@@ -303,8 +306,10 @@ impl HttpConnection {
         });
         let allow_keep_alive =
             !shared.is_stopping() && shared.requests.slots.idle() < config.max_parked;
+        let head = self.spare_head.take().unwrap_or_else(RequestHead::empty);
         HttpRequest::new(
             writer,
+            head,
             (self.remote_addr, self.server_addr),
             config,
             allow_keep_alive,
@@ -320,8 +325,9 @@ impl HttpConnection {
         let answered = req.respond(self.shared.gateway.as_ref()).is_ok();
         self.requests += 1;
         self.idle_since = Instant::now();
-        let (writer, close) = req.finish_exchange();
+        let (writer, close, head) = req.finish_exchange();
         self.writer = Some(writer);
+        self.spare_head = Some(head);
         if !answered {
             return None;
         }
@@ -396,7 +402,7 @@ impl HttpConnection {
     pub(crate) fn answer(mut self, status: u16, req: Option<Box<HttpRequest>>) -> HttpConnection {
         let mut req = req.map_or_else(|| self.new_request(), |req| *req);
         let _ = req.refuse(status);
-        let (writer, _) = req.finish_exchange();
+        let (writer, _, _) = req.finish_exchange();
         self.writer = Some(writer);
         self
     }

@@ -62,6 +62,7 @@ impl HttpRequest {
     /// A request about to be parsed; answered on `writer`.
     pub(crate) fn new(
         writer: ConnWriter,
+        mut head: RequestHead,
         addrs: (SocketAddr, SocketAddr),
         config: Arc<ServerConfig>,
         allow_keep_alive: bool,
@@ -74,7 +75,6 @@ impl HttpRequest {
             config: Arc::clone(&config),
             stopping,
         };
-        let mut head = RequestHead::empty();
         (head.remote_addr, head.server_addr) = addrs;
         HttpRequest {
             head,
@@ -141,8 +141,8 @@ impl HttpRequest {
             });
         }
         let (line, used) = line::read_request_line(&bytes[skip..], &self.config)?;
+        self.head.set_line(&line);
         reader.consume_head(skip + used);
-        self.head.set_line(line);
         Ok(skip + used)
     }
     // ANCHOR_END: read_request_line
@@ -161,10 +161,10 @@ impl HttpRequest {
         let config = Arc::clone(&self.config);
         let bytes = reader.buffered();
         let len = headers::section_len(bytes, &config, line_len)?;
-        let fields = headers::read_request_headers(&bytes[..len], &config)?;
+        headers::read_request_headers(&bytes[..len], &config, &mut self.head.headers)?;
         reader.consume_head(len);
-        let facts = headers::header_facts(&fields, self.head.version, &config)?;
-        self.head.set_fields(fields, facts);
+        let facts = headers::header_facts(&self.head.headers, self.head.version, &config)?;
+        self.head.set_facts(facts);
         let keep_alive = self.head.keep_alive() && self.allow_keep_alive;
         self.response.set_context(
             self.head.version,
@@ -268,10 +268,11 @@ impl HttpRequest {
     }
 
     /// After the response: the connection's writer (with what the client has not taken
-    /// yet) and whether the connection must close.
-    pub(crate) fn finish_exchange(self) -> (ConnWriter, bool) {
+    /// yet), whether the connection must close, and the head (its strings are reused for
+    /// the connection's next request).
+    pub(crate) fn finish_exchange(self) -> (ConnWriter, bool, RequestHead) {
         let close = self.response.must_close() || !self.response.headers_sent();
-        (self.response.into_writer(), close)
+        (self.response.into_writer(), close, self.head)
     }
 }
 

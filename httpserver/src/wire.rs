@@ -145,6 +145,8 @@ pub(crate) struct ConnWriter {
     sent: usize,
     high_water: usize,
     write_timeout: Duration,
+    /// A response's head buffer and header fields, kept from one response to the next.
+    spares: (Vec<u8>, Vec<u8>),
 }
 // ANCHOR_END: conn_writer
 
@@ -156,7 +158,24 @@ impl ConnWriter {
             sent: 0,
             high_water,
             write_timeout,
+            spares: (Vec::new(), Vec::new()),
         }
+    }
+
+    /// The buffers a response builds in, lent for one response.
+    pub(crate) fn take_spares(&mut self) -> (Vec<u8>, Vec<u8>) {
+        std::mem::take(&mut self.spares)
+    }
+
+    /// The buffers back, emptied; a big one is let go rather than kept per connection.
+    pub(crate) fn give_spares(&mut self, mut head: Vec<u8>, mut fields: Vec<u8>) {
+        for buf in [&mut head, &mut fields] {
+            buf.clear();
+            if buf.capacity() > 16 * 1024 {
+                *buf = Vec::new();
+            }
+        }
+        self.spares = (head, fields);
     }
 
     /// Bytes written by the application that the socket has not taken yet.

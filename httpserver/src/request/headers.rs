@@ -25,8 +25,8 @@ pub(crate) struct HeaderFacts {
     /// The framing is suspect enough that the connection must close after the response
     /// (RFC 9112 §6.1: `Transfer-Encoding` in an HTTP/1.0 request).
     pub(crate) close_after: bool,
-    /// The `Host` value, if any.
-    pub(crate) host: Option<String>,
+    /// Which field is `Host`, if any.
+    pub(crate) host: Option<usize>,
 }
 
 /// Where the header section ends in `bytes` (which starts right after the request line):
@@ -85,7 +85,8 @@ pub(crate) fn section_len(
 pub(crate) fn read_request_headers(
     bytes: &[u8],
     config: &ServerConfig,
-) -> Result<Vec<(String, Vec<u8>)>, ClientError> {
+    fields: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), ClientError> {
     let lines = bytes
         .iter()
         .filter(|&&b| b == b'\n')
@@ -106,10 +107,23 @@ pub(crate) fn read_request_headers(
         &mut on_heap
     };
     match httparse::parse_headers(bytes, slots) {
-        Ok(httparse::Status::Complete((_, parsed))) => Ok(parsed
-            .iter()
-            .map(|h| (h.name.to_string(), h.value.to_vec()))
-            .collect()),
+        Ok(httparse::Status::Complete((_, parsed))) => {
+            // Into the fields of the connection's previous request, reusing their
+            // strings: a request like the last one allocates nothing here.
+            fields.truncate(parsed.len());
+            for (i, h) in parsed.iter().enumerate() {
+                match fields.get_mut(i) {
+                    Some((name, value)) => {
+                        name.clear();
+                        name.push_str(h.name);
+                        value.clear();
+                        value.extend_from_slice(h.value);
+                    }
+                    None => fields.push((h.name.to_string(), h.value.to_vec())),
+                }
+            }
+            Ok(())
+        }
         // Complete heads only reach here, so "partial" means a line httparse could not
         // take apart, e.g. an obs-fold continuation.
         Ok(httparse::Status::Partial) | Err(_) => Err(ClientError::BadHeader {
@@ -166,8 +180,11 @@ pub(crate) fn header_facts(
     config: &ServerConfig,
 ) -> Result<HeaderFacts, ClientError> {
     let mut scan = FieldScan::default();
-    for (name, value) in fields {
+    for (index, (name, value)) in fields.iter().enumerate() {
         scan.field(name, value, version)?;
+        if scan.host.is_some() && scan.host_index.is_none() {
+            scan.host_index = Some(index);
+        }
     }
     if version == Version::Http11 && scan.host.is_none() {
         return Err(ClientError::BadHeader {
@@ -185,7 +202,7 @@ pub(crate) fn header_facts(
         keep_alive,
         expect_continue: scan.expect_continue,
         close_after: version == Version::Http10 && scan.coding.is_some(),
-        host: scan.host.map(|h| String::from_utf8_lossy(h).into_owned()),
+        host: scan.host_index,
     })
 }
 // ANCHOR_END: header_facts
@@ -196,6 +213,7 @@ struct FieldScan<'a> {
     length: Option<u64>,
     coding: Option<&'a [u8]>,
     host: Option<&'a [u8]>,
+    host_index: Option<usize>,
     close: bool,
     keep_alive_token: bool,
     expect_continue: bool,

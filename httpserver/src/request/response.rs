@@ -44,7 +44,8 @@ pub struct Response {
     context: ResponseContext,
     status: u16,
     reason: Cow<'static, str>,
-    headers: Vec<(String, Vec<u8>)>,
+    /// The application's header fields, already as `name: value\r\n` lines.
+    fields: Fields,
     declared: Option<u64>,
     app_close: bool,
     /// `Some` once the headers were sent.
@@ -55,19 +56,27 @@ pub struct Response {
 }
 
 impl Response {
-    pub(crate) fn new(writer: ConnWriter, context: ResponseContext) -> Self {
+    pub(crate) fn new(mut writer: ConnWriter, context: ResponseContext) -> Self {
+        // The connection's buffers from its previous response: no allocation per request.
+        let (buf, fields) = writer.take_spares();
         Response {
             writer,
             context,
             status: 200,
             reason: Cow::Borrowed("OK"),
-            headers: Vec::new(),
+            fields: Fields::default(),
             declared: None,
             app_close: false,
             framing: None,
             must_close: false,
-            buf: Vec::new(),
+            buf,
         }
+        .with_field_bytes(fields)
+    }
+
+    fn with_field_bytes(mut self, bytes: Vec<u8>) -> Self {
+        self.fields.bytes = bytes;
+        self
     }
 
     pub(crate) fn set_context(&mut self, version: Version, head_request: bool, keep_alive: bool) {
@@ -141,7 +150,7 @@ impl Response {
                 .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
             return Ok(());
         }
-        self.headers.push((name.to_string(), value.to_vec()));
+        self.fields.push(name.as_bytes(), value);
         Ok(())
     }
     // ANCHOR_END: add_header
@@ -152,7 +161,7 @@ impl Response {
         self.refuse_if_sent()?;
         self.status = 200;
         self.reason = Cow::Borrowed("OK");
-        self.headers.clear();
+        self.fields.clear();
         self.declared = None;
         self.app_close = false;
         Ok(())
@@ -201,8 +210,10 @@ impl Response {
         Ok(self.writer.write_all(bytes)?)
     }
 
-    /// The connection's writer back, with what the client has not taken yet.
-    pub(crate) fn into_writer(self) -> ConnWriter {
+    /// The connection's writer back, with what the client has not taken yet (and the
+    /// buffers, for the next response).
+    pub(crate) fn into_writer(mut self) -> ConnWriter {
+        self.writer.give_spares(self.buf, self.fields.bytes);
         self.writer
     }
 
@@ -225,8 +236,7 @@ impl Response {
             // body of one terminating chunk. Not for HEAD, 1xx, 204, 304, whose length
             // (if any) describes a body that is not sent.
             self.declared = Some(0);
-            self.headers
-                .push(("Content-Length".to_string(), b"0".to_vec()));
+            self.fields.push(b"Content-Length", b"0");
         }
         self.send_headers()?;
         match self.framing {
@@ -248,15 +258,11 @@ impl Response {
         self.status = code;
         self.reason = Cow::Borrowed(crate::status::reason(code).unwrap_or("Unknown"));
         let body = format!("{code} {}\n", self.reason);
-        self.headers.push((
-            "Content-Type".to_string(),
-            b"text/plain; charset=utf-8".to_vec(),
-        ));
+        self.fields
+            .push(b"Content-Type", b"text/plain; charset=utf-8");
         self.declared = Some(body.len() as u64);
-        self.headers.push((
-            "Content-Length".to_string(),
-            body.len().to_string().into_bytes(),
-        ));
+        self.fields
+            .push(b"Content-Length", body.len().to_string().as_bytes());
         self.write(body.as_bytes())
     }
 
@@ -335,24 +341,18 @@ impl Response {
     /// them, the transfer coding, `Connection`; then the empty line.
     fn push_fields(&mut self, framing: Framing, keep_alive: bool) {
         let buf = &mut self.buf;
-        let (mut has_date, mut has_server) = (false, false);
-        for (name, value) in &self.headers {
+        if (100..200).contains(&self.status) || self.status == 204 {
             // RFC 9110 §8.6: no Content-Length in 1xx and 204 responses.
-            let forbidden_length = name.eq_ignore_ascii_case("content-length")
-                && ((100..200).contains(&self.status) || self.status == 204);
-            if forbidden_length {
-                continue;
-            }
-            has_date |= name.eq_ignore_ascii_case("date");
-            has_server |= name.eq_ignore_ascii_case("server");
-            push_field(buf, name.as_bytes(), value);
+            self.fields.push_without_length(buf);
+        } else {
+            buf.extend_from_slice(&self.fields.bytes);
         }
-        if !has_date {
+        if !self.fields.has_date {
             buf.extend_from_slice(b"Date: ");
             push_http_date(buf);
             buf.extend_from_slice(b"\r\n");
         }
-        if !has_server {
+        if !self.fields.has_server {
             push_field(buf, b"Server", self.context.config.server_software.as_bytes());
         }
         if framing == Framing::Chunked {
@@ -366,6 +366,41 @@ impl Response {
         buf.extend_from_slice(b"\r\n");
     }
     // ANCHOR_END: send_headers
+}
+
+/// The application's header fields, kept as the lines they will be on the wire: one
+/// buffer, reused from response to response, instead of two allocations per field.
+#[derive(Debug, Default)]
+struct Fields {
+    bytes: Vec<u8>,
+    has_date: bool,
+    has_server: bool,
+}
+
+impl Fields {
+    fn push(&mut self, name: &[u8], value: &[u8]) {
+        self.has_date |= name.eq_ignore_ascii_case(b"date");
+        self.has_server |= name.eq_ignore_ascii_case(b"server");
+        push_field(&mut self.bytes, name, value);
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.has_date = false;
+        self.has_server = false;
+    }
+
+    /// Appends the fields to `buf`, but for `Content-Length` lines.
+    fn push_without_length(&self, buf: &mut Vec<u8>) {
+        for line in self.bytes.split_inclusive(|&b| b == b'\n') {
+            let is_length = line
+                .get(..15)
+                .is_some_and(|name| name.eq_ignore_ascii_case(b"content-length:"));
+            if !is_length {
+                buf.extend_from_slice(line);
+            }
+        }
+    }
 }
 
 /// The three digits of `code` (100 to 999, checked by `set_status`), without formatting.
