@@ -9,7 +9,6 @@ mod support;
 use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
-use std::time::Duration;
 
 use support::{read_prefix, serve, Client, IO_TIMEOUT};
 use wsgi::{app_fn, Body};
