@@ -84,7 +84,11 @@ fn main() {
     };
     let server = HttpServer::spawn(config.clone(), hello).expect("the server starts");
     let mut client = KeepAliveClient::connect(server.local_addr()).expect("connects");
-    let (allocs, bytes) = count(&mut client, b"GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n", b"hello");
+    let (allocs, bytes) = count(
+        &mut client,
+        b"GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n",
+        b"hello",
+    );
     println!("keepalive/c1/hello (httpserver, native gateway): {allocs:.1} allocations, {bytes:.0} bytes per request");
     drop(client);
     server.stop();

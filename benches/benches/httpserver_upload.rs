@@ -50,7 +50,8 @@ fn upload(stream: &mut TcpStream, head: &[u8], body: &[u8], answer: &mut Vec<u8>
     answer.clear();
     let mut byte = [0u8; 256];
     let want = body.len().to_string();
-    let complete = |a: &[u8]| a.windows(4).any(|w| w == b"\r\n\r\n") && a.ends_with(want.as_bytes());
+    let complete =
+        |a: &[u8]| a.windows(4).any(|w| w == b"\r\n\r\n") && a.ends_with(want.as_bytes());
     while !complete(answer) {
         let n = stream.read(&mut byte).expect("an answer");
         assert!(n > 0, "the server closed");
@@ -71,9 +72,14 @@ fn uploads(c: &mut Criterion) {
             .set_read_timeout(Some(Duration::from_secs(10)))
             .expect("timeout");
         let mut answer = Vec::new();
-        for (name, size) in [("64KiB", 64usize << 10), ("1MiB", 1 << 20), ("16MiB", 16 << 20)] {
+        for (name, size) in [
+            ("64KiB", 64usize << 10),
+            ("1MiB", 1 << 20),
+            ("16MiB", 16 << 20),
+        ] {
             let body = vec![b'u'; size];
-            let head = format!("POST /count HTTP/1.1\r\nHost: bench\r\nContent-Length: {size}\r\n\r\n");
+            let head =
+                format!("POST /count HTTP/1.1\r\nHost: bench\r\nContent-Length: {size}\r\n\r\n");
             group.throughput(Throughput::Bytes(size as u64));
             group.bench_with_input(BenchmarkId::new(mode, name), &body, |b, body| {
                 b.iter(|| upload(&mut stream, head.as_bytes(), body, &mut answer))

@@ -66,7 +66,12 @@ fn communicate(mut conn: Conn, lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<Serve
         match conn.stream.read(&mut chunk) {
             Ok(0) => return,
             Ok(n) => conn.buf.extend_from_slice(&chunk[..n]),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
                 return park(conn, &lot, &pool, &config);
             }
             Err(_) => return,
@@ -104,7 +109,8 @@ fn parking_loop(lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<ServerConfig>) {
             };
             if let Some(conn) = conn {
                 let _ = lot.poller.delete(&conn.stream);
-                let (lot, pool2, config) = (Arc::clone(&lot), Arc::clone(&pool), Arc::clone(&config));
+                let (lot, pool2, config) =
+                    (Arc::clone(&lot), Arc::clone(&pool), Arc::clone(&config));
                 let _ = pool.put(Box::new(move || communicate(conn, lot, pool2, config)));
             }
         }
@@ -137,7 +143,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             buf: Vec::with_capacity(8192),
         };
         let (lot2, pool2, config) = (Arc::clone(&lot), Arc::clone(&pool), Arc::clone(&config));
-        if pool.put(Box::new(move || communicate(conn, lot2, pool2, config))).is_err() {
+        if pool
+            .put(Box::new(move || communicate(conn, lot2, pool2, config)))
+            .is_err()
+        {
             break;
         }
     }

@@ -64,7 +64,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for stream in listener.incoming().flatten() {
         let _ = stream.set_nodelay(true);
         let config = Arc::clone(&config);
-        if pool.put(Box::new(move || communicate(stream, &config))).is_err() {
+        if pool
+            .put(Box::new(move || communicate(stream, &config)))
+            .is_err()
+        {
             break;
         }
     }

@@ -438,7 +438,9 @@ impl HttpConnection {
                     let err = ClientError::BodyTimeout { why };
                     Verdict::Close(self.refuse(err, Some(Box::new(req))))
                 }
-                Stage::Head(reader) if self.head_deadline.is_some() && !reader.buffered().is_empty() => {
+                Stage::Head(reader)
+                    if self.head_deadline.is_some() && !reader.buffered().is_empty() =>
+                {
                     self.stage = Stage::Head(reader);
                     Verdict::Close(self.refuse(ClientError::HeaderTimeout, None))
                 }

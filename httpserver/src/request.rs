@@ -18,8 +18,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-pub use body::RequestBody;
 pub(crate) use body::MemoryBudget;
+pub use body::RequestBody;
 pub use head::{RequestHead, Version};
 pub use headers::BodyFraming;
 pub use response::Response;
@@ -166,11 +166,8 @@ impl HttpRequest {
         let facts = headers::header_facts(&self.head.headers, self.head.version, &config)?;
         self.head.set_facts(facts);
         let keep_alive = self.head.keep_alive() && self.allow_keep_alive;
-        self.response.set_context(
-            self.head.version,
-            self.head.method == "HEAD",
-            keep_alive,
-        );
+        self.response
+            .set_context(self.head.version, self.head.method == "HEAD", keep_alive);
         Ok(())
     }
     // ANCHOR_END: read_request_headers

@@ -122,7 +122,9 @@ mod tests {
 
     #[test]
     fn every_status_the_server_produces_has_its_phrase() {
-        for code in [100, 200, 204, 304, 400, 408, 413, 414, 417, 431, 500, 501, 503, 505] {
+        for code in [
+            100, 200, 204, 304, 400, 408, 413, 414, 417, 431, 500, 501, 503, 505,
+        ] {
             assert!(reason_phrase(code).is_some(), "{code}");
         }
         assert_eq!(reason_phrase(299), None);

@@ -336,7 +336,9 @@ mod tests {
         assert!(writer.pending() > 0);
         let reader = std::thread::spawn(move || {
             let mut got = vec![0u8; 32 << 20];
-            client.read_exact(&mut got).map(|_| got.iter().all(|&b| b == b'x'))
+            client
+                .read_exact(&mut got)
+                .map(|_| got.iter().all(|&b| b == b'x'))
         });
         let deadline = Instant::now() + Duration::from_secs(10);
         while !writer.flush().expect("flushes") {

@@ -3,15 +3,15 @@
 //! a worker, the acceptor accepts while every worker is busy, and timeouts cost no
 //! worker. Bounds here are liveness bounds (seconds), never speed claims.
 
-mod support;
 #[path = "support/engine.rs"]
 mod engine_support;
+mod support;
 
 use std::io::{BufReader, Read, Write};
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
 use engine_support::{allow_open_files, gated};
+use sha2::{Digest, Sha256};
 use support::{read_response, send, TestServer};
 
 const GET: &[u8] = b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -38,7 +38,11 @@ fn more_stalled_uploaders_than_workers_do_not_delay_a_normal_client() {
     let started = Instant::now();
     let r = send(&mut conn, GET);
     assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -93,7 +97,9 @@ fn a_16_mib_chunked_upload_is_spooled_and_read_back_intact() {
         },
         digest,
     );
-    let body: Vec<u8> = (0..16u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let body: Vec<u8> = (0..16u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
     let mut conn = BufReader::new(server.connect());
     let writer = conn.get_ref().try_clone().expect("a second handle");
     let chunks = body.clone();
@@ -109,7 +115,10 @@ fn a_16_mib_chunked_upload_is_spooled_and_read_back_intact() {
         writer.flush()
     });
     let r = read_response(&mut conn, false);
-    sender.join().expect("the sender").expect("the body was sent");
+    sender
+        .join()
+        .expect("the sender")
+        .expect("the body was sent");
     let want = format!("true {}", hex(&Sha256::digest(&body)));
     assert_eq!((r.status, r.body_text()), (200, want));
 }
@@ -154,7 +163,9 @@ fn the_acceptor_accepts_and_answers_while_every_worker_is_busy() {
     busy.get_mut()
         .write_all(b"GET /gate HTTP/1.1\r\nHost: x\r\n\r\n")
         .expect("sent");
-    started.recv_timeout(Duration::from_secs(10)).expect("the worker took /gate");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took /gate");
     let mut crowd: Vec<_> = (0..20).map(|_| BufReader::new(server.connect())).collect();
     for conn in &mut crowd {
         conn.get_mut().write_all(GET).expect("sent");
@@ -192,17 +203,26 @@ fn a_client_that_never_reads_holds_no_worker_once_the_app_is_done() {
         big,
     );
     let mut deaf = server.connect();
-    deaf.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n").expect("sent");
+    deaf.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
     std::thread::sleep(Duration::from_millis(300));
     let mut conn = BufReader::new(server.connect());
     let started = Instant::now();
     let r = send(&mut conn, GET);
     assert_eq!(r.status, 200);
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     // And the deaf client still gets all of it when it reads at last.
     let mut all = Vec::new();
     let _ = deaf.read_to_end(&mut all);
-    assert!(all.ends_with(&[b'b'; 1024]) && all.len() > 4 << 20, "{}", all.len());
+    assert!(
+        all.ends_with(&[b'b'; 1024]) && all.len() > 4 << 20,
+        "{}",
+        all.len()
+    );
 }
 
 #[test]
@@ -214,7 +234,9 @@ fn a_blocking_handler_on_one_worker_does_not_delay_other_connections() {
         .get_mut()
         .write_all(b"GET /gate HTTP/1.1\r\nHost: x\r\n\r\n")
         .expect("sent");
-    started.recv_timeout(Duration::from_secs(10)).expect("the worker took /gate");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took /gate");
     for _ in 0..3 {
         let mut conn = BufReader::new(server.connect());
         for _ in 0..20 {
@@ -244,7 +266,11 @@ fn a_thousand_partial_heads_expiring_together_do_not_delay_a_normal_request() {
     let started = Instant::now();
     let r = send(&mut conn, GET);
     assert_eq!(r.status, 200);
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     // Each partial head got its 408.
     for stream in partial.iter_mut().step_by(97) {
         let mut status = [0u8; 12];

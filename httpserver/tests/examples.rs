@@ -70,7 +70,10 @@ fn the_three_designs_answer_hello_kept_alive() {
                 answer.push(byte[0]);
             }
             let answer = String::from_utf8_lossy(&answer);
-            assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{name}: {answer}");
+            assert!(
+                answer.starts_with("HTTP/1.1 200 OK\r\n"),
+                "{name}: {answer}"
+            );
         }
     }
 }

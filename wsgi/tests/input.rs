@@ -106,7 +106,10 @@ fn an_expect_continue_body_is_invited_before_the_app_and_the_app_may_ignore_it()
     assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
     client.send(b"hello");
     let response = client.response(false);
-    assert_eq!((response.status, response.body.as_slice()), (403, &b"no"[..]));
+    assert_eq!(
+        (response.status, response.body.as_slice()),
+        (403, &b"no"[..])
+    );
 }
 
 #[test]

@@ -146,7 +146,9 @@ impl Housekeeper {
                     match HttpConnection::open(stream, Arc::clone(&self.shared)) {
                         Ok(Some(conn)) => self.shared.watch_new(conn),
                         Ok(None) => tracing::warn!("httpserver: connection table full"),
-                        Err(err) => tracing::warn!("httpserver: could not set up a connection: {err}"),
+                        Err(err) => {
+                            tracing::warn!("httpserver: could not set up a connection: {err}")
+                        }
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -192,13 +194,8 @@ impl Housekeeper {
     }
 
     fn take_handoffs(&mut self, now: Instant) {
-        let handoffs = std::mem::take(
-            &mut *self
-                .shared
-                .inbox
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()),
-        );
+        let handoffs =
+            std::mem::take(&mut *self.shared.inbox.lock().unwrap_or_else(|p| p.into_inner()));
         for handoff in handoffs {
             self.add_outgoing(handoff.conn, handoff.then, now);
         }
@@ -211,7 +208,11 @@ impl Housekeeper {
     fn add_outgoing(&mut self, mut conn: HttpConnection, then: Then, now: Instant) {
         let pending = conn.writer_mut().map_or(0, |w| w.pending());
         let (interest, deadline, closing) = if pending > 0 {
-            (Interest::Write, now + self.shared.config.write_timeout, false)
+            (
+                Interest::Write,
+                now + self.shared.config.write_timeout,
+                false,
+            )
         } else if then == Then::Close {
             if conn.close_gracefully().is_err() {
                 return;
@@ -376,7 +377,11 @@ impl Housekeeper {
                 }
             }
         }
-        while self.waiting.front().is_some_and(|(_, deadline)| *deadline <= now) {
+        while self
+            .waiting
+            .front()
+            .is_some_and(|(_, deadline)| *deadline <= now)
+        {
             if let Some((conn, _)) = self.waiting.pop_front() {
                 self.refuse_busy(conn, now);
             }
@@ -388,13 +393,8 @@ impl Housekeeper {
     /// queues (the server stops).
     pub(crate) fn close_all(&mut self) {
         self.listener = None;
-        let handoffs = std::mem::take(
-            &mut *self
-                .shared
-                .inbox
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()),
-        );
+        let handoffs =
+            std::mem::take(&mut *self.shared.inbox.lock().unwrap_or_else(|p| p.into_inner()));
         drop(handoffs);
         self.outgoing.clear();
         self.waiting.clear();

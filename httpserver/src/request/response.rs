@@ -353,7 +353,11 @@ impl Response {
             buf.extend_from_slice(b"\r\n");
         }
         if !self.fields.has_server {
-            push_field(buf, b"Server", self.context.config.server_software.as_bytes());
+            push_field(
+                buf,
+                b"Server",
+                self.context.config.server_software.as_bytes(),
+            );
         }
         if framing == Framing::Chunked {
             push_field(buf, b"Transfer-Encoding", b"chunked");

@@ -120,8 +120,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "handoff" => {
             let leader = Arc::new((Mutex::new(false), Condvar::new()));
             for _ in 0..threads {
-                let (ep, conns, leader) =
-                    (Arc::clone(&pollers[0]), Arc::clone(&conns), Arc::clone(&leader));
+                let (ep, conns, leader) = (
+                    Arc::clone(&pollers[0]),
+                    Arc::clone(&conns),
+                    Arc::clone(&leader),
+                );
                 std::thread::spawn(move || {
                     let mut buf = Vec::new();
                     loop {
@@ -153,7 +156,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (tx, rx) = mpsc::channel::<usize>();
             let rx = Arc::new(Mutex::new(rx));
             for _ in 0..threads {
-                let (ep, conns, rx) = (Arc::clone(&pollers[0]), Arc::clone(&conns), Arc::clone(&rx));
+                let (ep, conns, rx) =
+                    (Arc::clone(&pollers[0]), Arc::clone(&conns), Arc::clone(&rx));
                 std::thread::spawn(move || {
                     let mut buf = Vec::new();
                     loop {
