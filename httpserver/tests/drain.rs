@@ -44,7 +44,7 @@ fn an_unread_body_larger_than_any_buffer_keeps_the_connection() {
     let mut conn = BufReader::new(server.connect());
     let mut request =
         b"POST /noread HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n".to_vec();
-    request.extend(std::iter::repeat(b'G').take(300_000));
+    request.extend(std::iter::repeat_n(b'G', 300_000));
     let r = send(&mut conn, &request);
     assert_eq!(
         (r.body.as_slice(), r.header("connection")),
