@@ -120,24 +120,35 @@ impl Shared {
 
     /// Registers a new connection with the workers' poller, armed for its first bytes.
     pub(crate) fn watch_new(&self, conn: HttpConnection) {
-        let key = conn.key();
-        let stream = conn.stream();
         let deadline = conn.deadline();
-        self.requests.slots.put(key, conn, deadline, false);
-        if let Err(err) = self.requests.poller.add(&*stream, key, Interest::Read) {
-            tracing::warn!("httpserver: could not watch a connection: {err}");
-            drop(self.requests.slots.take(key));
-        }
+        self.wait_on_poller(conn, deadline, false, true);
     }
 
     /// Leaves `conn` to wait for its next bytes: in its slot, armed in the workers'
-    /// poller. A connection the poller refuses is dropped (closed): it could not be
-    /// watched.
+    /// poller.
     pub(crate) fn park(&self, conn: HttpConnection, deadline: std::time::Instant, idle: bool) {
+        self.wait_on_poller(conn, deadline, idle, false);
+    }
+
+    /// Puts `conn` in its slot, then arms its registration (`new`: adds it). A
+    /// connection the poller refuses is dropped (closed): it could not be watched.
+    fn wait_on_poller(
+        &self,
+        conn: HttpConnection,
+        deadline: std::time::Instant,
+        idle: bool,
+        new: bool,
+    ) {
         let key = conn.key();
         let stream = conn.stream();
         self.requests.slots.put(key, conn, deadline, idle);
-        if let Err(err) = self.requests.poller.rearm(&*stream, key, Interest::Read) {
+        let poller = &self.requests.poller;
+        let armed = if new {
+            poller.add(&*stream, key, Interest::Read)
+        } else {
+            poller.rearm(&*stream, key, Interest::Read)
+        };
+        if let Err(err) = armed {
             tracing::warn!("httpserver: could not watch a connection: {err}");
             drop(self.requests.slots.take(key));
         }
