@@ -9,9 +9,11 @@
 # over its threads in /proc/PID/task/*/status), and how long a fresh connection opened
 # halfway through waits for its answer (wrk only measures the connections it keeps
 # busy: a starved newcomer is invisible to it). Then two probes on the idle server:
-# `idle`: THREADS+2 kept-alive clients that went quiet, and a fresh request's wait;
-# `uploaders`: THREADS+1 clients trickling request bodies (a byte every 100 ms), and a
-# fresh request's wait. "timeout" means no answer within 5 s: clients held every worker.
+# `idle`: 12 kept-alive clients that went quiet (more than any server here has workers),
+# and a fresh request's wait; `uploaders`: 12 clients trickling request bodies (a byte
+# every 100 ms), and a fresh request's wait. "timeout" means no answer within 5 s: slow
+# clients held every worker. The bare prototypes ignore `Connection: close`, so their
+# close row is not a close measurement.
 #
 # Usage: bash benches/load.sh [options] [SECONDS_PER_POINT]    (default 3)
 #   (no option)       the full stack: the application layer's app_conformance, /hello/load
@@ -37,6 +39,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 THREADS=8
+PROBE_CLIENTS=12
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
@@ -83,12 +86,12 @@ probe_us() {
     ' 2>/dev/null || echo "timeout"
 }
 
-# THREADS+2 clients that send one request each and then stay connected, silent.
+# PROBE_CLIENTS clients that send one request each and then stay connected, silent.
 idle_probe() {
     local pids=()
-    for _ in $(seq 1 $((THREADS + 2))); do
+    for _ in $(seq 1 "$PROBE_CLIENTS"); do
         bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$PORT"'
-            printf "GET '"$URL_PATH"' HTTP/1.1\r\nHost: idle\r\n\r\n" >&3; sleep 8' 2>/dev/null &
+            printf "GET '"$URL_PATH"' HTTP/1.1\r\nHost: idle\r\n\r\n" >&3; exec sleep 8' 2>/dev/null &
         pids+=($!)
     done
     sleep 0.5
@@ -96,10 +99,10 @@ idle_probe() {
     kill "${pids[@]}" 2>/dev/null || true
 }
 
-# THREADS+1 clients each declaring a 1 MB body and trickling it a byte per 100 ms.
+# PROBE_CLIENTS clients each declaring a 1 MB body and trickling it a byte per 100 ms.
 uploaders_probe() {
     local pids=()
-    for _ in $(seq 1 $((THREADS + 1))); do
+    for _ in $(seq 1 "$PROBE_CLIENTS"); do
         bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$PORT"'
             printf "POST /upload HTTP/1.1\r\nHost: slow\r\nContent-Length: 1000000\r\n\r\n" >&3
             for i in $(seq 80); do printf x >&3 || exit; sleep 0.1; done' 2>/dev/null &

@@ -27,7 +27,7 @@ mod flags;
 mod hello;
 
 /// How long a worker waits on its own connection for the next request before parking
-/// it (the previous design's `keep_alive_linger`).
+/// it, when nobody waits in the queue (the previous design's `keep_alive_linger`).
 const LINGER: Duration = Duration::from_millis(2);
 
 struct Conn {
@@ -62,6 +62,10 @@ fn communicate(mut conn: Conn, lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<Serve
             Ok(None) => {}
             Err(_) => return,
         }
+        // Linger on this connection only while nobody waits in the queue.
+        if pool.queue_len() > 0 {
+            return park(conn, &lot);
+        }
         let _ = conn.stream.set_read_timeout(Some(LINGER));
         match conn.stream.read(&mut chunk) {
             Ok(0) => return,
@@ -72,7 +76,7 @@ fn communicate(mut conn: Conn, lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<Serve
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) =>
             {
-                return park(conn, &lot, &pool, &config);
+                return park(conn, &lot);
             }
             Err(_) => return,
         }
@@ -80,7 +84,7 @@ fn communicate(mut conn: Conn, lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<Serve
 }
 
 /// Registers the connection with the poller; the parking thread hands it back.
-fn park(conn: Conn, lot: &Arc<Lot>, _pool: &Arc<Pool>, _config: &Arc<ServerConfig>) {
+fn park(conn: Conn, lot: &Lot) {
     let mut parked = lot.parked.lock().unwrap_or_else(|p| p.into_inner());
     let key = parked.0;
     parked.0 += 1;
