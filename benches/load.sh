@@ -11,7 +11,8 @@
 # busy: a starved newcomer is invisible to it). Then two probes on the idle server:
 # `idle`: 12 kept-alive clients that went quiet (more than any server here has workers),
 # and a fresh request's wait; `uploaders`: 12 clients trickling request bodies (a byte
-# every 100 ms), and a fresh request's wait. "timeout" means no answer within 5 s: slow
+# every 100 ms) to `/data` (the full stack's route that reads its body), and a fresh
+# request's wait. "timeout" means no answer within 5 s: slow
 # clients held every worker. The bare prototypes ignore `Connection: close`, so their
 # close row is not a close measurement.
 #
@@ -104,7 +105,7 @@ uploaders_probe() {
     local pids=()
     for _ in $(seq 1 "$PROBE_CLIENTS"); do
         bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$PORT"'
-            printf "POST /upload HTTP/1.1\r\nHost: slow\r\nContent-Length: 1000000\r\n\r\n" >&3
+            printf "POST /data HTTP/1.1\r\nHost: slow\r\nContent-Length: 1000000\r\n\r\n" >&3
             for i in $(seq 80); do printf x >&3 || exit; sleep 0.1; done' 2>/dev/null &
         pids+=($!)
     done

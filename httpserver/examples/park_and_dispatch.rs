@@ -30,6 +30,9 @@ mod hello;
 /// it, when nobody waits in the queue (the previous design's `keep_alive_linger`).
 const LINGER: Duration = Duration::from_millis(2);
 
+/// How long a blocking body read waits for the next byte.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
 struct Conn {
     stream: TcpStream,
     buf: Vec<u8>,
@@ -50,12 +53,22 @@ fn communicate(mut conn: Conn, lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<Serve
     let mut out = Vec::with_capacity(512);
     loop {
         match hello::parse_head(&conn.buf, &config) {
-            Ok(Some((len, keep_alive))) => {
-                conn.buf.drain(..len);
+            Ok(Some(head)) if conn.buf.len() >= head.len + head.body => {
+                conn.buf.drain(..head.len + head.body);
                 out.clear();
-                hello::push_response(&mut out, keep_alive);
-                if conn.stream.write_all(&out).is_err() || !keep_alive {
+                hello::push_response(&mut out, head.keep_alive);
+                if conn.stream.write_all(&out).is_err() || !head.keep_alive {
                     return;
+                }
+                continue;
+            }
+            // A head is here, its body is not: the worker reads it with blocking reads
+            // (up to the previous design's `body_timeout`), as the application did.
+            Ok(Some(_)) => {
+                let _ = conn.stream.set_read_timeout(Some(BODY_TIMEOUT));
+                match conn.stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => conn.buf.extend_from_slice(&chunk[..n]),
                 }
                 continue;
             }

@@ -28,11 +28,12 @@ fn communicate(mut stream: TcpStream, config: &ServerConfig) {
     let mut out = Vec::with_capacity(512);
     let mut chunk = [0u8; 8192];
     loop {
-        // The worker blocks here while the client is idle: that is the whole weakness.
-        let (len, keep_alive) = loop {
+        // The worker blocks here while the client is idle, or sends its head or body
+        // slowly: that is the whole weakness.
+        let head = loop {
             match hello::parse_head(&buf, config) {
-                Ok(Some(head)) => break head,
-                Ok(None) => {}
+                Ok(Some(head)) if buf.len() >= head.len + head.body => break head,
+                Ok(_) => {}
                 Err(_) => return,
             }
             match stream.read(&mut chunk) {
@@ -40,10 +41,10 @@ fn communicate(mut stream: TcpStream, config: &ServerConfig) {
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
         };
-        buf.drain(..len);
+        buf.drain(..head.len + head.body);
         out.clear();
-        hello::push_response(&mut out, keep_alive);
-        if stream.write_all(&out).is_err() || !keep_alive {
+        hello::push_response(&mut out, head.keep_alive);
+        if stream.write_all(&out).is_err() || !head.keep_alive {
             return;
         }
     }

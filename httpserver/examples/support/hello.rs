@@ -9,14 +9,32 @@ use httpserver::{RequestHead, ServerConfig};
 /// The body every design answers with.
 pub const BODY: &[u8] = b"hello, load";
 
-/// If `buf` starts with a whole request head: its length, and whether the client lets
-/// the connection persist. `Err` for a head the parser refuses.
-pub fn parse_head(buf: &[u8], config: &ServerConfig) -> Result<Option<(usize, bool)>, String> {
+/// A request head found at the start of a buffer.
+pub struct Head {
+    /// The head's length in bytes.
+    pub len: usize,
+    /// The `Content-Length` body that follows it (these examples refuse chunked bodies).
+    pub body: usize,
+    /// Whether the client lets the connection persist.
+    pub keep_alive: bool,
+}
+
+/// If `buf` starts with a whole request head, what it says. `Err` for a head the parser
+/// refuses.
+pub fn parse_head(buf: &[u8], config: &ServerConfig) -> Result<Option<Head>, String> {
     let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
         return Ok(None);
     };
     let (head, len) = RequestHead::parse(&buf[..end + 4], config).map_err(|e| e.to_string())?;
-    Ok(Some((len, head.keep_alive())))
+    if head.framing() == httpserver::BodyFraming::Chunked {
+        return Err("chunked bodies are not served by this example".into());
+    }
+    let body = usize::try_from(head.content_length().unwrap_or(0)).map_err(|e| e.to_string())?;
+    Ok(Some(Head {
+        len,
+        body,
+        keep_alive: head.keep_alive(),
+    }))
 }
 
 /// Appends the hello response to `out`.
