@@ -223,3 +223,82 @@ fn ping(port: u16) -> bool {
         && stream.read_exact(&mut reply).is_ok()
         && (&reply == b"+PONG\r" || &reply == b"-NOAUT")
 }
+
+/// The demo example running as a process of its own, killed on drop.
+pub struct DemoProcess {
+    child: Child,
+    pub addr: std::net::SocketAddr,
+}
+
+impl DemoProcess {
+    /// Starts `target/…/examples/demo` with `args` and `--port 0`, and reads the address
+    /// it prints (at most 30 s). `cargo test` builds the examples; a run filtered to one
+    /// test target may not, hence the message.
+    pub fn start(args: &[&str]) -> DemoProcess {
+        use std::io::BufRead;
+        let exe = std::env::current_exe().expect("the test's own path");
+        // target/<profile>/deps/<test> → target/<profile>/examples/demo
+        let demo = exe
+            .parent()
+            .and_then(Path::parent)
+            .map(|dir| dir.join("examples").join("demo"))
+            .filter(|p| p.is_file())
+            .expect("the demo example is built (cargo test builds it; or: cargo build -p session --example demo)");
+        let mut child = Command::new(demo)
+            .args(args)
+            .args(["--port", "0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the demo");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the demo prints its address within 30 s");
+        let addr = line
+            .trim()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .unwrap_or_else(|_| panic!("the demo printed {line:?}, not http://ADDR/"));
+        DemoProcess { child, addr }
+    }
+}
+
+impl Drop for DemoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How many established connections to `port` on this machine have bytes waiting to be
+/// read by its server (from `/proc/net/tcp`): requests a paused Redis has not read yet.
+pub fn unread_connections(port: u16) -> usize {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    table
+        .lines()
+        .skip(1)
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let local_port = fields
+                .get(1)
+                .and_then(|a| a.rsplit(':').next())
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
+            let established = fields.get(3) == Some(&"01");
+            let rx_queue = fields
+                .get(4)
+                .and_then(|q| q.split(':').nth(1))
+                .and_then(|n| usize::from_str_radix(n, 16).ok())
+                .unwrap_or(0);
+            local_port == Some(port) && established && rx_queue > 0
+        })
+        .count()
+}

@@ -1,0 +1,79 @@
+//! Two demo servers, each a process of its own, sharing one Redis: one set of sessions.
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::http::User;
+use support::services::{unread_connections, DemoProcess, RedisServer};
+
+#[test]
+fn log_in_on_one_server_log_out_on_the_other() {
+    let Some(redis) = RedisServer::start("two_servers::log_in_log_out") else { return };
+    let url = redis.url("");
+    let first = DemoProcess::start(&["--store", &url]);
+    let second = DemoProcess::start(&["--store", &url]);
+    let mut user = User::new();
+
+    let (_, landed) = user.submit(first.addr, "/login", "username=ada&password=lovelace");
+    assert!(landed.body.contains("ada's list"), "{}", landed.body);
+    user.submit(first.addr, "/todos", "text=added+on+the+first");
+
+    let on_second = user.get(second.addr, "/");
+    assert_eq!(on_second.code, 200, "recognized by the second server");
+    assert!(on_second.body.contains("ada's list"), "{}", on_second.body);
+    assert!(on_second.body.contains("<span>added on the first</span>"), "{}", on_second.body);
+
+    // The second server's page carries the same token: the form works on either.
+    let logged_in = user.jar.header().expect("logged in");
+    let (out, _) = user.submit(second.addr, "/logout", "");
+    assert!(out.set_cookies().iter().any(|c| c.contains("Max-Age=0")));
+
+    // The first server no longer knows the session, not even for a client that kept the
+    // old cookie.
+    assert_eq!(user.get(first.addr, "/").code, 303, "logged out on the first too");
+    let replayed = support::http::send(first.addr, Some(&logged_in), "GET", "/", "");
+    assert_eq!(replayed.code, 303, "the old cookie names nothing any more");
+}
+
+// ANCHOR: last_writer_wins
+#[test]
+fn two_servers_saving_one_session_at_once_last_writer_wins() {
+    let Some(redis) = RedisServer::start("two_servers::last_writer_wins") else { return };
+    // Long command timeouts: the servers must wait out the pause below.
+    let url = redis.url("?command_timeout=20s");
+    let (a, b) = (DemoProcess::start(&["--store", &url]), DemoProcess::start(&["--store", &url]));
+    let mut user = User::new();
+    user.submit(a.addr, "/login", "username=ada&password=lovelace");
+    user.submit(a.addr, "/todos", "text=before");
+    user.get(a.addr, "/");
+    let (jar, token) = (user.jar.header().expect("logged in"), user.token.clone());
+
+    // Redis stops reading; each server receives a POST and sends its GET of the session,
+    // which waits in Redis's socket. Once both are waiting, Redis goes on: it answers both
+    // GETs before either server can send its SET (each SET needs its GET's answer), so
+    // both servers change the same old list.
+    redis.pause();
+    let post = |addr, text: &'static str| {
+        let (jar, token) = (jar.clone(), token.clone().unwrap_or_default());
+        std::thread::spawn(move || {
+            let form = format!("text={text}&csrf_token={token}");
+            support::http::send(addr, Some(&jar), "POST", "/todos", &form).code
+        })
+    };
+    let (to_a, to_b) = (post(a.addr, "from-a"), post(b.addr, "from-b"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while unread_connections(redis.port()) < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let waiting = unread_connections(redis.port());
+    redis.resume();
+    assert_eq!(waiting, 2, "both servers' reads reached the paused Redis");
+    assert_eq!(to_a.join().expect("thread"), 303);
+    assert_eq!(to_b.join().expect("thread"), 303);
+
+    let page = user.get(b.addr, "/").body;
+    let (has_a, has_b) = (page.contains("from-a"), page.contains("from-b"));
+    assert!(page.contains("<span>before</span>"), "{page}");
+    assert!(has_a != has_b, "exactly one of the two saves survives, whole: {page}");
+}
+// ANCHOR_END: last_writer_wins
