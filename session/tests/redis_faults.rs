@@ -10,12 +10,12 @@ mod app;
 
 use std::net::SocketAddr;
 
+use application::RunningServer;
 use application::ServerConfig;
 use session::store::redis::RedisStore;
 use session::{Error, SessionId, Store};
 use support::http::{send, User, COOKIE};
 use support::services::RedisServer;
-use application::RunningServer;
 
 /// Timeouts short enough that a fault answers fast; the HTTP client's 5 s socket
 /// timeout is what would catch a hang.
@@ -48,7 +48,9 @@ fn assert_unavailable(answer: &support::http::Answer) {
 
 #[test]
 fn redis_down_is_a_503_with_its_cause_logged_and_it_recovers_without_a_restart() {
-    let Some(mut redis) = RedisServer::start("redis_faults::down") else { return };
+    let Some(mut redis) = RedisServer::start("redis_faults::down") else {
+        return;
+    };
     let (server, addr) = demo_on(&redis);
     let mut user = logged_in(addr);
 
@@ -58,12 +60,27 @@ fn redis_down_is_a_503_with_its_cause_logged_and_it_recovers_without_a_restart()
     for _ in 0..12 {
         assert_unavailable(&user.get(addr, "/"));
     }
-    let css = send(addr, user.jar.header().as_deref(), "GET", "/assets/style.css", "");
+    let css = send(
+        addr,
+        user.jar.header().as_deref(),
+        "GET",
+        "/assets/style.css",
+        "",
+    );
     assert_eq!(css.code, 200, "the stylesheet needs no session");
     let log = support::log::text();
-    assert!(log.contains(&format!("the session store redis 127.0.0.1:{} db 0 is unavailable", redis.port())), "{log}");
+    assert!(
+        log.contains(&format!(
+            "the session store redis 127.0.0.1:{} db 0 is unavailable",
+            redis.port()
+        )),
+        "{log}"
+    );
     assert!(log.contains("load of session"), "{log}");
-    assert!(!log.contains(user.jar.value.as_deref().unwrap_or("-")), "no whole id in the log");
+    assert!(
+        !log.contains(user.jar.value.as_deref().unwrap_or("-")),
+        "no whole id in the log"
+    );
 
     redis.restart();
     // The new Redis is empty (no persistence here), so the old cookie names nothing:
@@ -76,7 +93,9 @@ fn redis_down_is_a_503_with_its_cause_logged_and_it_recovers_without_a_restart()
 
 #[test]
 fn a_paused_redis_is_a_503_within_the_timeout_and_nothing_is_lost() {
-    let Some(redis) = RedisServer::start("redis_faults::slow") else { return };
+    let Some(redis) = RedisServer::start("redis_faults::slow") else {
+        return;
+    };
     let (server, addr) = demo_on(&redis);
     let mut user = logged_in(addr);
     user.submit(addr, "/todos", "text=kept+through+the+pause");
@@ -89,13 +108,19 @@ fn a_paused_redis_is_a_503_within_the_timeout_and_nothing_is_lost() {
 
     let page = user.get(addr, "/");
     assert_eq!(page.code, 200, "{}", page.body);
-    assert!(page.body.contains("<span>kept through the pause</span>"), "{}", page.body);
+    assert!(
+        page.body.contains("<span>kept through the pause</span>"),
+        "{}",
+        page.body
+    );
     server.stop();
 }
 
 #[test]
 fn a_refused_save_is_a_503_and_the_login_sends_no_cookie() {
-    let Some(redis) = RedisServer::start("redis_faults::refused") else { return };
+    let Some(redis) = RedisServer::start("redis_faults::refused") else {
+        return;
+    };
     let (server, addr) = demo_on(&redis);
     let mut user = User::new();
     user.get(addr, "/login");
@@ -105,14 +130,28 @@ fn a_refused_save_is_a_503_and_the_login_sends_no_cookie() {
     // Redis refuses every write when over its memory limit (the default policy evicts
     // nothing); reads still work.
     let mut admin = redis.admin();
-    let _: () = redis::cmd("CONFIG").arg("SET").arg("maxmemory").arg("1").query(&mut admin).expect("CONFIG SET");
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory")
+        .arg("1")
+        .query(&mut admin)
+        .expect("CONFIG SET");
     let refused = user.post(addr, "/login", "username=ada&password=lovelace");
     assert_unavailable(&refused);
-    assert_eq!(refused.set_cookies(), Vec::<&str>::new(), "no cookie for an unsaved session");
+    assert_eq!(
+        refused.set_cookies(),
+        Vec::<&str>::new(),
+        "no cookie for an unsaved session"
+    );
     assert_eq!(user.jar.value, before, "the browser keeps the id it had");
     assert!(support::log::text().contains("OOM"), "the cause is logged");
 
-    let _: () = redis::cmd("CONFIG").arg("SET").arg("maxmemory").arg("0").query(&mut admin).expect("CONFIG SET");
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory")
+        .arg("0")
+        .query(&mut admin)
+        .expect("CONFIG SET");
     let (login, landed) = user.submit(addr, "/login", "username=ada&password=lovelace");
     assert!(login.set_cookies().iter().any(|c| c.starts_with(COOKIE)));
     assert!(landed.body.contains("ada's list"), "{}", landed.body);
@@ -121,7 +160,9 @@ fn a_refused_save_is_a_503_and_the_login_sends_no_cookie() {
 
 #[test]
 fn a_save_cut_off_mid_write_leaves_the_old_record_whole() {
-    let Some(redis) = RedisServer::start("redis_faults::torn") else { return };
+    let Some(redis) = RedisServer::start("redis_faults::torn") else {
+        return;
+    };
     let store = RedisStore::open(&redis.url(FAST)).expect("a good URL");
     let id = SessionId::generate("test").expect("random generator");
     store.set(&id, b"{\"old\":true}").expect("first save");
@@ -136,5 +177,8 @@ fn a_save_cut_off_mid_write_leaves_the_old_record_whole() {
     redis.resume();
 
     // Redis drops a command whose connection closed before it was whole.
-    assert_eq!(store.get(&id).expect("Redis answers again").as_deref(), Some(&b"{\"old\":true}"[..]));
+    assert_eq!(
+        store.get(&id).expect("Redis answers again").as_deref(),
+        Some(&b"{\"old\":true}"[..])
+    );
 }

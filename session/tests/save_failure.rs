@@ -81,7 +81,10 @@ fn an_unavailable_store_sends_a_503_and_no_cookie() {
     });
     let app = login_app(store);
     assert_no_cookie(&app, 503);
-    assert_eq!(app.request("/login").send().header("Retry-After"), Some("5"));
+    assert_eq!(
+        app.request("/login").send().header("Retry-After"),
+        Some("5")
+    );
 }
 
 #[test]

@@ -8,7 +8,9 @@ use support::services::{unread_connections, DemoProcess, RedisServer};
 
 #[test]
 fn log_in_on_one_server_log_out_on_the_other() {
-    let Some(redis) = RedisServer::start("two_servers::log_in_log_out") else { return };
+    let Some(redis) = RedisServer::start("two_servers::log_in_log_out") else {
+        return;
+    };
     let url = redis.url("");
     let first = DemoProcess::start(&["--store", &url]);
     let second = DemoProcess::start(&["--store", &url]);
@@ -21,7 +23,11 @@ fn log_in_on_one_server_log_out_on_the_other() {
     let on_second = user.get(second.addr, "/");
     assert_eq!(on_second.code, 200, "recognized by the second server");
     assert!(on_second.body.contains("ada's list"), "{}", on_second.body);
-    assert!(on_second.body.contains("<span>added on the first</span>"), "{}", on_second.body);
+    assert!(
+        on_second.body.contains("<span>added on the first</span>"),
+        "{}",
+        on_second.body
+    );
 
     // The second server's page carries the same token: the form works on either.
     let logged_in = user.jar.header().expect("logged in");
@@ -30,7 +36,11 @@ fn log_in_on_one_server_log_out_on_the_other() {
 
     // The first server no longer knows the session, not even for a client that kept the
     // old cookie.
-    assert_eq!(user.get(first.addr, "/").code, 303, "logged out on the first too");
+    assert_eq!(
+        user.get(first.addr, "/").code,
+        303,
+        "logged out on the first too"
+    );
     let replayed = support::http::send(first.addr, Some(&logged_in), "GET", "/", "");
     assert_eq!(replayed.code, 303, "the old cookie names nothing any more");
 }
@@ -38,10 +48,15 @@ fn log_in_on_one_server_log_out_on_the_other() {
 // ANCHOR: last_writer_wins
 #[test]
 fn two_servers_saving_one_session_at_once_last_writer_wins() {
-    let Some(redis) = RedisServer::start("two_servers::last_writer_wins") else { return };
+    let Some(redis) = RedisServer::start("two_servers::last_writer_wins") else {
+        return;
+    };
     // Long command timeouts: the servers must wait out the pause below.
     let url = redis.url("?command_timeout=20s");
-    let (a, b) = (DemoProcess::start(&["--store", &url]), DemoProcess::start(&["--store", &url]));
+    let (a, b) = (
+        DemoProcess::start(&["--store", &url]),
+        DemoProcess::start(&["--store", &url]),
+    );
     let mut user = User::new();
     user.submit(a.addr, "/login", "username=ada&password=lovelace");
     user.submit(a.addr, "/todos", "text=before");
@@ -74,6 +89,9 @@ fn two_servers_saving_one_session_at_once_last_writer_wins() {
     let page = user.get(b.addr, "/").body;
     let (has_a, has_b) = (page.contains("from-a"), page.contains("from-b"));
     assert!(page.contains("<span>before</span>"), "{page}");
-    assert!(has_a != has_b, "exactly one of the two saves survives, whole: {page}");
+    assert!(
+        has_a != has_b,
+        "exactly one of the two saves survives, whole: {page}"
+    );
 }
 // ANCHOR_END: last_writer_wins
