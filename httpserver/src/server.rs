@@ -295,7 +295,7 @@ impl ServerThread {
 
     /// Whether the serving thread has ended (stopped through a `StopHandle`, say).
     pub fn is_finished(&self) -> bool {
-        self.thread.as_ref().map_or(true, |t| t.is_finished())
+        self.thread.as_ref().is_none_or(|t| t.is_finished())
     }
 
     /// Stops the server and waits for its shutdown.

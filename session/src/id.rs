@@ -40,7 +40,7 @@ impl SessionId {
     /// [`Error::Randomness`](crate::Error::Randomness) when the operating system's generator fails.
     pub fn generate(secret_key: &str) -> Result<SessionId> {
         let mut random = [0u8; RANDOM_BYTES];
-        getrandom::getrandom(&mut random)?;
+        getrandom::fill(&mut random)?;
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())

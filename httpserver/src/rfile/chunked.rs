@@ -163,7 +163,7 @@ impl<R: BufRead> ChunkedRFile<R> {
         }
         // Refuse an oversized body on its size line, before reading any of its data.
         let total = self.body_len.checked_add(size);
-        if total.map_or(true, |total| total > self.limits.max_body) {
+        if total.is_none_or(|total| total > self.limits.max_body) {
             let limit = self.limits.max_body;
             return Ok(State::Failed(BodyError::BodyTooLarge { limit }));
         }

@@ -94,7 +94,7 @@ impl Demo {
     /// nothing after it (the same reason as `regenerate_id`).
     fn new_csrf_token(&self) -> Result<String, HttpError> {
         let mut bytes = [0u8; 32];
-        getrandom::getrandom(&mut bytes).map_err(session::Error::from)?;
+        getrandom::fill(&mut bytes).map_err(session::Error::from)?;
         let token = hex::encode(bytes);
         self.session.set(CSRF_FIELD, &token)?;
         Ok(token)
