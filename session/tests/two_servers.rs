@@ -4,7 +4,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::http::User;
-use support::services::{unread_connections, DemoProcess, RedisServer};
+use support::services::{
+    free_port, missing, on_path, unread_connections, DemoProcess, RedisServer,
+};
 
 #[test]
 fn log_in_on_one_server_log_out_on_the_other() {
@@ -95,3 +97,36 @@ fn two_servers_saving_one_session_at_once_last_writer_wins() {
     );
 }
 // ANCHOR_END: last_writer_wins
+
+#[test]
+fn the_two_servers_script_walks_through_its_check() {
+    if !on_path("curl") {
+        missing(
+            "curl",
+            "two_servers::the_two_servers_script_walks_through_its_check",
+        );
+        return;
+    }
+    let Some(redis) = RedisServer::start("two_servers::script") else {
+        return;
+    };
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/two_servers.sh");
+    let output = std::process::Command::new("bash")
+        .args([script, "--check", &redis.url("")])
+        .env("DEMO", DemoProcess::binary())
+        .env("PORT1", free_port().to_string())
+        .env("PORT2", free_port().to_string())
+        .output()
+        .expect("run bash");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("one set of sessions for both servers."),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("  ok: ").count(), 6, "{stdout}");
+}

@@ -236,15 +236,7 @@ impl DemoProcess {
     /// test target may not, hence the message.
     pub fn start(args: &[&str]) -> DemoProcess {
         use std::io::BufRead;
-        let exe = std::env::current_exe().expect("the test's own path");
-        // target/<profile>/deps/<test> → target/<profile>/examples/demo
-        let demo = exe
-            .parent()
-            .and_then(Path::parent)
-            .map(|dir| dir.join("examples").join("demo"))
-            .filter(|p| p.is_file())
-            .expect("the demo example is built (cargo test builds it; or: cargo build -p session --example demo)");
-        let mut child = Command::new(demo)
+        let mut child = Command::new(DemoProcess::binary())
             .args(args)
             .args(["--port", "0"])
             .stdin(Stdio::null())
@@ -269,6 +261,19 @@ impl DemoProcess {
             .parse()
             .unwrap_or_else(|_| panic!("the demo printed {line:?}, not http://ADDR/"));
         DemoProcess { child, addr }
+    }
+}
+
+impl DemoProcess {
+    /// The demo example's binary, beside this test's: `target/<profile>/examples/demo`.
+    pub fn binary() -> PathBuf {
+        let exe = std::env::current_exe().expect("the test's own path");
+        // target/<profile>/deps/<test> → target/<profile>/examples/demo
+        exe.parent()
+            .and_then(Path::parent)
+            .map(|dir| dir.join("examples").join("demo"))
+            .filter(|p| p.is_file())
+            .expect("the demo example is built (cargo test builds it; or: cargo build -p session --example demo)")
     }
 }
 
