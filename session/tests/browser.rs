@@ -107,7 +107,6 @@ fn click(tab: &Tab, selector: &str) {
         .expect("click");
 }
 
-// ANCHOR: browser_test
 #[test]
 fn the_demo_works_in_a_real_browser() {
     if !on_path("chromium") {
@@ -223,4 +222,3 @@ fn the_demo_works_in_a_real_browser() {
     drop(browser);
     server.stop();
 }
-// ANCHOR_END: browser_test
