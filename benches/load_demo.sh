@@ -56,11 +56,11 @@ start_demo() {
     DEMO_PID=$!
     PIDS+=("$DEMO_PID")
     for _ in $(seq 1 200); do
-        grep -q '^http://' "$out" 2>/dev/null && break
+        grep -q '^listening on http://' "$out" 2>/dev/null && break
         sleep 0.05
     done
     ADDR="$(head -n 1 "$out")"
-    ADDR="${ADDR%/}"
+    ADDR="${ADDR#listening on }"
     token_of() { grep -o 'name="csrf_token" value="[0-9a-f]*' | head -n 1 | sed 's/.*value="//'; }
     token="$(curl -s -c "$jar" -b "$jar" "$ADDR/login" | token_of)"
     curl -s -o /dev/null -c "$jar" -b "$jar" -d "username=ada&password=lovelace&csrf_token=$token" "$ADDR/login"

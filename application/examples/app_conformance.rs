@@ -2,8 +2,9 @@
 //! mounts, redirects, input, cookies, processors, errors and streaming.
 //!
 //! Run: `cargo run -p application --example app_conformance -- --port 8080` (`--port 0`
-//! picks a free port; `--debug` turns the debug error page on). The first line on stdout
-//! is `listening on http://ADDR/`; the access log goes to stderr; Ctrl-C stops it.
+//! picks a free port; `--threads N`, `--timeout S` as every server example; `--debug`
+//! turns the debug error page on). The first line on stdout is `listening on
+//! http://ADDR`; the access log goes to stderr; Ctrl-C stops it.
 //!
 //! Routes (every response carries `X-Trace: inner, outer`, the two processors on the
 //! way out, innermost first):
@@ -25,8 +26,9 @@
 
 use application::web::{self, SetCookie};
 use application::{
-    ctx, Application, Args, Error, Handler, HttpError, Method, Next, Outcome, ServerConfig, Target,
+    ctx, Application, Args, Error, Handler, HttpError, Method, Next, Outcome, Target,
 };
+use wsgi::ServerArgs;
 
 #[derive(Default)]
 struct Item;
@@ -211,22 +213,23 @@ fn app() -> Result<Application, Error> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut port = "8080".to_string();
-    let mut debug = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--port" => port = args.next().ok_or("--port needs a value")?,
-            "--debug" => debug = true,
-            other => {
-                return Err(format!("unknown argument {other:?}; use --port N [--debug]").into())
-            }
+    // The server flags every example takes (--port P, --threads N, --timeout S), and
+    // this one's own: --debug.
+    let args = ServerArgs::from_env()?;
+    let debug = match args.rest.as_slice() {
+        [] => false,
+        [flag] if flag == "--debug" => true,
+        [other, ..] => {
+            return Err(format!(
+                "unknown argument {other:?}; use --port P, --threads N, --timeout S, --debug"
+            )
+            .into())
         }
-    }
+    };
     let mut app = app()?;
     app.set_debug(debug);
-    let server = app.start(ServerConfig::new(format!("127.0.0.1:{port}")), [])?;
-    println!("listening on http://{}/", server.local_addr());
+    let server = app.start(args.config(), [])?;
+    println!("listening on http://{}", server.local_addr());
     server.wait_for_signal()?;
     Ok(())
 }

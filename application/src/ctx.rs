@@ -1,7 +1,7 @@
 //! `ctx`: the per-request data web.py kept in a thread-local (`web.ctx`).
 //!
 //! The notes: "clear the thread-local data, set the thread-local, call the method". Here
-//! a request's [`Ctx`] is a plain value the application owns; [`scope`] lends it to the
+//! a request's [`Ctx`] is a plain value the application owns; `scope` lends it to the
 //! thread-local for exactly as long as application code runs, and takes it back on the
 //! way out, also when that code panics. So the thread-local is empty between requests,
 //! and no request can see another's `ctx`.

@@ -45,14 +45,8 @@ struct Client {
 
 impl Client {
     fn connect(addr: SocketAddr) -> Client {
-        let stream = TcpStream::connect(addr).expect("connects");
+        let stream = testkit::connect(addr);
         stream.set_nodelay(true).expect("nodelay");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .expect("timeout");
-        stream
-            .set_write_timeout(Some(Duration::from_secs(5)))
-            .expect("timeout");
         let mut client = Client {
             stream,
             answer: Vec::new(),

@@ -1,38 +1,8 @@
 //! The quick examples run and print what their `//!` header promises.
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// `target/<profile>/examples/<name>`: cargo builds the examples before the tests.
-fn example(name: &str) -> PathBuf {
-    let mut path = std::env::current_exe().expect("the test binary's path");
-    path.pop();
-    if path.ends_with("deps") {
-        path.pop();
-    }
-    path.join("examples").join(name)
-}
-
-/// Runs an example to completion (at most 20 s) and returns its stdout.
-fn run(name: &str, args: &[&str]) -> String {
-    let mut child = Command::new(example(name))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the example starts");
-    let started = Instant::now();
-    while child.try_wait().expect("waitable").is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().expect("output");
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use testkit::{exchange, run, Served};
 
 #[test]
 fn bind_step_by_step_prints_every_step() {
@@ -62,51 +32,23 @@ fn keep_alive_example_shows_starving_then_parking() {
 
 #[test]
 fn echo_server_echoes_and_stops_after_its_requests() {
-    use std::io::{Read, Write};
-    let mut child = Command::new(example("echo_server"))
-        .args(["--port", "0", "--threads", "2", "--requests", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the example starts");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut banner = Vec::new();
-    let mut byte = [0u8; 1];
-    while !banner.ends_with(b"\n") && stdout.read(&mut byte).unwrap_or(0) == 1 {
-        banner.push(byte[0]);
-    }
-    let banner = String::from_utf8_lossy(&banner).into_owned();
-    let addr = banner
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .expect("the banner names the address")
-        .to_string();
-    let mut stream = std::net::TcpStream::connect(&addr).expect("connects");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .expect("timeout");
-    stream
-        .set_write_timeout(Some(Duration::from_secs(5)))
-        .expect("timeout");
-    stream
-        .write_all(b"POST /x?y HTTP/1.1\r\nHost: here\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbody")
-        .expect("sent");
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
+    let mut served = Served::start(
+        "echo_server",
+        &["--port", "0", "--threads", "2", "--requests", "1"],
+    );
+    let answer = exchange(
+        served.addr.as_str(),
+        b"POST /x?y HTTP/1.1\r\nHost: here\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbody",
+    );
     assert!(
         answer.ends_with(
             "POST /x?y HTTP/1.1\nHost: here\nConnection: close\nContent-Length: 4\n\nbody"
         ),
         "{answer:?}"
     );
-    let started = Instant::now();
-    while child.try_wait().expect("waitable").is_none()
-        && started.elapsed() < Duration::from_secs(10)
-    {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let finished = child.try_wait().expect("waitable").is_some();
-    let _ = child.kill();
-    assert!(finished, "echo_server did not stop after --requests 1");
+    let finished = served.wait(Duration::from_secs(10));
+    assert!(
+        finished.is_some(),
+        "echo_server did not stop after --requests 1"
+    );
 }

@@ -38,8 +38,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = options.open_store()?;
     let app = app::build(store)?;
     let server = app.start(ServerConfig::new(options.address.to_string()), [])?;
-    // The launchers (tests, two_servers.sh) read the address from this line.
-    println!("http://{}/", server.local_addr());
+    // The first line on stdout, as every server example's: launchers (testkit,
+    // two_servers.sh, load_demo.sh) read the bound address from it.
+    println!("listening on http://{}", server.local_addr());
     server.wait_for_signal()?;
     Ok(())
 }

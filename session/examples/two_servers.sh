@@ -53,10 +53,10 @@ for port in "$PORT1" "$PORT2"; do
 done
 for port in "$PORT1" "$PORT2"; do
     for _ in $(seq 1 100); do
-        grep -q '^http://' "$WORK/demo-$port.out" 2>/dev/null && break
+        grep -q '^listening on http://' "$WORK/demo-$port.out" 2>/dev/null && break
         sleep 0.05
     done
-    grep -q '^http://' "$WORK/demo-$port.out" || { echo "the demo on port $port did not start:" >&2; cat "$WORK/demo-$port.log" >&2; exit 1; }
+    grep -q '^listening on http://' "$WORK/demo-$port.out" || { echo "the demo on port $port did not start:" >&2; cat "$WORK/demo-$port.log" >&2; exit 1; }
 done
 ONE="http://127.0.0.1:$PORT1"
 TWO="http://127.0.0.1:$PORT2"

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use support::http::User;
 use support::services::{
-    free_port, missing, on_path, unread_connections, DemoProcess, RedisServer,
+    demo_process, free_port, missing, on_path, unread_connections, RedisServer,
 };
 
 #[test]
@@ -14,15 +14,15 @@ fn log_in_on_one_server_log_out_on_the_other() {
         return;
     };
     let url = redis.url("");
-    let first = DemoProcess::start(&["--store", &url]);
-    let second = DemoProcess::start(&["--store", &url]);
+    let (_first, first) = demo_process(&["--store", &url]);
+    let (_second, second) = demo_process(&["--store", &url]);
     let mut user = User::new();
 
-    let (_, landed) = user.submit(first.addr, "/login", "username=ada&password=lovelace");
+    let (_, landed) = user.submit(first, "/login", "username=ada&password=lovelace");
     assert!(landed.body.contains("ada's list"), "{}", landed.body);
-    user.submit(first.addr, "/todos", "text=added+on+the+first");
+    user.submit(first, "/todos", "text=added+on+the+first");
 
-    let on_second = user.get(second.addr, "/");
+    let on_second = user.get(second, "/");
     assert_eq!(on_second.code, 200, "recognized by the second server");
     assert!(on_second.body.contains("ada's list"), "{}", on_second.body);
     assert!(
@@ -33,17 +33,17 @@ fn log_in_on_one_server_log_out_on_the_other() {
 
     // The second server's page carries the same token: the form works on either.
     let logged_in = user.jar.header().expect("logged in");
-    let (out, _) = user.submit(second.addr, "/logout", "");
+    let (out, _) = user.submit(second, "/logout", "");
     assert!(out.set_cookies().iter().any(|c| c.contains("Max-Age=0")));
 
     // The first server no longer knows the session, not even for a client that kept the
     // old cookie.
     assert_eq!(
-        user.get(first.addr, "/").code,
+        user.get(first, "/").code,
         303,
         "logged out on the first too"
     );
-    let replayed = support::http::send(first.addr, Some(&logged_in), "GET", "/", "");
+    let replayed = support::http::send(first, Some(&logged_in), "GET", "/", "");
     assert_eq!(replayed.code, 303, "the old cookie names nothing any more");
 }
 
@@ -55,14 +55,12 @@ fn two_servers_saving_one_session_at_once_last_writer_wins() {
     };
     // Long command timeouts: the servers must wait out the pause below.
     let url = redis.url("?command_timeout=20s");
-    let (a, b) = (
-        DemoProcess::start(&["--store", &url]),
-        DemoProcess::start(&["--store", &url]),
-    );
+    let (_a, a) = demo_process(&["--store", &url]);
+    let (_b, b) = demo_process(&["--store", &url]);
     let mut user = User::new();
-    user.submit(a.addr, "/login", "username=ada&password=lovelace");
-    user.submit(a.addr, "/todos", "text=before");
-    user.get(a.addr, "/");
+    user.submit(a, "/login", "username=ada&password=lovelace");
+    user.submit(a, "/todos", "text=before");
+    user.get(a, "/");
     let (jar, token) = (user.jar.header().expect("logged in"), user.token.clone());
 
     // Redis stops reading; each server receives a POST and sends its GET of the session,
@@ -77,7 +75,7 @@ fn two_servers_saving_one_session_at_once_last_writer_wins() {
             support::http::send(addr, Some(&jar), "POST", "/todos", &form).code
         })
     };
-    let (to_a, to_b) = (post(a.addr, "from-a"), post(b.addr, "from-b"));
+    let (to_a, to_b) = (post(a, "from-a"), post(b, "from-b"));
     let deadline = Instant::now() + Duration::from_secs(10);
     while unread_connections(redis.port()) < 2 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
@@ -88,7 +86,7 @@ fn two_servers_saving_one_session_at_once_last_writer_wins() {
     assert_eq!(to_a.join().expect("thread"), 303);
     assert_eq!(to_b.join().expect("thread"), 303);
 
-    let page = user.get(b.addr, "/").body;
+    let page = user.get(b, "/").body;
     let (has_a, has_b) = (page.contains("from-a"), page.contains("from-b"));
     assert!(page.contains("<span>before</span>"), "{page}");
     assert!(
@@ -113,7 +111,7 @@ fn the_two_servers_script_walks_through_its_check() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/two_servers.sh");
     let output = std::process::Command::new("bash")
         .args([script, "--check", &redis.url("")])
-        .env("DEMO", DemoProcess::binary())
+        .env("DEMO", testkit::example("demo"))
         .env("PORT1", free_port().to_string())
         .env("PORT2", free_port().to_string())
         .output()

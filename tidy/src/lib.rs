@@ -2,15 +2,26 @@
 //!
 //! mdBook renders an `{{#include file:anchor}}` whose anchor is missing as an empty
 //! block, silently, so a chapter can lose its code without anyone noticing. The tests in
-//! `tidy/tests/` run these checks over the real tree on every `cargo test --workspace`:
+//! `tidy/tests/` run these checks over the real tree on every `cargo test --workspace`.
+//!
+//! Each rule, and why it is one:
 //!
 //! - [`book_includes`]: every include in `book/src` names a file that exists and an
-//!   anchored region that is non-empty; no line-number ranges (they rot).
+//!   anchored region that is non-empty; no line-number ranges. Why: mdBook shows a
+//!   missing region as nothing, and line ranges point elsewhere after the next edit.
 //! - [`anchor_pairs`]: every `ANCHOR: name` in a source file has its `ANCHOR_END: name`
-//!   after it, and no name is used twice in one file.
-//! - [`unused_anchors`]: every anchor in a crate source is shown by some chapter.
+//!   after it, and no name is used twice in one file. Why: mdBook takes the first end
+//!   it meets, so an unpaired or doubled name shows the wrong code.
+//! - [`unused_anchors`]: every anchor in a crate source is shown by some chapter. Why:
+//!   an anchor nobody includes is a promise to the book that is not kept.
 //! - [`book_examples`]: every `--example NAME` the book tells a reader to run exists.
-//! - [`missing_module_docs`]: every `.rs` file opens with a `//!` line.
+//!   Why: a renamed example breaks the reader's first command.
+//! - [`missing_module_docs`]: every `.rs` file opens with a `//!` line. Why: the code is
+//!   the textbook, and a file that does not say what it is for is a page without a title.
+//! - [`long_functions`]: no function in a library's `src/` is over
+//!   [`MAX_FUNCTION_LINES`] lines, unless `tidy/long-functions.txt` names it with a
+//!   reason. Why: a long function is several steps without names, which the book
+//!   cannot show one at a time; the list can only shrink.
 //!
 //! Each check is a pure function from file contents to a list of problems, so the tests
 //! can also feed it broken input and see it complain.
@@ -20,6 +31,13 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+mod long_functions;
+
+pub use long_functions::{
+    code_only, long_functions, parse_allowlist, unlisted_long_functions, Allowed, LongFunction,
+    MAX_FUNCTION_LINES,
+};
 
 /// One `{{#include path:anchor}}` found in a chapter.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,6 +22,7 @@ fn crate_dirs() -> Vec<PathBuf> {
         "session",
         "benches",
         "tidy",
+        "testkit",
     ]
     .iter()
     .map(|c| root().join(c))
@@ -118,6 +119,26 @@ fn every_rust_file_opens_with_a_module_doc() {
     report(missing);
 }
 
+#[test]
+fn no_function_is_over_60_lines_unless_listed() {
+    let root = root();
+    let list = fs::read_to_string(root.join("tidy/long-functions.txt"))
+        .expect("tidy/long-functions.txt is readable");
+    let (allowed, mut problems) = parse_allowlist(&list);
+    // Library code only: each crate's src/ (tests, examples and benches may be long).
+    let found: Vec<LongFunction> = crate_dirs()
+        .iter()
+        .flat_map(|dir| files_with_ext(&dir.join("src"), ".rs").expect("src dirs are readable"))
+        .flat_map(|f| {
+            let source = fs::read_to_string(&f).expect("sources are UTF-8");
+            let relative = f.strip_prefix(&root).unwrap_or(&f).to_path_buf();
+            long_functions(&relative, &source, MAX_FUNCTION_LINES)
+        })
+        .collect();
+    problems.extend(unlisted_long_functions(&found, &allowed));
+    report(problems);
+}
+
 // The checks themselves, on broken input: each must complain.
 
 #[test]
@@ -204,4 +225,67 @@ fn an_example_that_does_not_exist_is_reported() {
 fn a_file_without_module_doc_is_reported() {
     assert!(missing_module_docs("use std::io;\n"));
     assert!(!missing_module_docs("\n//! What this is.\nuse std::io;\n"));
+}
+
+/// `fn NAME() {` with `body` lines between the braces.
+fn function(name: &str, body: usize) -> String {
+    format!("fn {name}() {{\n{}}}\n", "    step();\n".repeat(body))
+}
+
+#[test]
+fn a_function_over_the_limit_is_found_and_one_at_it_is_not() {
+    // 60 lines: the fn line, 58 of body, the closing brace.
+    let source = format!("{}{}", function("at_limit", 58), function("past_limit", 59));
+    let found = long_functions(Path::new("x.rs"), &source, MAX_FUNCTION_LINES);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].name.as_str(), found[0].line, found[0].lines),
+        ("past_limit", 61, 61)
+    );
+    let problems = unlisted_long_functions(&found, &[]);
+    assert!(
+        problems[0].contains("`past_limit` is 61 lines"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn methods_are_named_by_their_type_and_test_modules_do_not_count() {
+    let source = format!(
+        "impl<'a> Trait for Validator<'a> {{\n{}}}\n#[cfg(test)]\nmod tests {{\n{}}}\n",
+        function("call", 70),
+        function("long_test", 70)
+    );
+    let found = long_functions(Path::new("x.rs"), &source, MAX_FUNCTION_LINES);
+    let names: Vec<&str> = found.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["Validator::call"]);
+}
+
+#[test]
+fn braces_in_strings_chars_and_comments_are_not_code() {
+    let body = "    let a = \"{{{\"; let b = '{'; // {{\n    /* { */ let c = r#\"}}\"#;\n";
+    let source = format!(
+        "fn tricky() {{\n{}}}\nfn after() {{\n{}}}\n",
+        body.repeat(35),
+        "x();\n".repeat(70)
+    );
+    let found = long_functions(Path::new("x.rs"), &source, MAX_FUNCTION_LINES);
+    let names: Vec<(&str, usize)> = found.iter().map(|f| (f.name.as_str(), f.lines)).collect();
+    assert_eq!(names, [("tricky", 72), ("after", 72)]);
+    assert!(!code_only("let s = \"}\";").contains('}'));
+}
+
+#[test]
+fn an_unlisted_function_a_stale_entry_and_an_entry_without_reason_are_reported() {
+    let (allowed, problems) = parse_allowlist(
+        "# comment\na/src/x.rs long_one: kept because\na/src/x.rs gone: split since\na/src/x.rs no_reason:\n",
+    );
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("no_reason"), "{problems:?}");
+    let source = format!("{}{}", function("long_one", 70), function("unlisted", 70));
+    let found = long_functions(Path::new("a/src/x.rs"), &source, MAX_FUNCTION_LINES);
+    let problems = unlisted_long_functions(&found, &allowed);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("`unlisted`"), "{problems:?}");
+    assert!(problems[1].contains("`a/src/x.rs gone`"), "{problems:?}");
 }

@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use wsgi::{
-    app_fn, AppError, Body, Environ, ServerConfig, SharedApp, StartResponse, Status, WsgiServer,
+    app_fn, AppError, Body, Environ, ServerArgs, SharedApp, StartResponse, Status, WsgiError,
+    WsgiServer,
 };
 
 /// The most `/sleep` waits and `/big` sends, so a typo cannot hold a worker for hours.
@@ -28,61 +29,20 @@ pub const MAX_BIG: u64 = 1 << 30;
 type Answer = Result<Body, AppError>;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let options = Options::parse(std::env::args().skip(1))?;
+    let args = parse_args(std::env::args().skip(1))?;
     wsgi::install_signal_handler()?;
-    let server = WsgiServer::with_config(options.config(), app()).start()?;
+    let server = WsgiServer::with_config(args.config(), app()).start()?;
     println!("listening on http://{}", server.local_addr());
     server.wait_for_signal()?;
     println!("stopped");
     Ok(())
 }
 
-/// `--port P` (default 8080, 0 for any), `--threads N` (default 10),
-/// `--timeout SECONDS` (header, body and write timeouts; default the server's 10 s).
-pub struct Options {
-    port: u16,
-    threads: usize,
-    timeout: Option<Duration>,
-}
-
-impl Options {
-    /// Reads the flags; an unknown flag, a missing value or a bad number is an error.
-    pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-        let mut options = Options {
-            port: 8080,
-            threads: 10,
-            timeout: None,
-        };
-        while let Some(flag) = args.next() {
-            let value = args.next().ok_or(format!("{flag} needs a value"))?;
-            let bad = |_| format!("{flag}: not a number: {value}");
-            match flag.as_str() {
-                "--port" => options.port = value.parse().map_err(bad)?,
-                "--threads" => options.threads = value.parse().map_err(bad)?,
-                "--timeout" => {
-                    options.timeout = Some(Duration::from_secs(value.parse().map_err(bad)?))
-                }
-                _ => {
-                    return Err(format!(
-                        "unknown option {flag}; use --port, --threads, --timeout"
-                    ))
-                }
-            }
-        }
-        Ok(options)
-    }
-
-    /// The server configuration the flags ask for.
-    pub fn config(&self) -> ServerConfig {
-        let mut config = ServerConfig::new(format!("127.0.0.1:{}", self.port));
-        config.threads = self.threads;
-        if let Some(timeout) = self.timeout {
-            config.header_timeout = timeout;
-            config.body_timeout = timeout;
-            config.write_timeout = timeout;
-        }
-        config
-    }
+/// The command line: the server flags every example takes (`--port P`, default 8080, 0
+/// for any; `--threads N`, default 10; `--timeout SECONDS` for the header, body and
+/// write timeouts, default 10 s) and nothing else.
+pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<ServerArgs, WsgiError> {
+    ServerArgs::parse(args)?.no_rest()
 }
 
 /// The app: one function per route.

@@ -1,10 +1,11 @@
 //! Hello world: the smallest app, served in one line.
 //!
-//! Run: `cargo run -p wsgi --example hello_world` (add `-- 8000` for another port), then
-//! `curl -i http://127.0.0.1:8080/`. Watch the headers: the app set `Content-Type` and
+//! Run: `cargo run -p wsgi --example hello_world` (add `-- --port 8000` for another port,
+//! `--port 0` for any free one; `--threads N`, `--timeout S` as every server example),
+//! then `curl -i http://127.0.0.1:8080/`. Watch the headers: the app set `Content-Type` and
 //! `Content-Length`; the server added `Date` and `Server`. Ctrl-C stops it gracefully.
 
-use wsgi::{AppError, Body, Environ, StartResponse, WsgiServer};
+use wsgi::{AppError, Body, Environ, ServerArgs, StartResponse, WsgiServer};
 
 // ANCHOR: hello
 fn hello(_env: &mut Environ, sr: &mut StartResponse<'_>) -> Result<Body, AppError> {
@@ -17,8 +18,8 @@ fn hello(_env: &mut Environ, sr: &mut StartResponse<'_>) -> Result<Body, AppErro
 // ANCHOR_END: hello
 
 fn main() -> Result<(), wsgi::WsgiError> {
-    let port = std::env::args().nth(1).unwrap_or_else(|| "8080".to_owned());
-    let server = WsgiServer::new(format!("127.0.0.1:{port}"), wsgi::shared(hello)).start()?;
-    println!("listening on http://{}/", server.local_addr());
+    let args = ServerArgs::from_env()?.no_rest()?;
+    let server = WsgiServer::with_config(args.config(), wsgi::shared(hello)).start()?;
+    println!("listening on http://{}", server.local_addr());
     server.wait_for_signal()
 }

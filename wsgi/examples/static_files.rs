@@ -1,7 +1,8 @@
 //! A static-file server: web.py's `StaticMiddleware` and the access log around an app.
 //!
-//! Run: `cargo run -p wsgi --example static_files -- DIR PORT` (default `static`, created
-//! with an `index.html` if missing, and 8080; `0` picks a free port), then
+//! Run: `cargo run -p wsgi --example static_files -- [DIR] [--port P]` (default `static`,
+//! created with an `index.html` if missing, and 8080; `--port 0` picks a free port;
+//! `--threads N`, `--timeout S` as every server example), then
 //! `curl -i http://127.0.0.1:8080/static/index.html`.
 //! Watch: `ETag` and `Last-Modified` in the answer; repeat with
 //! `-H 'If-None-Match: <the etag>'` to get `304 Not Modified`; try
@@ -12,12 +13,11 @@
 use std::path::PathBuf;
 
 use wsgi::middleware::{access_log, static_files};
-use wsgi::{app_fn, apply_middleware, Body, WsgiServer};
+use wsgi::{app_fn, apply_middleware, Body, ServerArgs, WsgiServer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().unwrap_or_else(|| "static".to_owned()));
-    let port = args.next().unwrap_or_else(|| "8080".to_owned());
+    let args = ServerArgs::from_env()?;
+    let dir = PathBuf::from(args.rest.first().map_or("static", String::as_str));
     if !dir.exists() {
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("index.html"), "<h1>served from static/</h1>\n")?;
@@ -32,8 +32,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         app,
         [static_files("/static/", dir), access_log(std::io::stderr())],
     );
-    let server = WsgiServer::new(format!("127.0.0.1:{port}"), app).start()?;
-    println!("listening on http://{}/static/", server.local_addr());
+    let server = WsgiServer::with_config(args.config(), app).start()?;
+    println!("listening on http://{}", server.local_addr());
+    println!("static files under http://{}/static/", server.local_addr());
     server.wait_for_signal()?;
     Ok(())
 }

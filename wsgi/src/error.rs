@@ -84,6 +84,14 @@ pub enum WsgiError {
     },
     /// The HTTP layer refused what the gateway passed on (its own checks, after ours).
     Http(httpserver::Error),
+    /// A server command line (`--port`, `--threads`, `--timeout`) with a flag whose value
+    /// is missing or not a number in range, or with an argument the program does not take.
+    BadArgument {
+        /// The argument: the flag and its value, or the argument not taken.
+        arg: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
 }
 
 impl fmt::Display for WsgiError {
@@ -134,6 +142,10 @@ impl fmt::Display for WsgiError {
             WsgiError::SignalHandler { message } => write!(
                 f,
                 "cannot install the Ctrl-C/SIGTERM handler ({message}); stop the server with its StopHandle instead"
+            ),
+            WsgiError::BadArgument { arg, problem } => write!(
+                f,
+                "{arg:?}: {problem} (usage: --port P, 0 for any free port; --threads N; --timeout SECONDS)"
             ),
         }
     }

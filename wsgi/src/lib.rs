@@ -20,7 +20,8 @@
 //!   [`middleware`] module ships an access log, static files and a validator, and
 //!   [`PathInfoDispatcher`] mounts apps under path prefixes.
 //! * [`WsgiGateway`]: httpserver's `Gateway` for an app; [`WsgiServer`]: an app on a
-//!   server in one line, stopped gracefully by Ctrl-C or SIGTERM.
+//!   server in one line, stopped gracefully by Ctrl-C or SIGTERM; [`ServerArgs`]: the
+//!   command line (`--port`, `--threads`, `--timeout`) every server program takes.
 //! * [`call_in_process`]: calls an app without a socket and collects the response (what
 //!   `application::request()` is built on).
 //!
@@ -56,6 +57,7 @@ mod in_process;
 mod input;
 pub mod middleware;
 mod server;
+mod server_args;
 mod signal;
 mod start_response;
 mod status;
@@ -71,6 +73,7 @@ pub use headers::{find_header, is_hop_by_hop, validate_header, Headers};
 pub use httpserver::{ServerConfig, StopHandle};
 pub use in_process::{call_in_process, CollectedResponse, Recorder};
 pub use server::{RunningServer, WsgiServer};
+pub use server_args::{ServerArgs, DEFAULT_PORT};
 pub use signal::install_signal_handler;
 pub use start_response::{Forward, ResponseSink, StartResponse, Writer};
 pub use status::{canonical_reason, Status};

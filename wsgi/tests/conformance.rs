@@ -152,7 +152,7 @@ fn nolength_and_sleep_answer() {
 #[test]
 fn port_threads_and_timeout_flags_configure_the_server() {
     let options =
-        conformance::Options::parse(args(&["--port", "0", "--threads", "2", "--timeout", "1"]))
+        conformance::parse_args(args(&["--port", "0", "--threads", "2", "--timeout", "1"]))
             .expect("flags parse");
     let config = options.config();
     assert_eq!(config.bind_addr, "127.0.0.1:0");
@@ -188,9 +188,9 @@ fn bad_flags_are_errors_that_name_the_flag() {
         (&["--timeout", "-1"][..], "--timeout"),
         (&["--verbose", "1"][..], "--verbose"),
     ] {
-        let error = conformance::Options::parse(args(list))
-            .err()
-            .expect("an error");
+        let error = conformance::parse_args(args(list))
+            .expect_err("an error")
+            .to_string();
         assert!(error.contains(word), "{list:?}: {error}");
     }
 }

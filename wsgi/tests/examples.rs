@@ -3,12 +3,7 @@
 //! SIGTERM). The conformance routes are covered by `conformance.rs`, which serves the
 //! example's app.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
+use testkit::{Served, WAIT};
 
 #[allow(dead_code)]
 #[path = "../examples/middleware_order.rs"]
@@ -32,103 +27,6 @@ fn middleware_order_example_shows_the_last_middleware_outermost() {
     );
     assert_eq!(via, ["a", "b", "c"]);
 }
-
-/// The example binary `cargo test` built beside this test's binary.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let profile = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps/<test>");
-    profile.join("examples").join(name)
-}
-
-/// How long any wait on an example may take.
-const WAIT: Duration = Duration::from_secs(30);
-
-/// A started example: stopped by SIGTERM to its own id, killed if it outlives `WAIT`.
-struct Served {
-    child: Child,
-    stdout: Receiver<String>,
-    stderr: Receiver<String>,
-    addr: String,
-}
-
-/// Reads lines on a thread, so each wait for a line is bounded.
-fn lines(from: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(from).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-impl Served {
-    /// Starts `name` with `args`; the address is what it prints as `listening on ...`.
-    fn start(name: &str, args: &[&str]) -> Served {
-        let mut child = Command::new(example(name))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the example starts");
-        let stdout = lines(child.stdout.take().expect("stdout is piped"));
-        let stderr = lines(child.stderr.take().expect("stderr is piped"));
-        let first = stdout.recv_timeout(WAIT).unwrap_or_default();
-        let addr = first
-            .trim_start_matches("listening on http://")
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        Served {
-            child,
-            stdout,
-            stderr,
-            addr,
-        }
-    }
-
-    /// Sends one request (with `Connection: close`) and reads the whole answer.
-    fn get(&self, request: &str) -> String {
-        let mut stream = TcpStream::connect(&self.addr).expect("connect to the example");
-        stream.set_read_timeout(Some(IO)).expect("read timeout");
-        stream.set_write_timeout(Some(IO)).expect("write timeout");
-        stream.write_all(request.as_bytes()).expect("send");
-        let mut out = Vec::new();
-        let _ = stream.take(1 << 20).read_to_end(&mut out);
-        String::from_utf8_lossy(&out).into_owned()
-    }
-
-    /// SIGTERM, then the exit status (killed if it does not exit within `WAIT`).
-    fn terminate(&mut self) -> ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let start = Instant::now();
-        while self.child.try_wait().ok().flatten().is_none() && start.elapsed() < WAIT {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.child.kill();
-        self.child.wait().expect("the example exits")
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        // Only if a test failed before `terminate`: never leave a server running.
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-const IO: Duration = Duration::from_secs(5);
 
 #[cfg(unix)]
 #[test]
@@ -158,7 +56,7 @@ fn conformance_binary_prints_its_address_serves_and_stops_on_sigterm() {
 #[cfg(unix)]
 #[test]
 fn hello_world_binary_serves_hello_on_the_port_given() {
-    let mut served = Served::start("hello_world", &["0"]);
+    let mut served = Served::start("hello_world", &["--port", "0"]);
     assert!(served.addr.starts_with("127.0.0.1:"), "{}", served.addr);
     let response = served.get("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert!(
@@ -178,7 +76,7 @@ fn static_files_binary_serves_revalidates_refuses_traversal_and_logs() {
     let root = dir.join("static");
     let mut served = Served::start(
         "static_files",
-        &[root.to_str().expect("UTF-8 temp dir"), "0"],
+        &[root.to_str().expect("UTF-8 temp dir"), "--port", "0"],
     );
     let index =
         served.get("GET /static/index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");

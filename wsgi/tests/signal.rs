@@ -36,11 +36,7 @@ fn sigterm_stops_the_server_gracefully() {
     // The waiter must be registered before the signal; retry the kill until it returns.
     let mut stopped = None;
     for _ in 0..50 {
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &std::process::id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
+        assert!(testkit::sigterm(std::process::id()), "kill -TERM ran");
         if let Ok(ok) = done_rx.recv_timeout(Duration::from_millis(200)) {
             stopped = Some(ok);
             break;

@@ -18,11 +18,7 @@ fn a_signal_before_the_wait_is_not_lost() {
     let running = WsgiServer::with_config(ServerConfig::new("127.0.0.1:0"), app)
         .start()
         .expect("server starts");
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &std::process::id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
+    assert!(testkit::sigterm(std::process::id()), "kill -TERM ran");
     // Let the handler thread see the signal while nobody waits yet.
     std::thread::sleep(Duration::from_millis(300));
     let (done_tx, done_rx) = mpsc::channel();

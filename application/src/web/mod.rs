@@ -1,7 +1,7 @@
 //! The web API: the functions handlers and processors call (web.py's `web.*`).
 //!
 //! They all reach the current request through `ctx`; called outside a request they
-//! return [`Error::OutsideRequest`](crate::Error::OutsideRequest).
+//! return [`Error::OutsideRequest`].
 
 mod cookies;
 mod input;

@@ -1,15 +1,15 @@
-//! Test support: a server on 127.0.0.1:0 with a small native gateway, clients with
-//! timeouts on every socket, and a response reader. The server stops when dropped.
-#![allow(dead_code)]
+//! Test support: a server on 127.0.0.1:0 with a small native gateway, stopped when
+//! dropped. The clients (timeouts on every socket) and the response reader are the
+//! workspace's `testkit`, re-exported here under the names these tests use.
+#![allow(dead_code, unused_imports)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use httpserver::{Error, HttpRequest, HttpServer, ServerConfig, ServerThread};
 
-/// How long any test socket waits for a byte before the test fails.
-pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
+pub use testkit::{connect, is_closed, read_response, read_to_close, send, Response, IO_TIMEOUT};
 
 /// A running server; stopped (and joined) on drop.
 pub struct TestServer {
@@ -46,9 +46,7 @@ impl TestServer {
 
     /// Sends `request` on a new connection, reads until the server closes it.
     pub fn exchange(&self, request: &[u8]) -> String {
-        let mut stream = self.connect();
-        stream.write_all(request).expect("request sent");
-        read_to_close(&mut stream)
+        testkit::exchange(self.addr, request)
     }
 
     pub fn stop(mut self) {
@@ -64,126 +62,6 @@ impl Drop for TestServer {
             server.stop();
         }
     }
-}
-
-pub fn connect(addr: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(addr).expect("connects");
-    stream.set_read_timeout(Some(IO_TIMEOUT)).expect("timeout");
-    stream.set_write_timeout(Some(IO_TIMEOUT)).expect("timeout");
-    stream
-}
-
-/// Everything the server sends until it closes (or a read error such as a reset).
-pub fn read_to_close(stream: &mut TcpStream) -> String {
-    let mut bytes = Vec::new();
-    let _ = stream.read_to_end(&mut bytes);
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
-/// Whether the server closed `stream` (EOF or reset) rather than leaving it open.
-pub fn is_closed(stream: &mut TcpStream) -> bool {
-    let mut byte = [0u8; 1];
-    match stream.read(&mut byte) {
-        Ok(0) => true,
-        Ok(_) => false,
-        Err(e) => matches!(
-            e.kind(),
-            std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
-        ),
-    }
-}
-
-/// One parsed response.
-#[derive(Debug)]
-pub struct Response {
-    pub status: u16,
-    pub head: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    /// The chunked body ended with its last chunk (false: cut short).
-    pub complete: bool,
-}
-
-impl Response {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn body_text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Reads one response from `reader`; `head_request` when it answers a HEAD (no body).
-pub fn read_response(reader: &mut BufReader<TcpStream>, head_request: bool) -> Response {
-    let mut head = String::new();
-    let mut line = String::new();
-    reader.read_line(&mut line).expect("status line");
-    head.push_str(&line);
-    let status = line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status in {line:?}"));
-    let mut headers = Vec::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).expect("header line");
-        head.push_str(&line);
-        let trimmed = line.trim_end();
-        if trimmed.is_empty() {
-            break;
-        }
-        let (name, value) = trimmed.split_once(':').expect("a colon");
-        headers.push((name.to_string(), value.trim().to_string()));
-    }
-    let mut response = Response {
-        status,
-        head,
-        headers,
-        body: Vec::new(),
-        complete: true,
-    };
-    let no_body = head_request || status < 200 || status == 204 || status == 304;
-    if no_body {
-        return response;
-    }
-    if let Some(n) = response.header("content-length") {
-        let n: usize = n.parse().expect("a length");
-        let mut body = vec![0; n];
-        reader.read_exact(&mut body).expect("the body");
-        response.body = body;
-    } else if response.header("transfer-encoding") == Some("chunked") {
-        response.complete = false;
-        loop {
-            line.clear();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                break;
-            }
-            let size = usize::from_str_radix(line.trim(), 16).expect("a chunk size");
-            if size == 0 {
-                line.clear();
-                let _ = reader.read_line(&mut line);
-                response.complete = true;
-                break;
-            }
-            let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk).expect("a chunk");
-            response.body.extend_from_slice(&chunk[..size]);
-        }
-    } else {
-        let _ = reader.read_to_end(&mut response.body);
-    }
-    response
-}
-
-/// Sends `request` on `stream` and reads one response.
-pub fn send(reader: &mut BufReader<TcpStream>, request: &[u8]) -> Response {
-    reader.get_mut().write_all(request).expect("request sent");
-    read_response(reader, request.starts_with(b"HEAD "))
 }
 
 /// The test gateway: a route per behaviour under test.

@@ -2,9 +2,8 @@
 //! forms sent with the CSRF token of the last page, as a browser would.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::io::{BufReader, Write};
+use std::net::SocketAddr;
 
 use super::Jar;
 
@@ -36,8 +35,8 @@ impl Answer {
     }
 }
 
-/// One request on a fresh connection (`Connection: close`, so the answer ends at EOF),
-/// with 5 s socket timeouts: a server that hangs fails the test instead of hanging it.
+/// One request on a fresh connection (`Connection: close`), through testkit's socket
+/// (timeouts on every read and write: a server that hangs fails the test).
 pub fn send(
     addr: SocketAddr,
     cookie: Option<&str>,
@@ -59,34 +58,14 @@ pub fn send(
          {form}",
         form.len()
     );
-    let mut stream = TcpStream::connect(addr).expect("connect to the demo");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .expect("read timeout");
-    stream
-        .set_write_timeout(Some(Duration::from_secs(5)))
-        .expect("write timeout");
+    let mut stream = testkit::connect(addr);
     stream.write_all(request.as_bytes()).expect("send");
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .expect("the whole answer before the timeout");
-    let text = String::from_utf8(raw).expect("the demo answers UTF-8");
-    let (head, body) = text.split_once("\r\n\r\n").expect("a header section");
-    let mut lines = head.split("\r\n");
-    let code = lines
-        .next()
-        .and_then(|status| status.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .expect("a status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
-        .collect();
+    let response = testkit::read_response(&mut BufReader::new(stream), method == "HEAD");
+    assert!(response.complete, "the whole answer before the timeout");
     Answer {
-        code,
-        headers,
-        body: body.to_owned(),
+        code: response.status,
+        body: response.text(),
+        headers: response.headers,
     }
 }
 

@@ -224,64 +224,16 @@ fn ping(port: u16) -> bool {
         && (&reply == b"+PONG\r" || &reply == b"-NOAUT")
 }
 
-/// The demo example running as a process of its own, killed on drop.
-pub struct DemoProcess {
-    child: Child,
-    pub addr: std::net::SocketAddr,
-}
-
-impl DemoProcess {
-    /// Starts `target/…/examples/demo` with `args` and `--port 0`, and reads the address
-    /// it prints (at most 30 s). `cargo test` builds the examples; a run filtered to one
-    /// test target may not, hence the message.
-    pub fn start(args: &[&str]) -> DemoProcess {
-        use std::io::BufRead;
-        let mut child = Command::new(DemoProcess::binary())
-            .args(args)
-            .args(["--port", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the demo");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the demo prints its address within 30 s");
-        let addr = line
-            .trim()
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .parse()
-            .unwrap_or_else(|_| panic!("the demo printed {line:?}, not http://ADDR/"));
-        DemoProcess { child, addr }
-    }
-}
-
-impl DemoProcess {
-    /// The demo example's binary, beside this test's: `target/<profile>/examples/demo`.
-    pub fn binary() -> PathBuf {
-        let exe = std::env::current_exe().expect("the test's own path");
-        // target/<profile>/deps/<test> → target/<profile>/examples/demo
-        exe.parent()
-            .and_then(Path::parent)
-            .map(|dir| dir.join("examples").join("demo"))
-            .filter(|p| p.is_file())
-            .expect("the demo example is built (cargo test builds it; or: cargo build -p session --example demo)")
-    }
-}
-
-impl Drop for DemoProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The demo example as a process of its own (`--port 0`), killed on drop, and its address.
+pub fn demo_process(args: &[&str]) -> (testkit::Served, std::net::SocketAddr) {
+    let mut all = args.to_vec();
+    all.extend(["--port", "0"]);
+    let served = testkit::Served::start("demo", &all);
+    let addr = served
+        .addr
+        .parse()
+        .expect("the demo prints a socket address");
+    (served, addr)
 }
 
 /// How many established connections to `port` on this machine have bytes waiting to be

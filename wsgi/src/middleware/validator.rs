@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use super::CountingSink;
 use crate::app::{Middleware, SharedApp, WsgiApp};
-use crate::body::Body;
+use crate::body::{Body, Chunk};
 use crate::environ::Environ;
 use crate::error::AppError;
 use crate::headers::find_header;
@@ -165,95 +165,103 @@ pub fn validator(findings: Findings) -> Middleware {
     Box::new(move |app: SharedApp| -> SharedApp { Arc::new(Validator { app, findings }) })
 }
 
+// ANCHOR: validator_call
 impl WsgiApp for Validator {
+    /// The steps of `wsgiref.validate`'s wrapper: check the environ, call the app
+    /// watching what it passes to `start_response`, check that head, then watch the body
+    /// until it is closed.
     fn call(&self, env: &mut Environ, sr: &mut StartResponse<'_>) -> Result<Body, AppError> {
         let mut found = check_environ(env);
-        let mut response: Option<(u16, Option<u64>, bool)> = None;
-        let mut names = Vec::new();
         let written = Arc::new(AtomicU64::new(0));
-        let result = {
-            let mut forward = sr.forward(|status, headers| {
-                let length = find_header(headers, "Content-Length").and_then(|v| v.parse().ok());
-                let typed = find_header(headers, "Content-Type").is_some();
-                response = Some((status.code(), length, typed));
-                names = headers.iter().map(|(name, _)| name.clone()).collect();
-            });
-            let mut counting = CountingSink::new(&mut forward, Arc::clone(&written));
-            self.app.call(env, &mut StartResponse::new(&mut counting))
-        };
+        let (result, head) = self.call_watched(env, sr, &written);
         let body = match result {
             Ok(body) => body,
             Err(error) => {
-                found.push(Finding::AppFailed {
-                    error: error.to_string(),
-                });
+                let error_text = error.to_string();
+                found.push(Finding::AppFailed { error: error_text });
                 self.report(env, found);
                 return Err(error);
             }
         };
-        let Some((status, declared, typed)) = response else {
+        let Some(head) = head else {
             found.push(Finding::NoStartResponse);
             self.report(env, found);
             return Ok(body);
         };
-        found.extend(names.into_iter().filter_map(check_header_name));
-        let no_content = status < 200 || status == 204 || status == 304;
-        if no_content && typed {
-            found.push(Finding::ContentTypeWithoutContent { status });
-        }
-        if !no_content && !typed {
-            found.push(Finding::NoContentType { status });
-        }
+        found.extend(check_head(&head));
         self.report(env, found);
-        let findings = self.findings.clone();
-        let counted = Arc::clone(&written);
-        let failed = Arc::new(Mutex::new(None));
-        let failed_in = Arc::clone(&failed);
-        // Whether the server pulled the body to its end: one that stopped early (a HEAD
-        // whose headers are out, a client gone) saw fewer bytes than the app would yield.
-        let exhausted = Arc::new(AtomicBool::new(false));
-        let ended = Arc::clone(&exhausted);
-        Ok(body
-            .map_stream(move |mut chunks| {
-                std::iter::from_fn(move || {
-                    let next = chunks.next();
-                    match &next {
-                        None => ended.store(true, Ordering::Relaxed),
-                        Some(Ok(bytes)) => {
-                            counted.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                        }
-                        Some(Err(error)) => {
-                            *failed_in.lock().unwrap_or_else(|p| p.into_inner()) =
-                                Some(error.to_string());
-                        }
-                    }
-                    next
-                })
-            })
-            .on_close(move || {
-                let produced = written.load(Ordering::Relaxed);
-                if let Some(error) = failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
-                    findings.push(Finding::AppFailed { error });
-                    return;
-                }
-                if no_content && produced > 0 {
-                    findings.push(Finding::BodyForNoContentStatus {
-                        status,
-                        bytes: produced,
-                    });
-                    return;
-                }
-                // Short counts only when the body ended by itself; long counts always.
-                let ended = exhausted.load(Ordering::Relaxed);
-                let mismatch = |&d: &u64| d < produced || (d > produced && ended);
-                if let Some(declared) = declared.filter(mismatch).filter(|_| !no_content) {
-                    findings.push(Finding::ContentLengthMismatch { declared, produced });
-                }
-            }))
+        Ok(self.watch_body(body, &head, written))
+    }
+}
+// ANCHOR_END: validator_call
+
+/// What the app passed to `start_response`, as the validator saw it go by.
+struct Head {
+    status: u16,
+    /// Its `Content-Length`, when it gave one that is a number.
+    declared: Option<u64>,
+    /// Whether it gave a `Content-Type`.
+    typed: bool,
+    names: Vec<String>,
+}
+
+impl Head {
+    /// 1xx, 204 and 304 answers have no content (RFC 9110 §6.4.1).
+    fn no_content(&self) -> bool {
+        self.status < 200 || self.status == 204 || self.status == 304
     }
 }
 
 impl Validator {
+    /// Calls the app with a `start_response` that records the head on its way to `sr`
+    /// and counts the bytes the app writes through it into `written`.
+    fn call_watched(
+        &self,
+        env: &mut Environ,
+        sr: &mut StartResponse<'_>,
+        written: &Arc<AtomicU64>,
+    ) -> (Result<Body, AppError>, Option<Head>) {
+        let mut head = None;
+        let mut forward = sr.forward(|status, headers| {
+            head = Some(Head {
+                status: status.code(),
+                declared: find_header(headers, "Content-Length").and_then(|v| v.parse().ok()),
+                typed: find_header(headers, "Content-Type").is_some(),
+                names: headers.iter().map(|(name, _)| name.clone()).collect(),
+            });
+        });
+        let mut counting = CountingSink::new(&mut forward, Arc::clone(written));
+        let result = self.app.call(env, &mut StartResponse::new(&mut counting));
+        (result, head)
+    }
+
+    // ANCHOR: watch_body
+    /// The body, counted as the server pulls it; when it is closed, its length is
+    /// checked against the head (`written` already holds what the app wrote).
+    fn watch_body(&self, body: Body, head: &Head, written: Arc<AtomicU64>) -> Body {
+        let tally = Arc::new(Tally {
+            produced: written,
+            failed: Mutex::new(None),
+            exhausted: AtomicBool::new(false),
+        });
+        let counting = Arc::clone(&tally);
+        let findings = self.findings.clone();
+        let (status, declared, no_content) = (head.status, head.declared, head.no_content());
+        body.map_stream(move |mut chunks| {
+            std::iter::from_fn(move || {
+                let next = chunks.next();
+                counting.count(&next);
+                next
+            })
+        })
+        .on_close(move || {
+            if let Some(finding) = tally.check_end(status, declared, no_content) {
+                findings.push(finding);
+            }
+        })
+    }
+    // ANCHOR_END: watch_body
+
     fn report(&self, env: &mut Environ, found: Vec<Finding>) {
         for finding in found {
             // wsgi.errors is the app's diagnostic stream; a failure to write there must
@@ -261,6 +269,72 @@ impl Validator {
             let _ = writeln!(env.errors(), "validator: {finding}");
             self.findings.push(finding);
         }
+    }
+}
+
+/// The head's own rules: header names, and a `Content-Type` exactly when there is
+/// content.
+fn check_head(head: &Head) -> Vec<Finding> {
+    let mut found: Vec<Finding> = head
+        .names
+        .iter()
+        .cloned()
+        .filter_map(check_header_name)
+        .collect();
+    let status = head.status;
+    match (head.no_content(), head.typed) {
+        (true, true) => found.push(Finding::ContentTypeWithoutContent { status }),
+        (false, false) => found.push(Finding::NoContentType { status }),
+        _ => {}
+    }
+    found
+}
+
+/// What the validator learns as the body streams.
+struct Tally {
+    /// Bytes yielded as chunks or written through `start_response`'s writer.
+    produced: Arc<AtomicU64>,
+    /// The error of a chunk that failed.
+    failed: Mutex<Option<String>>,
+    /// Whether the server pulled the body to its end: one that stopped early (a HEAD
+    /// whose headers are out, a client gone) saw fewer bytes than the app would yield.
+    exhausted: AtomicBool,
+}
+
+impl Tally {
+    /// Takes in the stream's next item.
+    fn count(&self, next: &Option<Chunk>) {
+        match next {
+            None => self.exhausted.store(true, Ordering::Relaxed),
+            Some(Ok(bytes)) => {
+                self.produced
+                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            }
+            Some(Err(error)) => {
+                *self.failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(error.to_string());
+            }
+        }
+    }
+
+    /// At close: a failed chunk, a body where there must be none, or a length that
+    /// differs from the declared one.
+    fn check_end(&self, status: u16, declared: Option<u64>, no_content: bool) -> Option<Finding> {
+        let produced = self.produced.load(Ordering::Relaxed);
+        if let Some(error) = self.failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            return Some(Finding::AppFailed { error });
+        }
+        if no_content {
+            return (produced > 0).then_some(Finding::BodyForNoContentStatus {
+                status,
+                bytes: produced,
+            });
+        }
+        // Short counts only when the body ended by itself; long counts always.
+        let ended = self.exhausted.load(Ordering::Relaxed);
+        let mismatch = |&d: &u64| d < produced || (d > produced && ended);
+        declared
+            .filter(mismatch)
+            .map(|declared| Finding::ContentLengthMismatch { declared, produced })
     }
 }
 
@@ -278,7 +352,8 @@ fn check_header_name(name: String) -> Option<Finding> {
 }
 
 // ANCHOR: check_environ
-/// The environ rules of PEP 3333 (and of `wsgiref.validate.check_environ`).
+/// The environ rules of PEP 3333 (and of `wsgiref.validate.check_environ`): the
+/// required keys, the method, the two path halves, then the values with a syntax.
 fn check_environ(env: &Environ) -> Vec<Finding> {
     let mut found = Vec::new();
     let mut bad = |key: &str, problem: &str| {
@@ -287,6 +362,14 @@ fn check_environ(env: &Environ) -> Vec<Finding> {
             problem: problem.to_owned(),
         })
     };
+    check_required(env, &mut bad);
+    check_paths(env.script_name_bytes(), env.path_info_bytes(), &mut bad);
+    check_values(env, &mut bad);
+    found
+}
+
+/// The CGI keys PEP 3333 requires, and a method that is one.
+fn check_required(env: &Environ, bad: &mut impl FnMut(&str, &str)) {
     for key in [
         "REQUEST_METHOD",
         "SCRIPT_NAME",
@@ -307,8 +390,11 @@ fn check_environ(env: &Environ) -> Vec<Finding> {
             "must be a non-empty method name such as GET",
         );
     }
-    let script = env.script_name_bytes();
-    let path = env.path_info_bytes();
+}
+
+/// `SCRIPT_NAME` and `PATH_INFO`: each empty or starting with `/`, together never
+/// empty, and the root spelt `('', '/')`.
+fn check_paths(script: &[u8], path: &[u8], bad: &mut impl FnMut(&str, &str)) {
     if !script.is_empty() && !script.starts_with(b"/") {
         bad("SCRIPT_NAME", "must be empty or start with '/'");
     }
@@ -324,6 +410,11 @@ fn check_environ(env: &Environ) -> Vec<Finding> {
     if script.is_empty() && path.is_empty() {
         bad("PATH_INFO", "should be '/' when SCRIPT_NAME is empty");
     }
+}
+
+/// The values with a syntax: port and length in digits, the scheme, the protocol, and
+/// the two headers CGI moves out of `HTTP_*`.
+fn check_values(env: &Environ, bad: &mut impl FnMut(&str, &str)) {
     let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
     if env.get("SERVER_PORT").is_some_and(|p| !digits(p)) {
         bad("SERVER_PORT", "must be digits");
@@ -345,6 +436,5 @@ fn check_environ(env: &Environ) -> Vec<Finding> {
             bad(key, "must not be set; use CONTENT_TYPE / CONTENT_LENGTH");
         }
     }
-    found
 }
 // ANCHOR_END: check_environ
