@@ -34,7 +34,7 @@ use session::{DiskStore, MemoryStore, Session, SessionConfig, SessionId, Store};
 mod demo;
 
 // The session tests' helpers: a private redis-server on a free port, stopped on drop.
-#[allow(dead_code)]
+// (The module allows its own dead code: the bench uses a few of its helpers.)
 #[path = "../../session/tests/support/mod.rs"]
 mod support;
 
