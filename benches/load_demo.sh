@@ -30,19 +30,13 @@ fi
 cargo build --release -q -p session --example demo
 DEMO="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/demo"
 WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# Every background job (Redis, the demos) is stopped on the way out, whatever the exit.
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # A private redis-server on a free port: no persistence, its files in the scratch dir.
 REDIS_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 6390)"
 taskset -c 0 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
     --dir "$WORK" --logfile "$WORK/redis.log" &
-PIDS+=($!)
 for _ in $(seq 1 100); do
     [ "$(printf 'PING\r\n' | timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$REDIS_PORT; cat >&3; head -c 5 <&3" 2>/dev/null)" = "+PONG" ] && break
     sleep 0.05
@@ -54,7 +48,6 @@ start_demo() {
     local out="$WORK/demo-$RANDOM.out" jar="$WORK/jar-$RANDOM" token
     taskset -c 0 "$DEMO" --store "$1" --port 0 >"$out" 2>/dev/null &
     DEMO_PID=$!
-    PIDS+=("$DEMO_PID")
     for _ in $(seq 1 200); do
         grep -q '^listening on http://' "$out" 2>/dev/null && break
         sleep 0.05

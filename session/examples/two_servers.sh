@@ -22,13 +22,8 @@ PORT1="${PORT1:-8081}"
 PORT2="${PORT2:-8082}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# Every background job (Redis, the demos) is stopped on the way out, whatever the exit.
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 if [ -z "${DEMO:-}" ]; then
@@ -41,16 +36,14 @@ if [ -z "$REDIS_URL" ]; then
     port=$(( 20000 + RANDOM % 20000 ))
     redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
         --dir "$WORK" --logfile "$WORK/redis.log" &
-    PIDS+=($!)
-    REDIS_URL="redis://127.0.0.1:$port/0"
+        REDIS_URL="redis://127.0.0.1:$port/0"
     sleep 0.3
     echo "started redis-server on port $port"
 fi
 
 for port in "$PORT1" "$PORT2"; do
     "$DEMO" --store "$REDIS_URL" --port "$port" >"$WORK/demo-$port.out" 2>"$WORK/demo-$port.log" &
-    PIDS+=($!)
-done
+    done
 for port in "$PORT1" "$PORT2"; do
     for _ in $(seq 1 100); do
         grep -q '^listening on http://' "$WORK/demo-$port.out" 2>/dev/null && break

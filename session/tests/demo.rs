@@ -201,20 +201,24 @@ fn lists_belong_to_their_user() {
     assert!(!grace.get("/").text().contains("analytical engine"));
 }
 
+/// A POST to `/todos` with `cookie` and `form` as they are: what a page on another site
+/// can make a browser send.
+fn post_todo(app: &Application, cookie: &str, form: &str) -> Response {
+    app.request("/todos")
+        .method("POST")
+        .header("Cookie", cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .data(form.to_owned())
+        .send()
+}
+
 #[test]
 fn a_post_without_the_sessions_token_is_forbidden() {
     let app = demo();
     let mut browser = Browser::new(&app);
     browser.post("/login", "username=ada&password=lovelace");
     let cookie = browser.jar.header().expect("logged in");
-    let post = |form: &str| {
-        app.request("/todos")
-            .method("POST")
-            .header("Cookie", &cookie)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .data(form.to_owned())
-            .send()
-    };
+    let post = |form: &str| post_todo(&app, &cookie, form);
     // A page on another site can make the browser send the cookie, not the token.
     for forged in [
         "text=forged".to_owned(),
@@ -243,13 +247,11 @@ fn a_post_without_the_sessions_token_is_forbidden() {
     let before_login = fresh.token.clone().expect("a token");
     fresh.post("/login", "username=ada&password=lovelace");
     let cookie = fresh.jar.header().expect("logged in");
-    let stale = app
-        .request("/todos")
-        .method("POST")
-        .header("Cookie", &cookie)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .data(format!("text=forged&csrf_token={before_login}"))
-        .send();
+    let stale = post_todo(
+        &app,
+        &cookie,
+        &format!("text=forged&csrf_token={before_login}"),
+    );
     assert_eq!(stale.code(), 403, "the login made a new token");
     assert!(
         !browser.get("/").text().contains("forged"),
