@@ -102,6 +102,11 @@ fn a_paused_redis_is_a_503_within_the_timeout_and_nothing_is_lost() {
 
     redis.pause();
     assert_unavailable(&user.get(addr, "/"));
+    let log = support::log::text();
+    assert!(
+        log.contains("not done within the command timeout (300ms)"),
+        "{log}"
+    );
     let css = send(addr, None, "GET", "/assets/style.css", "");
     assert_eq!(css.code, 200, "the stylesheet needs no session");
     redis.resume();

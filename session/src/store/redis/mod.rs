@@ -50,6 +50,7 @@ pub struct RedisStore {
     generation: Arc<std::sync::atomic::AtomicU64>,
     prefix: String,
     ttl_seconds: u64,
+    command_timeout: std::time::Duration,
     /// The server for messages: host, port and database, never the password.
     name: String,
 }
@@ -99,6 +100,7 @@ impl RedisStore {
             generation,
             prefix: config.prefix,
             ttl_seconds: config.ttl.as_secs().max(1),
+            command_timeout: config.command_timeout,
             name,
         })
     }
@@ -143,7 +145,15 @@ impl RedisStore {
             if e.is_io_error() {
                 self.generation.fetch_add(1, Ordering::SeqCst);
             }
-            self.unavailable(operation, id, Box::new(e))
+            // The socket says "temporarily unavailable" for a read that timed out; say
+            // which limit ran out instead.
+            let source: Box<dyn std::error::Error + Send + Sync> = if e.is_timeout() {
+                let limit = self.command_timeout;
+                format!("not done within the command timeout ({limit:?})").into()
+            } else {
+                Box::new(e)
+            };
+            self.unavailable(operation, id, source)
         })
     }
     // ANCHOR_END: redis_run
