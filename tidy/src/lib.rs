@@ -22,6 +22,12 @@
 //!   [`MAX_FUNCTION_LINES`] lines, unless `tidy/long-functions.txt` names it with a
 //!   reason. Why: a long function is several steps without names, which the book
 //!   cannot show one at a time; the list can only shrink.
+//! - [`check_generated`]: the program output a chapter shows is a file in
+//!   `book/src/generated/`, written by a command, and a fresh run prints the same once
+//!   what varies is masked. Why: pasted output drifts from the program silently.
+//! - [`bench_targets`] and the appendix test: the Benchmarks appendix has a table for
+//!   every bench target of the workspace, all from one run (see the `report` module).
+//!   Why: figures from different runs disagree, and a bench nobody runs rots.
 //!
 //! Each check is a pure function from file contents to a list of problems, so the tests
 //! can also feed it broken input and see it complain.
@@ -30,13 +36,24 @@
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 mod long_functions;
+mod outputs;
+mod report;
 
 pub use long_functions::{
     code_only, long_functions, parse_allowlist, unlisted_long_functions, Allowed, LongFunction,
     MAX_FUNCTION_LINES,
+};
+pub use outputs::{
+    check_generated, difference, generated_file, masked, parse_generated, run_command,
+    same_command, Mask, Output, ADDRESSES, DATES, DURATIONS, EXAMPLE_OUTPUTS, GENERATED, IDS,
+    LOAD_MASKS, LOAD_SAMPLES, NUMBERS, RUN_LIMIT, WORKER_IDS,
+};
+pub use report::{
+    appendix, bench_names, bench_table, bench_targets, format_time, natural_order, parse_estimate,
+    parse_facts, read_estimates, BenchTarget, Estimate, RunFacts,
 };
 
 /// One `{{#include path:anchor}}` found in a chapter.
@@ -260,6 +277,23 @@ pub fn missing_module_docs(source: &str) -> bool {
         .lines()
         .find(|l| !l.trim().is_empty())
         .is_some_and(|l| l.trim_start().starts_with("//!"))
+}
+
+/// `path` with `.` and `a/..` folded away, without touching the file system.
+pub fn folded(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The workspace root: the parent of this crate's directory.
