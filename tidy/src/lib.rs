@@ -22,6 +22,14 @@
 //!   [`MAX_FUNCTION_LINES`] lines, unless `tidy/long-functions.txt` names it with a
 //!   reason. Why: a long function is several steps without names, which the book
 //!   cannot show one at a time; the list can only shrink.
+//! - [`listing_walls`]: no included region inside a code fence is over
+//!   [`MAX_LISTING_LINES`] lines, unless `tidy/long-listings.txt` names it with a
+//!   reason. Why: a reader scrolls past a wall of code; a skeleton, then its parts, is
+//!   read.
+//! - [`includes_breaking_lists`]: an include inside a list item pastes text with the
+//!   item's indentation, unless `tidy/list-item-includes.txt` names it with a reason.
+//!   Why: mdBook pastes the region as it is, and its unindented lines end the list item
+//!   and turn the bullets after it into a code block.
 //! - [`check_generated`]: the program output a chapter shows is a file in
 //!   `book/src/generated/`, written by a command, and a fresh run prints the same once
 //!   what varies is masked. Why: pasted output drifts from the program silently.
@@ -38,13 +46,18 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+mod allowlist;
+mod listings;
 mod long_functions;
 mod outputs;
 mod report;
 
+pub use allowlist::{parse_allowlist, Allowed};
+pub use listings::{
+    includes_breaking_lists, listing_walls, listings_in, Listing, MAX_LISTING_LINES,
+};
 pub use long_functions::{
-    code_only, long_functions, parse_allowlist, unlisted_long_functions, Allowed, LongFunction,
-    MAX_FUNCTION_LINES,
+    code_only, long_functions, unlisted_long_functions, LongFunction, MAX_FUNCTION_LINES,
 };
 pub use outputs::{
     check_generated, difference, generated_file, masked, parse_generated, run_command,

@@ -2,9 +2,10 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+use std::fs;
 use std::path::PathBuf;
 
-use tidy::{files_with_ext, workspace_root};
+use tidy::{files_with_ext, parse_allowlist, workspace_root, Allowed};
 
 pub fn root() -> PathBuf {
     workspace_root()
@@ -34,4 +35,11 @@ pub fn crate_dirs() -> Vec<PathBuf> {
 /// Fails with every problem, one a line.
 pub fn report(problems: Vec<String>) {
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+/// The entries of allowlist `tidy/NAME`, and the problems with its lines.
+pub fn allowlist(name: &str) -> (Vec<Allowed>, Vec<String>) {
+    let list = fs::read_to_string(root().join("tidy").join(name))
+        .unwrap_or_else(|e| panic!("tidy/{name} is readable: {e}"));
+    parse_allowlist(&format!("tidy/{name}"), &list)
 }
