@@ -16,6 +16,10 @@
 //!   an anchor nobody includes is a promise to the book that is not kept.
 //! - [`book_examples`]: every `--example NAME` the book tells a reader to run exists.
 //!   Why: a renamed example breaks the reader's first command.
+//! - [`missing_paths`]: every repository path `README.md` and `ARCHITECTURE.md` name
+//!   exists, and none leads outside the repository. Why: the README's reading path and
+//!   index are a learner's map, and a map with a dead end (or a road into a folder the
+//!   reader does not have) is worse than none.
 //! - [`missing_module_docs`]: every `.rs` file opens with a `//!` line. Why: the code is
 //!   the textbook, and a file that does not say what it is for is a page without a title.
 //! - [`long_functions`]: no function in a library's `src/` is over
@@ -339,4 +343,54 @@ pub fn files_with_ext(dir: &Path, ext: &str) -> io::Result<Vec<PathBuf>> {
     }
     found.sort();
     Ok(found)
+}
+
+/// The repository paths `text` (Markdown at the workspace root) names: spans in
+/// backticks and link targets that contain a `/` and start with a top-level entry of the
+/// root (`threadpool/src/pool.rs`, `book/src/generated/`) or with `..`.
+pub fn paths_named(text: &str, top_level: &[String]) -> Vec<String> {
+    let mut spans: Vec<&str> = text.split('`').skip(1).step_by(2).collect();
+    let mut rest = text;
+    while let Some(at) = rest.find("](") {
+        rest = &rest[at + 2..];
+        if let Some(end) = rest.find(')') {
+            spans.push(&rest[..end]);
+        }
+    }
+    spans
+        .into_iter()
+        .map(str::trim)
+        .filter(|s| s.contains('/') && !s.contains(char::is_whitespace) && !s.contains("://"))
+        .filter(|s| {
+            let first = s.split('/').next().unwrap_or_default();
+            first == ".." || top_level.iter().any(|t| t == first)
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Problems with the paths a root Markdown file names: each must stay inside the
+/// repository and exist (a module's `x.rs` may have become `x/mod.rs`; of a glob such
+/// as `benches/benches/*.rs`, the folder before the first `*`).
+pub fn missing_paths(file: &str, paths: &[String], root: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for path in paths {
+        let fixed = match path.find('*') {
+            Some(star) => &path[..path[..star].rfind('/').map_or(0, |slash| slash + 1)],
+            None => path.as_str(),
+        };
+        let full = folded(&root.join(fixed));
+        if !full.starts_with(root) || path.starts_with("..") {
+            problems.push(format!(
+                "{file}: `{path}` is outside the repository; a reader of the repository cannot follow it"
+            ));
+            continue;
+        }
+        let module_dir = full.with_extension("").join("mod.rs");
+        let exists = full.exists() || (path.ends_with(".rs") && module_dir.is_file());
+        if !exists {
+            problems.push(format!("{file}: `{path}` does not exist"));
+        }
+    }
+    problems
 }
