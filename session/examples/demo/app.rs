@@ -9,9 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use application::web::{header, input, seeother, websafe as escape};
-use application::{
-    ctx, notfound, Application, Args, Handler, HttpError, Method, Next, Outcome, Target,
-};
+use application::{ctx, notfound, Application, Args, HttpError, Next, Outcome, Target};
 use session::{SameSite, Session, SessionConfig, Store};
 
 /// The demo's accounts (name, password). A real application keeps salted hashes.
@@ -83,16 +81,28 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
         todos: Mutex::new(HashMap::new()),
     });
     // A fresh handler value per request, as web.py made a fresh class instance.
-    fn handler<H: Handler>(demo: &Arc<Demo>, make: fn(Arc<Demo>) -> H) -> Target {
-        let demo = Arc::clone(demo);
-        Target::handler_with(move || make(Arc::clone(&demo)))
-    }
+    let on = |method: fn(Arc<Demo>, &Args) -> Outcome| {
+        let demo = Arc::clone(&demo);
+        move |args: &Args| method(Arc::clone(&demo), args)
+    };
+    let login = Target::route()
+        .get(on(|d, a| Login(d).get(a)))
+        .post(on(|d, a| Login(d).post(a)));
     let mut app = Application::new([
-        ("/", handler(&demo, Index)),
-        ("/login", handler(&demo, Login)),
-        ("/logout", handler(&demo, Logout)),
-        ("/todos", handler(&demo, AddTodo)),
-        ("/todos/([0-9]{1,9})/toggle", handler(&demo, Toggle)),
+        ("/", Target::route().get(on(|d, a| Index(d).get(a)))),
+        ("/login", login),
+        (
+            "/logout",
+            Target::route().post(on(|d, a| Logout(d).post(a))),
+        ),
+        (
+            "/todos",
+            Target::route().post(on(|d, a| AddTodo(d).post(a))),
+        ),
+        (
+            "/todos/([0-9]{1,9})/toggle",
+            Target::route().post(on(|d, a| Toggle(d).post(a))),
+        ),
         ("/assets/([a-z0-9_-]{1,64}\\.css)", Target::func(stylesheet)),
     ])?;
     demo.session.install(&mut app);
@@ -123,8 +133,7 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
 /// `/`: the list and the form to add to it.
 struct Index(Arc<Demo>);
 
-impl Handler for Index {
-    const METHODS: &'static [Method] = &[Method::Get];
+impl Index {
     fn get(&mut self, _args: &Args) -> Outcome {
         let user = self.0.require_user()?;
         let flash = self.0.take_flash()?;
@@ -168,8 +177,7 @@ impl Handler for Index {
 /// `/login`: the form, and checking it. A successful login gets a new session id.
 struct Login(Arc<Demo>);
 
-impl Handler for Login {
-    const METHODS: &'static [Method] = &[Method::Get, Method::Post];
+impl Login {
     fn get(&mut self, _args: &Args) -> Outcome {
         if self.0.user()?.is_some() {
             return Err(seeother("/"));
@@ -181,7 +189,7 @@ impl Handler for Login {
         let name = form.get("username").unwrap_or("").trim().to_owned();
         let password = form.get("password").unwrap_or("");
         if !USERS.iter().any(|(u, p)| *u == name && *p == password) {
-            ctx::with_mut(|c| c.status = "403 Forbidden".into())?;
+            ctx::set_status("403 Forbidden")?;
             return html(login_page(Some("Unknown name or wrong password.")));
         }
         // A new id at the moment the session gains a privilege: an id seen or planted
@@ -196,8 +204,7 @@ impl Handler for Login {
 /// `/logout`: ends the session (its record is deleted and the cookie expired).
 struct Logout(Arc<Demo>);
 
-impl Handler for Logout {
-    const METHODS: &'static [Method] = &[Method::Post];
+impl Logout {
     fn post(&mut self, _args: &Args) -> Outcome {
         self.0.session.kill()?;
         Err(seeother("/login"))
@@ -207,8 +214,7 @@ impl Handler for Logout {
 /// `/todos`: adds an item from the form.
 struct AddTodo(Arc<Demo>);
 
-impl Handler for AddTodo {
-    const METHODS: &'static [Method] = &[Method::Post];
+impl AddTodo {
     fn post(&mut self, _args: &Args) -> Outcome {
         let user = self.0.require_user()?;
         let text = input()?.get("text").unwrap_or("").trim().to_owned();
@@ -231,8 +237,7 @@ impl Handler for AddTodo {
 /// `/todos/N/toggle`: marks an item done or not done.
 struct Toggle(Arc<Demo>);
 
-impl Handler for Toggle {
-    const METHODS: &'static [Method] = &[Method::Post];
+impl Toggle {
     fn post(&mut self, args: &Args) -> Outcome {
         let user = self.0.require_user()?;
         let index: usize = args
