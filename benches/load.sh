@@ -16,6 +16,9 @@
 #   LOAD_PACKAGE=wsgi LOAD_EXAMPLE=conformance LOAD_PATH=/ bash benches/load.sh
 #   LOAD_PACKAGE=application LOAD_EXAMPLE=app_conformance LOAD_PATH=/hello/load \
 #     LOAD_ARGS="--port 0" bash benches/load.sh
+# LOAD_PROFILE (default release) is the cargo profile the server is built with; tidy's
+# test of the book's load samples runs `LOAD_PROFILE=dev bash benches/load.sh 1`, whose
+# figures mean nothing but whose lines and columns are the script's.
 set -euo pipefail
 
 DURATION="${1:-5}"
@@ -34,9 +37,12 @@ PACKAGE="${LOAD_PACKAGE:-httpserver}"
 EXAMPLE="${LOAD_EXAMPLE:-echo_server}"
 URL_PATH="${LOAD_PATH:-/hello}"
 read -r -a SERVER_ARGS <<<"${LOAD_ARGS:---port 0 --threads $WORKERS}"
-cargo build --release -q -p "$PACKAGE" --example "$EXAMPLE"
+PROFILE="${LOAD_PROFILE:-release}"
+cargo build --profile "$PROFILE" -q -p "$PACKAGE" --example "$EXAMPLE"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-SERVER_BIN="$TARGET_DIR/release/examples/$EXAMPLE"
+PROFILE_DIR="$PROFILE"
+[ "$PROFILE" = dev ] && PROFILE_DIR=debug
+SERVER_BIN="$TARGET_DIR/$PROFILE_DIR/examples/$EXAMPLE"
 echo "server: $PACKAGE example $EXAMPLE ${SERVER_ARGS[*]}, path $URL_PATH"
 
 LOG="$(mktemp)"
@@ -102,4 +108,5 @@ for MODE in keep-alive close; do
         rm -f "$OUT"
     done
 done
-echo "($WORKERS workers; ${DURATION}s per point; $(nproc) cores; server $SERVER_BIN)"
+# The binary relative to the workspace, so a sample pasted anywhere names no machine's paths.
+echo "($WORKERS workers; ${DURATION}s per point; $(nproc) cores; server ${SERVER_BIN#"$ROOT"/})"

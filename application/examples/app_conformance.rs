@@ -25,35 +25,27 @@
 //! - `/denied` → 403 from a processor, the handler never runs
 
 use application::web::{self, SetCookie};
-use application::{
-    ctx, Application, Args, Error, Handler, HttpError, Method, Next, Outcome, Target,
-};
+use application::{ctx, Application, Args, Error, HttpError, Next, Outcome, Target};
 use wsgi::ServerArgs;
 
-#[derive(Default)]
-struct Item;
-
-impl Handler for Item {
-    const METHODS: &'static [Method] = &[Method::Get, Method::Post];
-    fn get(&mut self, args: &Args) -> Outcome {
-        Ok(format!(
-            "id={} action={}",
-            args.get(0).unwrap_or(""),
-            args.get(1).unwrap_or("None")
-        )
-        .into())
-    }
-    fn post(&mut self, args: &Args) -> Outcome {
-        Ok(format!("posted id={}", args.get(0).unwrap_or("")).into())
-    }
+/// `/item/ID[/ACTION]`: GET and POST, so other methods are a 405 with `Allow`.
+fn item() -> Target {
+    Target::route()
+        .get(|args: &Args| -> Outcome {
+            let id = args.get(0).unwrap_or("");
+            Ok(format!("id={id} action={}", args.get(1).unwrap_or("None")).into())
+        })
+        .post(|args: &Args| -> Outcome {
+            Ok(format!("posted id={}", args.get(0).unwrap_or("")).into())
+        })
 }
 
 fn text(f: impl Fn(&Args) -> Result<String, HttpError> + Send + Sync + 'static) -> Target {
     Target::func(move |args: &Args| f(args).map(Into::into))
 }
 
-fn lines(pairs: &[(String, String)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+fn lines<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    pairs.map(|(k, v)| format!("{k}={v}\n")).collect()
 }
 
 fn error_for(code: u16) -> HttpError {
@@ -63,7 +55,7 @@ fn error_for(code: u16) -> HttpError {
         401 => unauthorized(),
         403 => forbidden(),
         404 => notfound(),
-        405 => nomethod(&["GET"]),
+        405 => nomethod(),
         406 => notacceptable(),
         409 => conflict(),
         410 => gone(),
@@ -95,7 +87,7 @@ fn app() -> Result<Application, Error> {
             "/hello/(.*)",
             text(|a| Ok(format!("hello, {}", a.get(0).unwrap_or("")))),
         ),
-        (r"/item/(\d+)(?:/(\w+))?", Target::handler::<Item>()),
+        (r"/item/(\d+)(?:/(\w+))?", item()),
         ("/old/(.*)", Target::redirect("/hello/$1")),
         ("/see", Target::func(|_: &Args| Err(web::seeother("/")))),
         ("/found", Target::func(|_: &Args| Err(web::found("/")))),
@@ -130,11 +122,7 @@ fn app() -> Result<Application, Error> {
                 };
                 for name in ["file", "upload"] {
                     if let Some(f) = input.file(name) {
-                        out.push_str(&format!(
-                            "{name}: {} ({} bytes)\n",
-                            f.filename,
-                            f.data.len()
-                        ));
+                        out.push_str(&format!("{name}: {} ({} bytes)\n", f.filename, f.len()));
                     }
                 }
                 Ok(out)

@@ -5,21 +5,17 @@
 //! answers each path, what the handler receives as `Args`, and how the mounted blog sees
 //! its own `path` while `homepath` carries the prefix.
 
-use application::{ctx, Application, Args, Error, Handler, Method, Outcome, Target};
+use application::{ctx, Application, Args, Error, Outcome, Target};
 
 // ANCHOR: handler
-/// `/item/(\d+)(?:/(\w+))?`: the id, then an optional action (None when absent).
-#[derive(Default)]
-struct Item;
+/// `/item/(\d+)(?:/(\w+))?`, web.py's `class item` with `GET` and `POST`: the id, then an
+/// optional action (None when absent).
+fn show_item(args: &Args) -> Outcome {
+    Ok(format!("item {:?} action {:?}", args.get(0), args.get(1)).into())
+}
 
-impl Handler for Item {
-    const METHODS: &'static [Method] = &[Method::Get, Method::Post];
-    fn get(&mut self, args: &Args) -> Outcome {
-        Ok(format!("item {:?} action {:?}", args.get(0), args.get(1)).into())
-    }
-    fn post(&mut self, args: &Args) -> Outcome {
-        Ok(format!("posted to item {:?}", args.get(0)).into())
-    }
+fn post_item(args: &Args) -> Outcome {
+    Ok(format!("posted to item {:?}", args.get(0)).into())
 }
 // ANCHOR_END: handler
 
@@ -27,7 +23,7 @@ fn blog() -> Result<Application, Error> {
     Application::new([(
         "/(.*)",
         Target::func(|args: &Args| {
-            let (path, homepath) = ctx::with(|c| (c.path.clone(), c.homepath.clone()))?;
+            let (path, homepath) = (ctx::path()?, ctx::homepath()?);
             Ok(format!(
                 "blog post {:?} (path={path}, homepath={homepath})",
                 args.get(0)
@@ -41,7 +37,10 @@ fn main() -> Result<(), Error> {
     // ANCHOR: mapping
     let app = Application::new([
         ("/", Target::func(|_: &Args| Ok("index".into()))),
-        (r"/item/(\d+)(?:/(\w+))?", Target::handler::<Item>()),
+        (
+            r"/item/(\d+)(?:/(\w+))?",
+            Target::route().get(show_item).post(post_item),
+        ),
         ("/old/(.*)", Target::redirect("/item/$1")),
         ("/blog", Target::app(blog()?)),
     ])?;

@@ -10,22 +10,14 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use application::web::{self, SetCookie};
-use application::{ctx, Application, Args, Error, Handler, HttpError, Method, Outcome, Target};
+use application::web::{self, websafe as escape, SetCookie};
+use application::{ctx, Application, Args, Error, HttpError, Outcome, Target};
 
 type Pages = Arc<Mutex<BTreeMap<String, String>>>;
 
-/// Escapes text for HTML: page names and bodies come from visitors.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn layout(title: &str, body: &str) -> Outcome {
     web::header("Content-Type", "text/html; charset=utf-8")?;
-    let home = ctx::with(|c| c.homepath.clone())?;
+    let home = ctx::homepath()?;
     Ok(format!(
         "<!DOCTYPE html>\n<html><head><title>{t}</title></head><body>\n\
          <p><a href=\"{home}/\">index</a></p>\n<h1>{t}</h1>\n{body}\n</body></html>\n",
@@ -38,63 +30,52 @@ fn lock(pages: &Pages) -> Result<std::sync::MutexGuard<'_, BTreeMap<String, Stri
     pages.lock().map_err(|_| application::internalerror())
 }
 
-struct Index(Pages);
-impl Handler for Index {
-    const METHODS: &'static [Method] = &[Method::Get];
-    fn get(&mut self, _: &Args) -> Outcome {
-        let items: String = lock(&self.0)?
-            .keys()
-            .map(|n| format!("<li><a href=\"page/{0}\">{0}</a></li>\n", escape(n)))
-            .collect();
-        let last = web::cookies()?
-            .get("last")
-            .map(|n| format!("<p>last edited: {}</p>", escape(n)))
-            .unwrap_or_default();
-        layout(
-            "wiki",
-            &format!("<ul>\n{items}</ul>\n{last}<p><a href=\"edit/new-page\">new page</a></p>"),
-        )
-    }
+fn index(pages: &Pages) -> Outcome {
+    let items: String = lock(pages)?
+        .keys()
+        .map(|n| format!("<li><a href=\"page/{0}\">{0}</a></li>\n", escape(n)))
+        .collect();
+    let last = web::cookies()?
+        .get("last")
+        .map(|n| format!("<p>last edited: {}</p>", escape(n)))
+        .unwrap_or_default();
+    layout(
+        "wiki",
+        &format!("<ul>\n{items}</ul>\n{last}<p><a href=\"edit/new-page\">new page</a></p>"),
+    )
 }
 
-struct View(Pages);
-impl Handler for View {
-    const METHODS: &'static [Method] = &[Method::Get];
-    fn get(&mut self, args: &Args) -> Outcome {
-        let name = args.get(0).unwrap_or("");
-        let text = lock(&self.0)?
-            .get(name)
-            .cloned()
-            .ok_or_else(application::notfound)?;
-        layout(
-            name,
-            &format!(
-                "<pre>{}</pre>\n<p><a href=\"../edit/{}\">edit</a></p>",
-                escape(&text),
-                escape(name)
-            ),
-        )
-    }
+fn view(pages: &Pages, args: &Args) -> Outcome {
+    let name = args.get(0).unwrap_or("");
+    let text = lock(pages)?
+        .get(name)
+        .cloned()
+        .ok_or_else(application::notfound)?;
+    layout(
+        name,
+        &format!(
+            "<pre>{}</pre>\n<p><a href=\"../edit/{}\">edit</a></p>",
+            escape(&text),
+            escape(name)
+        ),
+    )
 }
 
-struct Edit(Pages);
-impl Handler for Edit {
-    const METHODS: &'static [Method] = &[Method::Get, Method::Post];
-    fn get(&mut self, args: &Args) -> Outcome {
-        let name = args.get(0).unwrap_or("");
-        let text = lock(&self.0)?.get(name).cloned().unwrap_or_default();
-        layout(
-            &format!("edit {name}"),
-            &format!("<form method=\"post\"><textarea name=\"text\">{}</textarea><button>save</button></form>", escape(&text)),
-        )
-    }
-    fn post(&mut self, args: &Args) -> Outcome {
-        let name = args.get(0).unwrap_or("").to_string();
-        let text = web::input()?.require("text")?.to_string();
-        lock(&self.0)?.insert(name.clone(), text);
-        SetCookie::new("last", &name).httponly(true).set()?;
-        Err(web::seeother(&format!("/page/{name}")))
-    }
+fn edit_form(pages: &Pages, args: &Args) -> Outcome {
+    let name = args.get(0).unwrap_or("");
+    let text = lock(pages)?.get(name).cloned().unwrap_or_default();
+    layout(
+        &format!("edit {name}"),
+        &format!("<form method=\"post\"><textarea name=\"text\">{}</textarea><button>save</button></form>", escape(&text)),
+    )
+}
+
+fn save(pages: &Pages, args: &Args) -> Outcome {
+    let name = args.get(0).unwrap_or("").to_string();
+    let text = web::input()?.require("text")?.to_string();
+    lock(pages)?.insert(name.clone(), text);
+    SetCookie::new("last", &name).httponly(true).set()?;
+    Err(web::seeother(&format!("/page/{name}")))
 }
 
 /// The application, separate from `main` so a test can drive it with `request()`.
@@ -103,16 +84,17 @@ fn wiki() -> Result<Application, Error> {
     lock(&pages)
         .map_err(|_| Error::OutsideRequest)?
         .insert("home".into(), "Welcome to the wiki.".into());
-    let (p1, p2, p3) = (Arc::clone(&pages), Arc::clone(&pages), Arc::clone(&pages));
+    // Each handler function gets the shared pages through a closure.
+    let with = |f: fn(&Pages, &Args) -> Outcome| {
+        let pages = Arc::clone(&pages);
+        move |args: &Args| f(&pages, args)
+    };
     let mut app = Application::new([
-        ("/", Target::handler_with(move || Index(Arc::clone(&p1)))),
-        (
-            "/page/([\\w-]+)",
-            Target::handler_with(move || View(Arc::clone(&p2))),
-        ),
+        ("/", Target::route().get(with(|p, _| index(p)))),
+        ("/page/([\\w-]+)", Target::route().get(with(view))),
         (
             "/edit/([\\w-]+)",
-            Target::handler_with(move || Edit(Arc::clone(&p3))),
+            Target::route().get(with(edit_form)).post(with(save)),
         ),
     ])?;
     app.set_page(404, |e| {

@@ -1,18 +1,15 @@
-//! `Application`: the mapping, the processors, `handle` and `handle_with_processors`.
+//! `Application`: the mapping, the processors, the custom pages and the settings.
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
-use regex::RegexSet;
-
-use crate::body::Outcome;
-use crate::ctx;
-use crate::http_error::{notfound, HttpError};
-use crate::mapping::{Found, Mapping, Target};
-use crate::processor::{run_chain, Processor};
-use crate::{debug, web, Error};
+use crate::http_error::HttpError;
+use crate::mapping::{Mapping, Subject};
+use crate::processor::Processor;
+use crate::target::Target;
+use crate::{hosts, Error};
 
 /// A custom page: gets the error with its default body, returns the error to send.
-type Page = Arc<dyn Fn(HttpError) -> HttpError + Send + Sync>;
+pub(crate) type Page = Arc<dyn Fn(HttpError) -> HttpError + Send + Sync>;
 
 /// The default limit for a request body read by `input()` or `data()`: 10 MiB.
 pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
@@ -25,30 +22,36 @@ pub const DEFAULT_MAX_FIELDS: usize = 1000;
 // ANCHOR: application
 /// web.py's `application`: an ordered URL mapping, processors around it, custom pages.
 ///
-/// Cloning is cheap (the parts are shared). Changing a clone (`add_processor`…) does not
-/// change gateway callables already made by `wsgifunc`: they keep the application as it
-/// was when they were made.
+/// Cloning gives another handle to the same application, as a Python reference does:
+/// a processor added through any handle reaches every mount of it and every callable
+/// `wsgifunc` made from it, whatever the order of mounting and adding. (A request in
+/// flight keeps the application as it was when the request started.)
 #[derive(Clone)]
 pub struct Application {
-    inner: Arc<Inner>,
+    shared: Arc<RwLock<Arc<Inner>>>,
 }
 
+/// One version of the application; a change makes a new one (copy on write), so a
+/// request holds a consistent version for its whole run without holding a lock.
 #[derive(Clone)]
-struct Inner {
-    routing: Routing,
-    processors: Vec<Arc<dyn Processor>>,
-    pages: Vec<(u16, Page)>,
-    debug: bool,
-    max_body: usize,
-    max_fields: usize,
+pub(crate) struct Inner {
+    pub(crate) mapping: Mapping,
+    pub(crate) processors: Vec<Arc<dyn Processor>>,
+    pub(crate) pages: Vec<(u16, Page)>,
+    pub(crate) debug: bool,
+    pub(crate) settings: Arc<Settings>,
 }
 
-#[derive(Clone)]
-enum Routing {
-    /// `Application::new`: dispatch on the path.
-    Paths(Mapping),
-    /// `Application::subdomains`: dispatch on the host (web.py's `subdomain_application`).
-    Hosts(RegexSet, Vec<Application>),
+/// What the root application decides for every request: copied into `ctx` when the
+/// request starts (a mounted sub-application's own are not used).
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) max_body: usize,
+    pub(crate) max_fields: usize,
+    /// `None`: every host; `Some(list)`: these only, others are a 400.
+    pub(crate) allowed_hosts: Option<Vec<String>>,
+    /// The canonical `homedomain`, instead of one built from the client's `Host`.
+    pub(crate) home: Option<String>,
 }
 // ANCHOR_END: application
 
@@ -59,57 +62,79 @@ impl Application {
     /// ```
     /// use application::{Application, Target, Args};
     /// let app = Application::new([
-    ///     ("/", Target::func(|_: &Args| Ok("hello".into()))),
+    ///     ("/", Target::route().get(|_: &Args| Ok("hello".into()))),
     ///     ("/old", Target::redirect("/")),
     /// ])?;
     /// # Ok::<(), application::Error>(())
     /// ```
+    ///
+    /// Errors with [`Error::BadPattern`] for a pattern that is not a regex and
+    /// [`Error::BadTarget`] for a target built wrong.
     pub fn new<S: Into<String>>(
         mapping: impl IntoIterator<Item = (S, Target)>,
     ) -> Result<Application, Error> {
-        let mapping = mapping.into_iter().map(|(p, t)| (p.into(), t)).collect();
-        Ok(Application::from_routing(Routing::Paths(Mapping::new(
-            mapping,
-        )?)))
+        Application::compile(Subject::Path, mapping)
     }
     // ANCHOR_END: new
 
-    /// web.py's `subdomain_application`: `(host pattern, application)` pairs matched
-    /// against the `Host` header without its port, anchored, first match wins.
-    pub fn subdomains<S: Into<String>>(
-        mapping: impl IntoIterator<Item = (S, Application)>,
+    // ANCHOR: subdomains
+    /// web.py's `subdomain_application`: `(host pattern, target)` pairs matched against
+    /// the `Host` header without its port, anchored, first match wins. A pattern's groups
+    /// reach a handler as its `Args`, as URL groups do; a sub-application target
+    /// (`Target::app`, or an `Application` itself) gets the request with its path whole.
+    pub fn subdomains<S: Into<String>, T: Into<Target>>(
+        mapping: impl IntoIterator<Item = (S, T)>,
     ) -> Result<Application, Error> {
-        let (patterns, apps): (Vec<String>, Vec<Application>) =
-            mapping.into_iter().map(|(p, a)| (p.into(), a)).unzip();
-        let anchored: Vec<String> = patterns.iter().map(|p| format!(r"\A(?:{p})\z")).collect();
-        let set = RegexSet::new(&anchored).map_err(|e| Error::BadPattern {
-            pattern: patterns.join(" | "),
-            reason: e.to_string(),
-        })?;
-        Ok(Application::from_routing(Routing::Hosts(set, apps)))
+        let mapping = mapping.into_iter().map(|(p, t)| (p, t.into()));
+        Application::compile(Subject::Host, mapping)
     }
+    // ANCHOR_END: subdomains
 
-    fn from_routing(routing: Routing) -> Application {
+    fn compile<S: Into<String>>(
+        subject: Subject,
+        mapping: impl IntoIterator<Item = (S, Target)>,
+    ) -> Result<Application, Error> {
+        let mapping = mapping.into_iter().map(|(p, t)| (p.into(), t)).collect();
         let inner = Inner {
-            routing,
+            mapping: Mapping::new(subject, mapping)?,
             processors: Vec::new(),
             pages: Vec::new(),
             debug: false,
-            max_body: DEFAULT_MAX_BODY,
-            max_fields: DEFAULT_MAX_FIELDS,
+            settings: Arc::new(Settings {
+                max_body: DEFAULT_MAX_BODY,
+                max_fields: DEFAULT_MAX_FIELDS,
+                allowed_hosts: None,
+                home: None,
+            }),
         };
-        Application {
-            inner: Arc::new(inner),
-        }
+        Ok(Application {
+            shared: Arc::new(RwLock::new(Arc::new(inner))),
+        })
     }
 
-    fn inner_mut(&mut self) -> &mut Inner {
-        Arc::make_mut(&mut self.inner)
+    /// The application as it is now. The lock is held only to copy the pointer; no lock
+    /// is held while a request runs.
+    pub(crate) fn current(&self) -> Arc<Inner> {
+        let inner = self.shared.read().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(&inner)
+    }
+
+    /// Changes the application for every handle and every later request.
+    fn change(&mut self, f: impl FnOnce(&mut Inner)) {
+        // A panic cannot leave `Inner` half-changed: `f` runs on a private copy when a
+        // request holds the current version, and every `f` here is one assignment.
+        let mut inner = self.shared.write().unwrap_or_else(PoisonError::into_inner);
+        f(Arc::make_mut(&mut inner));
+    }
+
+    fn change_settings(&mut self, f: impl FnOnce(&mut Settings)) {
+        self.change(|inner| f(Arc::make_mut(&mut inner.settings)));
     }
 
     /// Adds a processor; the first added is outermost: `p1(p2(p3(handle)))`.
     pub fn add_processor(&mut self, processor: impl Processor) {
-        self.inner_mut().processors.push(Arc::new(processor));
+        let processor: Arc<dyn Processor> = Arc::new(processor);
+        self.change(|inner| inner.processors.push(processor));
     }
 
     /// A custom page for a status code, any code (web.py only had `notfound` and
@@ -120,127 +145,57 @@ impl Application {
         code: u16,
         page: impl Fn(HttpError) -> HttpError + Send + Sync + 'static,
     ) {
-        let inner = self.inner_mut();
-        inner.pages.retain(|(c, _)| *c != code);
-        inner.pages.push((code, Arc::new(page)));
+        let page: Page = Arc::new(page);
+        self.change(|inner| {
+            inner.pages.retain(|(c, _)| *c != code);
+            inner.pages.push((code, page));
+        });
     }
 
     /// Turns the debug error page on or off (off by default): a 500 then shows the
     /// panic message and the request, which helps while developing and must never be
     /// on in production (it shows headers and cookies).
     pub fn set_debug(&mut self, on: bool) {
-        self.inner_mut().debug = on;
+        self.change(|inner| inner.debug = on);
     }
 
     /// The limit for a request body read by `input()` and `data()`; larger is a 413.
-    /// Limits are read from the application the server calls (the root): a mounted
-    /// sub-application's own are not used.
+    /// Like every setting below, only the root application's (the one the server
+    /// calls) counts: a mounted sub-application's own is not used.
     pub fn set_max_body(&mut self, bytes: usize) {
-        self.inner_mut().max_body = bytes;
+        self.change_settings(|s| s.max_body = bytes);
     }
 
     /// The limit on the number of fields `input()` parses, query string and body
-    /// together ([`DEFAULT_MAX_FIELDS`]); more is a 413. Like `set_max_body`, it counts
-    /// on the root application only.
+    /// together ([`DEFAULT_MAX_FIELDS`]); more is a 413.
     pub fn set_max_fields(&mut self, fields: usize) {
-        self.inner_mut().max_fields = fields;
+        self.change_settings(|s| s.max_fields = fields);
     }
 
-    /// The limits a request of this application is read with.
-    pub(crate) fn limits(&self) -> Limits {
-        Limits {
-            max_body: self.inner.max_body,
-            max_fields: self.inner.max_fields,
-        }
+    // ANCHOR: host_settings
+    /// The hosts this application answers for, as Django's `ALLOWED_HOSTS`: a request
+    /// whose `Host` (without port, any case) is not listed, or that has no `Host`, is a
+    /// 400 before any processor runs. `.example.com` allows the domain and its
+    /// subdomains; `*` allows any host. web.py had no such list, so a redirect's
+    /// `Location` carried whatever host the client sent.
+    pub fn set_allowed_hosts<S: Into<String>>(&mut self, hosts: impl IntoIterator<Item = S>) {
+        let hosts = hosts.into_iter().map(|h| h.into().to_ascii_lowercase());
+        let hosts: Vec<String> = hosts.collect();
+        self.change_settings(|s| s.allowed_hosts = Some(hosts));
     }
 
-    // ANCHOR: handle
-    /// Matches `ctx.path` against the mapping and calls the target: web.py's `handle`.
-    pub fn handle(&self) -> Outcome {
-        let (path, method, query) =
-            ctx::with(|c| (c.path.clone(), c.method.clone(), c.query.clone()))?;
-        match &self.inner.routing {
-            Routing::Paths(mapping) => match mapping.find(&path) {
-                None => Err(notfound()),
-                Some(Found::Call(call, args)) => call(&method, &args),
-                Some(Found::Redirect(mut url)) => {
-                    if method == "GET" {
-                        url.push_str(&query);
-                    }
-                    Err(web::redirect(&url))
-                }
-                Some(Found::Mount(prefix, app)) => delegate(prefix, app),
-            },
-            Routing::Hosts(set, apps) => {
-                let host = ctx::with(|c| c.host.clone().unwrap_or_default())?;
-                // The port is what follows the last `:`, unless that `:` is inside an
-                // IPv6 literal (`[::1]` has no port).
-                let name = match host.rsplit_once(':') {
-                    Some((name, port)) if !port.contains(']') => name,
-                    _ => host.as_str(),
-                };
-                match set.matches(name).into_iter().next() {
-                    Some(i) => apps[i].handle_with_processors(),
-                    None => Err(notfound()),
-                }
-            }
+    /// The canonical `protocol://host[:port]` of the application: `ctx.homedomain`, and
+    /// so every redirect, uses it instead of the client's `Host`.
+    ///
+    /// Errors with [`Error::BadHome`] for anything else than `http://` or `https://`
+    /// followed by a host (no path, user or whitespace).
+    pub fn set_home(&mut self, home: &str) -> Result<(), Error> {
+        if !hosts::valid_home(home) {
+            return Err(Error::BadHome(home.to_string()));
         }
+        let home = home.to_string();
+        self.change_settings(|s| s.home = Some(home));
+        Ok(())
     }
-    // ANCHOR_END: handle
-
-    // ANCHOR: handle_with_processors
-    /// Runs the processors around `handle`, then this application's custom pages and
-    /// debug page on an error that still has its default body.
-    pub fn handle_with_processors(&self) -> Outcome {
-        let outcome = run_chain(&self.inner.processors, &|| self.handle());
-        outcome.map_err(|e| self.page_for(e))
-    }
-    // ANCHOR_END: handle_with_processors
-
-    fn page_for(&self, mut e: HttpError) -> HttpError {
-        if !e.has_default_body() {
-            return e;
-        }
-        if self.inner.debug && e.code() == 500 {
-            return debug::page(e);
-        }
-        if let Some((_, page)) = self.inner.pages.iter().find(|(c, _)| *c == e.code()) {
-            e = page(e);
-            e.mark_custom();
-        }
-        e
-    }
+    // ANCHOR_END: host_settings
 }
-
-/// What a request may make the application hold: set on the root application, and
-/// copied into `ctx` when the request starts (a sub-application's own are not used).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Limits {
-    pub(crate) max_body: usize,
-    pub(crate) max_fields: usize,
-}
-
-// ANCHOR: delegate
-/// Hands the request to a sub-application mounted at `prefix`: inside it `path` and
-/// `fullpath` lose the prefix, `home` and `homepath` gain it; all four are restored
-/// afterwards (web.py's `_delegate_sub_application`).
-fn delegate(prefix: &str, app: &Application) -> Outcome {
-    let saved = ctx::with_mut(|c| {
-        let saved = (
-            c.path.clone(),
-            c.fullpath.clone(),
-            c.home.clone(),
-            c.homepath.clone(),
-        );
-        c.path = c.path.get(prefix.len()..).unwrap_or("").to_string();
-        c.fullpath = c.fullpath.get(prefix.len()..).unwrap_or("").to_string();
-        c.home.push_str(prefix);
-        c.homepath.push_str(prefix);
-        saved
-    })?;
-    // handle_with_processors catches panics, so this restore always runs.
-    let outcome = app.handle_with_processors();
-    ctx::with_mut(|c| (c.path, c.fullpath, c.home, c.homepath) = saved)?;
-    outcome
-}
-// ANCHOR_END: delegate

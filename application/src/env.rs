@@ -12,10 +12,14 @@ use wsgi::Environ;
 
 /// CGI variables, the decoded path, and the body reader of one request.
 pub(crate) struct Env {
-    vars: BTreeMap<String, String>,
-    path_info: Vec<u8>,
-    input: Option<Box<dyn Read + Send>>,
+    pub(crate) vars: Vars,
+    pub(crate) path_info: Vec<u8>,
+    pub(crate) input: Option<Box<dyn Read + Send>>,
 }
+
+/// The environ's text variables, `wsgi.url_scheme` included.
+#[derive(Debug, Default)]
+pub(crate) struct Vars(BTreeMap<String, String>);
 
 impl Env {
     /// The application's copy of the gateway's environ; the body reader moves over.
@@ -29,29 +33,21 @@ impl Env {
             environ.url_scheme().to_string(),
         );
         Env {
-            vars,
+            vars: Vars(vars),
             path_info: environ.path_info_bytes().to_vec(),
             input: Some(environ.take_input()),
         }
     }
+}
 
+impl Vars {
     /// One variable as text.
     pub(crate) fn var(&self, key: &str) -> Option<&str> {
-        self.vars.get(key).map(String::as_str)
+        self.0.get(key).map(String::as_str)
     }
 
-    /// `PATH_INFO` as the gateway decoded it, bytes (may not be UTF-8).
-    pub(crate) fn path_info(&self) -> &[u8] {
-        &self.path_info
-    }
-
-    /// Takes the body reader; the body is read once and cached in `ctx`.
-    pub(crate) fn take_input(&mut self) -> Option<Box<dyn Read + Send>> {
-        self.input.take()
-    }
-
-    /// Every variable, for the debug page.
+    /// Every variable, in key order.
     pub(crate) fn vars(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }

@@ -18,12 +18,22 @@ pub enum Error {
         /// What the `regex` crate said about it.
         reason: String,
     },
+    /// A target of the mapping was built wrong: a method given twice or not in upper
+    /// case, a method given to a redirect or a mount.
+    BadTarget {
+        /// The pattern the target was given for.
+        pattern: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A web API function (`header`, `input`, `ctx::with`…) was called while no request
     /// is being handled on this thread.
     OutsideRequest,
-    /// `ctx` was asked for while it is already borrowed mutably (a `ctx::with_mut`
-    /// closure called a function that needs `ctx` again).
-    CtxBusy,
+    /// The response's status or headers were changed after they had gone to the client
+    /// (in a streaming body, after its first chunk).
+    HeadersSent,
+    /// `Application::set_home` was given something other than `http(s)://host[:port]`.
+    BadHome(String),
     /// A header name or value would break the response framing (CR, LF, or a name
     /// that is not an HTTP token).
     BadHeader {
@@ -50,9 +60,17 @@ impl fmt::Display for Error {
                 f,
                 "this web API function was called outside a request; call it from a handler or processor"
             ),
-            Error::CtxBusy => write!(
+            Error::BadTarget { pattern, reason } => {
+                write!(f, "the target for {pattern:?} is built wrong: {reason}")
+            }
+            Error::HeadersSent => write!(
                 f,
-                "ctx is already borrowed; do not call web API functions inside ctx::with_mut"
+                "the response has started, so its status and headers can no longer change; \
+                 set them before the first chunk of a stream"
+            ),
+            Error::BadHome(home) => write!(
+                f,
+                "home {home:?} is not http(s)://host[:port] (for example https://example.com)"
             ),
             Error::BadHeader { name, value } => write!(
                 f,

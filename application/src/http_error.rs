@@ -25,12 +25,19 @@ pub struct HttpError {
     // The panic message, when this 500 stands for a handler that panicked; shown only
     // by the debug error page.
     pub(crate) detail: Option<String>,
+    // For a redirect to a path of this site: the path and `ctx.realhome`, so that
+    // `absolute()` can make `Location` leave a sub-application. Boxed: an error is
+    // returned by value through every processor, and most are not redirects.
+    redirect: Option<Box<(String, String)>>,
 }
 // ANCHOR_END: http_error
 
 impl HttpError {
-    /// An error with the given status line (`"418 I'm a teapot"`), headers and body.
-    /// The body counts as custom: an application's page for this status leaves it alone.
+    /// An error with the given status line (`"418 I'm a teapot"`), headers and body:
+    /// web.py's `HTTPError(status, headers, data)`. The body counts as custom: an
+    /// application's page for this status leaves it alone. The same in one chained
+    /// expression: `HttpError::from_status("403 Forbidden").with_header("X-Reason",
+    /// "quota").with_body("over quota")`.
     pub fn new(
         status: impl Into<String>,
         headers: Vec<(String, String)>,
@@ -42,6 +49,7 @@ impl HttpError {
             body: body.into(),
             default_body: false,
             detail: None,
+            redirect: None,
         }
     }
 
@@ -63,6 +71,7 @@ impl HttpError {
             body: message.as_bytes().to_vec(),
             default_body: true,
             detail: None,
+            redirect: None,
         }
     }
 
@@ -156,6 +165,14 @@ impl From<Error> for HttpError {
     }
 }
 
+/// An I/O error in a handler (reading an upload, a file to serve) is a 500 too, so `?`
+/// works on it.
+impl From<std::io::Error> for HttpError {
+    fn from(e: std::io::Error) -> Self {
+        HttpError::from(Error::Io(e))
+    }
+}
+
 impl From<HttpError> for Body {
     fn from(e: HttpError) -> Body {
         Body::Bytes(e.body)
@@ -181,8 +198,6 @@ family! {
     unauthorized => "401 Unauthorized", "unauthorized";
     /// `403 Forbidden`, body `forbidden`.
     forbidden => "403 Forbidden", "forbidden";
-    /// `404 Not Found`, body `not found`.
-    notfound => "404 Not Found", "not found";
     /// `406 Not Acceptable`, body `not acceptable`.
     notacceptable => "406 Not Acceptable", "not acceptable";
     /// `409 Conflict`, body `conflict`.
@@ -212,10 +227,20 @@ family! {
     notmodified => "304 Not Modified", "";
 }
 
-/// `405 Method Not Allowed` with `Allow` listing the methods the target defines.
-pub fn nomethod(allowed: &[&str]) -> HttpError {
+/// `404 Not Found`, body `not found`, with web.py's `_NotFound` header
+/// `Content-Type: text/html; charset=utf-8` (its other errors say `text/html` only). The
+/// application answers it for a path, host or mount that matches nothing.
+pub fn notfound() -> HttpError {
+    HttpError::standard("404 Not Found", "not found")
+        .with_header("Content-Type", "text/html; charset=utf-8")
+}
+
+/// `405 Method Not Allowed` with web.py's `NoMethod()` list, `Allow: GET, HEAD, POST,
+/// PUT, DELETE`. For another list, replace the header:
+/// `nomethod().with_header("Allow", "GET, POST")` (a route's 405 lists its own methods).
+pub fn nomethod() -> HttpError {
     HttpError::standard("405 Method Not Allowed", "method not allowed")
-        .with_header("Allow", allowed.join(", "))
+        .with_header("Allow", "GET, HEAD, POST, PUT, DELETE")
 }
 // ANCHOR_END: error_family
 
@@ -226,7 +251,12 @@ impl HttpError {
     }
 
     /// A redirect: status, `Location`, empty body (used by the redirect family).
-    pub(crate) fn redirect_parts(status: &str, location: String) -> Self {
+    pub(crate) fn redirect_parts(
+        status: &str,
+        location: String,
+        redirect: Option<(String, String)>,
+    ) -> Self {
+        let redirect = redirect.map(Box::new);
         HttpError {
             status: status.to_string(),
             headers: vec![
@@ -236,6 +266,18 @@ impl HttpError {
             body: Vec::new(),
             default_body: true,
             detail: None,
+            redirect,
+        }
+    }
+
+    /// web.py's `absolute=True` for the redirect family: a redirect to a path of this
+    /// site goes to it from `ctx.realhome`, the application the server called, not from
+    /// the sub-application the handler is in (`seeother("/login").absolute()`). Other
+    /// errors, and redirects to full URLs, are returned unchanged.
+    pub fn absolute(self) -> Self {
+        match self.redirect.clone() {
+            Some(to) => self.with_header("Location", format!("{}{}", to.1, to.0)),
+            None => self,
         }
     }
 }

@@ -7,28 +7,25 @@
 //! "application"; the book walks it in the chapter "application".
 //!
 //! # Layout
-//! - [`Application`]: the mapping ([`Target`]s under URL patterns), processors,
+//! - [`Application`]: the mapping (URL patterns to [`Target`]s), processors,
 //!   `handle`, `request` (the in-process client), `wsgifunc`, `run`.
-//! - [`Handler`]: a type with `get`, `post`… methods, made fresh for each request.
+//! - [`Target`]: what a pattern maps to; a handler is `Target::route()` with a function
+//!   per method (`.get(show).post(save)`), each method named once.
 //! - [`ctx`]: the request's context, web.py's `web.ctx`, reached through a thread-local.
 //! - [`Processor`] and [`Next`]: what `add_processor` takes; [`loadhook`], [`unloadhook`].
 //! - [`web`]: the functions handlers call: `input`, `data`, `header`, `cookies`,
 //!   `setcookie`, `seeother`…; the [`HttpError`] family is at the crate root.
 //!
 //! ```
-//! use application::{Application, Args, Handler, Method, Outcome, Target};
+//! use application::{Application, Args, Target};
 //!
-//! #[derive(Default)]
-//! struct Hello;
-//! impl Handler for Hello {
-//!     const METHODS: &'static [Method] = &[Method::Get];
-//!     fn get(&mut self, args: &Args) -> Outcome {
-//!         Ok(format!("hello, {}", args.get(0).unwrap_or("world")).into())
-//!     }
+//! fn hello(args: &Args) -> application::Outcome {
+//!     Ok(format!("hello, {}", args.get(0).unwrap_or("world")).into())
 //! }
 //!
-//! let app = Application::new([("/(.*)", Target::handler::<Hello>())])?;
+//! let app = Application::new([("/(.*)", Target::route().get(hello))])?;
 //! assert_eq!(app.request("/web.py").send().text(), "hello, web.py");
+//! assert_eq!(app.request("/web.py").method("POST").send().header("Allow"), Some("GET, HEAD"));
 //! # Ok::<(), application::Error>(())
 //! ```
 #![forbid(unsafe_code)]
@@ -42,12 +39,14 @@ mod debug;
 mod env;
 mod error;
 mod gateway;
-mod handler;
+mod handle;
+mod hosts;
 mod http_error;
 mod mapping;
 mod processor;
 mod run;
 mod serve;
+mod target;
 pub mod web;
 
 pub use crate::application::{Application, DEFAULT_MAX_BODY, DEFAULT_MAX_FIELDS};
@@ -55,13 +54,12 @@ pub use body::{Body, Outcome};
 pub use client::{Request, Response};
 pub use ctx::Ctx;
 pub use error::Error;
-pub use handler::{Args, Handler, Method};
 pub use http_error::{
     accepted, badrequest, conflict, created, forbidden, gone, internalerror, nocontent, nomethod,
     notacceptable, notfound, notmodified, ok, payloadtoolarge, preconditionfailed, unauthorized,
     unavailableforlegalreasons, unsupportedmediatype, HttpError,
 };
-pub use mapping::Target;
-pub use processor::{loadhook, unloadhook, Next, Processor};
+pub use processor::{loadhook, unloadhook, HookOutcome, Next, Processor};
 pub use run::{parse_address, DEFAULT_ADDRESS};
+pub use target::{Args, Target};
 pub use wsgi::{Middleware, RunningServer, ServerConfig};

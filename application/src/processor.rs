@@ -10,7 +10,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use crate::body::{Body, OnDrop, Outcome};
-use crate::{ctx, HttpError};
+use crate::ctx::with_live;
+use crate::HttpError;
 
 // ANCHOR: processor
 /// What `add_processor` takes. Any `Fn(Next<'_>) -> Outcome + Send + Sync` closure is one.
@@ -53,7 +54,7 @@ pub(crate) fn run_chain(
     processors: &[Arc<dyn Processor>],
     handle: &dyn Fn() -> Outcome,
 ) -> Outcome {
-    let mark = ctx::with(|c| c.headers.len()).unwrap_or(0);
+    let mark = with_live(|live| live.headers.len()).unwrap_or(0);
     let step = || match processors.split_first() {
         None => handle(),
         Some((first, rest)) => first.process(Next { rest, handle }),
@@ -61,7 +62,7 @@ pub(crate) fn run_chain(
     match catch_unwind(AssertUnwindSafe(step)) {
         Ok(outcome) => outcome,
         Err(payload) => {
-            let _ = ctx::with_mut(|c| c.headers.truncate(mark));
+            let _ = with_live(|live| live.headers.truncate(mark));
             Err(HttpError::from_panic(payload.as_ref()))
         }
     }
@@ -69,18 +70,47 @@ pub(crate) fn run_chain(
 // ANCHOR_END: run_chain
 
 // ANCHOR: hooks
-/// A processor that runs `f` before the rest of the chain (web.py's `loadhook`).
-pub fn loadhook(f: impl Fn() + Send + Sync + 'static) -> impl Processor {
+/// What a hook returns: nothing, or a `Result` whose error becomes the response (web.py's
+/// hook raised `web.seeother(…)` or `web.unauthorized()`).
+pub trait HookOutcome {
+    /// The hook's answer as a result.
+    fn into_result(self) -> Result<(), HttpError>;
+}
+
+impl HookOutcome for () {
+    fn into_result(self) -> Result<(), HttpError> {
+        Ok(())
+    }
+}
+
+impl HookOutcome for Result<(), HttpError> {
+    fn into_result(self) -> Result<(), HttpError> {
+        self
+    }
+}
+
+/// A crate error in a hook (`web::header` refusing a value) is a 500, as in a handler.
+impl HookOutcome for Result<(), crate::Error> {
+    fn into_result(self) -> Result<(), HttpError> {
+        self.map_err(HttpError::from)
+    }
+}
+
+/// A processor that runs `f` before the rest of the chain (web.py's `loadhook`). When
+/// `f` returns an error, that error is the response and the rest does not run.
+pub fn loadhook<R: HookOutcome>(f: impl Fn() -> R + Send + Sync + 'static) -> impl Processor {
     move |next: Next<'_>| {
-        f();
+        f().into_result()?;
         next.run()
     }
 }
 
 /// A processor that runs `f` after the rest of the chain (web.py's `unloadhook`): also
 /// when it failed or panicked, and for a streaming body only when the stream ends or
-/// is abandoned, so `f` sees the whole response go out.
-pub fn unloadhook(f: impl Fn() + Send + Sync + 'static) -> impl Processor {
+/// is abandoned, so `f` sees the whole response go out. An error from `f` replaces the
+/// response, except after a stream, whose status has gone out already: there it is
+/// dropped.
+pub fn unloadhook<R: HookOutcome>(f: impl Fn() -> R + Send + Sync + 'static) -> impl Processor {
     let f = Arc::new(f);
     move |next: Next<'_>| {
         // run_chain has already turned a panic below into an Err value.
@@ -89,11 +119,11 @@ pub fn unloadhook(f: impl Fn() + Send + Sync + 'static) -> impl Processor {
                 let f = Arc::clone(&f);
                 Ok(Body::Stream(Box::new(OnDrop {
                     inner,
-                    hook: Some(move || f()),
+                    hook: Some(move || drop(f().into_result())),
                 })))
             }
             other => {
-                f();
+                f().into_result()?;
                 other
             }
         }

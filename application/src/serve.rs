@@ -2,11 +2,14 @@
 //! `wsgi(env, start_resp)`, independent of how the gateway calls it.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 
+use crate::application::Inner;
 use crate::body::{Body, Outcome};
-use crate::ctx::{self, Ctx};
+use crate::ctx::{self, scope, with_live, Ctx, Live};
 use crate::env::Env;
-use crate::http_error::{badrequest, HttpError};
+use crate::hosts::{homedomain, host_allowed};
+use crate::http_error::{badrequest, nomethod, HttpError};
 use crate::Application;
 
 /// What the application answers: the arguments of `start_response` and the body.
@@ -22,9 +25,10 @@ impl Application {
     /// clears whatever the last request left), run the processors around `handle`, and
     /// read `status, headers = ctx.status, ctx.headers`.
     pub(crate) fn serve(&self, env: Env) -> Answer {
-        let mut slot = Some(Ctx::load(env, self.limits()));
-        let (status, headers, first, rest) = ctx::scope(&mut slot, || {
-            let (first, rest) = match self.outcome().and_then(peep) {
+        let inner = self.current();
+        let mut slot = Some(load(env, &inner));
+        let (status, headers, first, rest) = scope(&mut slot, || {
+            let (first, rest) = match outcome(&inner).and_then(peep) {
                 Ok(parts) => parts,
                 Err(e) => (Some(error_to_ctx(e)), None),
             };
@@ -45,25 +49,62 @@ impl Application {
             body,
         }
     }
+}
+// ANCHOR_END: serve
 
-    /// The processors around `handle`; a path that is not UTF-8 is never dispatched.
-    fn outcome(&self) -> Outcome {
-        if ctx::with(|c| c.bad_path)? {
-            return Err(badrequest().with_body("the path is not UTF-8"));
-        }
-        self.handle_with_processors()
-    }
+// ANCHOR: refusal
+/// The request's `ctx`, loaded from the environ with the root application's settings.
+fn load(env: Env, inner: &Inner) -> Live {
+    let vars = Arc::new(env.vars);
+    let settings = Arc::clone(&inner.settings);
+    let homedomain = homedomain(&vars, settings.home.as_deref());
+    let (ctx, bad_path) = Ctx::load(vars, &env.path_info, homedomain);
+    Live::new(ctx, bad_path, env.input, settings)
 }
 
+/// The processors around `handle`, unless the request is refused before any of them.
+fn outcome(inner: &Inner) -> Outcome {
+    if let Some(refused) = refusal()? {
+        return Err(inner.page_for(refused));
+    }
+    inner.handle_with_processors()
+}
+
+/// The answer for a request no processor should see: a `Host` the application does not
+/// serve (400), a path that is not UTF-8 (400), a method that is not upper case (web.py's
+/// `nomethod()`, a 405 listing its five methods).
+fn refusal() -> Result<Option<HttpError>, crate::Error> {
+    let (allowed, bad_path) = with_live(|live| {
+        let hosts = live.settings.allowed_hosts.as_deref();
+        let allowed = hosts.is_none_or(|h| host_allowed(live.ctx.host.as_deref(), h));
+        (allowed, live.bad_path)
+    })?;
+    let method = ctx::method()?;
+    Ok(if !allowed {
+        Some(badrequest().with_body("this application does not serve the host asked for"))
+    } else if bad_path {
+        Some(badrequest().with_body("the path is not UTF-8"))
+    } else if method.to_ascii_uppercase() != method {
+        Some(nomethod())
+    } else {
+        None
+    })
+}
+// ANCHOR_END: refusal
+
+// ANCHOR: take_response
 /// `status, headers = ctx.status, ctx.headers`, plus the `Content-Length` of a whole
 /// body, so the server need not chunk it (never on 1xx, 204 and 304, which have no body:
-/// RFC 9110 §8.6). Also says whether the request was a HEAD.
+/// RFC 9110 §8.6). From here on the headers are fixed. Also says whether the request
+/// was a HEAD.
 fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<(String, String)>, bool) {
-    let taken = ctx::with_mut(|c| {
+    let taken = with_live(|live| {
+        live.sent = true;
+        let status = std::mem::take(&mut live.status);
         (
-            std::mem::take(&mut c.status),
-            std::mem::take(&mut c.headers),
-            c.method == "HEAD",
+            status,
+            std::mem::take(&mut live.headers),
+            live.ctx.method == "HEAD",
         )
     });
     let (status, mut headers, is_head) =
@@ -77,7 +118,7 @@ fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<(String,
     }
     (status, headers, is_head)
 }
-// ANCHOR_END: serve
+// ANCHOR_END: take_response
 
 type Stream = Box<dyn Iterator<Item = Vec<u8>> + Send>;
 
@@ -102,13 +143,13 @@ fn peep(body: Body) -> Result<(Option<Vec<u8>>, Option<Stream>), HttpError> {
 /// `Content-Type`s), except `Set-Cookie`, of which a response may have many.
 fn error_to_ctx(e: HttpError) -> Vec<u8> {
     let (status, headers, body) = e.into_parts();
-    let _ = ctx::with_mut(|c| {
-        c.status = status;
-        c.headers.retain(|(name, _)| {
+    let _ = with_live(|live| {
+        live.status = status;
+        live.headers.retain(|(name, _)| {
             name.eq_ignore_ascii_case("set-cookie")
                 || !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
         });
-        c.headers.extend(headers);
+        live.headers.extend(headers);
     });
     body
 }
@@ -119,7 +160,7 @@ fn error_to_ctx(e: HttpError) -> Vec<u8> {
 pub(crate) struct AnswerBody {
     first: Option<Vec<u8>>,
     rest: Option<Stream>,
-    ctx: Option<Ctx>,
+    ctx: Option<Live>,
 }
 
 impl AnswerBody {
@@ -128,9 +169,7 @@ impl AnswerBody {
         if let Some(rest) = self.rest.take() {
             // A panicking unload hook must not abort the process when close runs from
             // Drop during unwinding.
-            let _ = catch_unwind(AssertUnwindSafe(|| {
-                ctx::scope(&mut self.ctx, || drop(rest))
-            }));
+            let _ = catch_unwind(AssertUnwindSafe(|| scope(&mut self.ctx, || drop(rest))));
         }
         self.ctx = None;
     }
@@ -143,7 +182,7 @@ impl Iterator for AnswerBody {
             return Some(first);
         }
         let rest = self.rest.as_mut()?;
-        let chunk = ctx::scope(&mut self.ctx, || rest.next());
+        let chunk = scope(&mut self.ctx, || rest.next());
         if chunk.is_none() {
             self.close();
         }

@@ -78,7 +78,7 @@ fn status_and_headers_from_one_request_never_reach_the_next() {
         (
             "/set",
             Target::func(|_: &Args| {
-                ctx::with_mut(|c| c.status = "201 Created".to_string())?;
+                ctx::set_status("201 Created")?;
                 web::header("X-Once", "1")?;
                 Ok("set".into())
             }),
@@ -176,12 +176,159 @@ fn a_processor_may_rewrite_ctx_path_before_dispatch() {
     let mut app =
         Application::new([("/new", Target::func(|_: &Args| Ok("rewritten".into())))]).unwrap();
     app.add_processor(|next: Next<'_>| {
-        ctx::with_mut(|c| {
-            if c.path == "/old" {
-                c.path = "/new".to_string();
-            }
-        })?;
+        if ctx::path()? == "/old" {
+            ctx::set_path("/new")?;
+        }
         next.run()
     });
     assert_eq!(app.request("/old").send().text(), "rewritten");
+    assert_eq!(
+        app.request("/old?q=1").send().code(),
+        200,
+        "the query is kept"
+    );
+}
+
+#[test]
+fn common_reads_are_one_call_each() {
+    let app = Application::new([(
+        "/(.*)",
+        Target::func(|_: &Args| {
+            let ua = ctx::env("HTTP_USER_AGENT")?.unwrap_or_default();
+            let host = ctx::host()?.unwrap_or_default();
+            Ok(format!(
+                "{} {host} {ua} {} {}",
+                ctx::path()?,
+                ctx::method()?,
+                ctx::fullpath()?
+            )
+            .into())
+        }),
+    )])
+    .unwrap();
+    let r = app
+        .request("/a?b=1")
+        .host("h.example")
+        .header("User-Agent", "bean/1.0")
+        .send();
+    assert_eq!(r.text(), "/a h.example bean/1.0 GET /a?b=1");
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct User(String);
+
+#[test]
+fn ctx_values_are_seen_by_processors_hooks_and_handlers_and_cleared_every_request() {
+    // web.py: `web.ctx.user = user` in a load hook, read by the handler.
+    let mut app = Application::new([(
+        "/(.*)",
+        Target::func(|_: &Args| {
+            let user = ctx::get::<User>()?;
+            ctx::insert(7u32)?;
+            Ok(format!("{user:?}").into())
+        }),
+    )])
+    .unwrap();
+    app.add_processor(application::unloadhook(|| {
+        // Set by the handler, inside the hook's request.
+        assert_eq!(ctx::get::<u32>().ok().flatten(), Some(7));
+    }));
+    app.add_processor(application::loadhook(|| {
+        if ctx::path().ok().as_deref() == Some("/ann") {
+            let _ = ctx::insert(User("ann".into()));
+        }
+    }));
+    assert_eq!(app.request("/ann").send().text(), r#"Some(User("ann"))"#);
+    assert_eq!(
+        app.request("/bob").send().text(),
+        "None",
+        "cleared for the next request"
+    );
+    assert!(matches!(ctx::get::<User>(), Err(Error::OutsideRequest)));
+}
+
+#[test]
+fn ctx_values_are_shared_with_a_sub_application_but_not_with_a_nested_request() {
+    let sub = Application::new([(
+        "/x",
+        Target::func(|_: &Args| Ok(format!("{:?}", ctx::get::<User>()?).into())),
+    )])
+    .unwrap();
+    let nested = sub.clone();
+    let mut app = Application::new([
+        ("/sub", Target::app(sub)),
+        (
+            "/nested",
+            Target::func(move |_: &Args| Ok(nested.request("/x").send().data.into())),
+        ),
+    ])
+    .unwrap();
+    app.add_processor(application::loadhook(|| {
+        let _ = ctx::insert(User("ann".into()));
+    }));
+    assert_eq!(app.request("/sub/x").send().text(), r#"Some(User("ann"))"#);
+    assert_eq!(app.request("/nested").send().text(), "None");
+}
+
+#[test]
+fn ctx_and_the_web_api_compose() {
+    // Every web function, and every ctx function, called from inside `ctx::with` (the one
+    // accessor that takes a closure) and from inside processors and hooks: none may fail
+    // because ctx is in use. (Calling `web::header` inside `ctx::with_mut` was a 500.)
+    fn everything(inside: &str) -> Result<String, application::HttpError> {
+        let c = ctx::with(|c| c.clone())?;
+        web::header("X-Seen", inside)?;
+        web::header_unique("X-Once", inside)?;
+        web::setcookie("k", "v")?;
+        let cookies = web::cookies()?;
+        // data() first: input() parses an unread body without keeping its bytes.
+        let data = web::data()?;
+        let input = web::input()?;
+        let _redirect = web::seeother("/x");
+        ctx::set_status("200 OK")?;
+        ctx::insert(User(inside.to_string()))?;
+        let user = ctx::get::<User>()?;
+        let _ = ctx::remove::<u8>()?;
+        let nested = ctx::with(|n| n.path.clone())?;
+        Ok(format!(
+            "{inside}:{}:{}:{}:{}:{}:{}",
+            c.path,
+            nested,
+            cookies.get("c").unwrap_or(""),
+            input.get("q").unwrap_or(""),
+            data.len(),
+            user.map(|u| u.0).unwrap_or_default()
+        ))
+    }
+    let mut app = Application::new([(
+        "/p",
+        Target::func(|_: &Args| {
+            let inside = ctx::with(|_| everything("with"))??;
+            Ok(inside.into())
+        }),
+    )])
+    .unwrap();
+    app.add_processor(|next: Next<'_>| {
+        ctx::with(|_| everything("processor"))??;
+        next.run()
+    });
+    app.add_processor(application::loadhook(|| everything("loadhook").map(drop)));
+    app.add_processor(application::unloadhook(|| {
+        everything("unloadhook").map(drop)
+    }));
+    let r = app
+        .request("/p?q=1")
+        .method("POST")
+        .header("Cookie", "c=2")
+        .data("body")
+        .send();
+    assert_eq!(r.code(), 200, "{}", r.text());
+    assert_eq!(r.text(), "with:/p:/p:2:1:4:with");
+    let seen = ["processor", "loadhook", "with", "unloadhook"];
+    assert_eq!(r.header_all("X-Seen"), seen);
+    assert_eq!(
+        r.header_all("X-Once"),
+        ["processor"],
+        "header_unique added one"
+    );
 }

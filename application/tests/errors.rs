@@ -9,11 +9,10 @@ fn failing(make: fn() -> HttpError) -> Application {
 #[test]
 fn the_error_family_has_web_py_statuses_and_default_messages() {
     type Make = fn() -> HttpError;
-    let table: [(Make, &str, &str); 17] = [
+    let table: [(Make, &str, &str); 16] = [
         (badrequest, "400 Bad Request", "bad request"),
         (unauthorized, "401 Unauthorized", "unauthorized"),
         (forbidden, "403 Forbidden", "forbidden"),
-        (notfound, "404 Not Found", "not found"),
         (notacceptable, "406 Not Acceptable", "not acceptable"),
         (conflict, "409 Conflict", "conflict"),
         (gone, "410 Gone", "gone"),
@@ -56,6 +55,43 @@ fn the_error_family_has_web_py_statuses_and_default_messages() {
 }
 
 #[test]
+fn notfound_says_charset_utf8_as_web_pys_notfound_and_the_others_do_not() {
+    // web.py 0.76: `_NotFound` sends `text/html; charset=utf-8`, every other error
+    // class `text/html`.
+    let r = failing(notfound).request("/").send();
+    assert_eq!(
+        (r.status.as_str(), r.text().as_str()),
+        ("404 Not Found", "not found")
+    );
+    assert_eq!(r.header_all("Content-Type"), ["text/html; charset=utf-8"]);
+}
+
+#[test]
+fn an_error_with_status_headers_and_body_is_one_expression() {
+    // web.py: raise web.HTTPError("403 Forbidden", {"X-Reason": "quota"}, "over quota").
+    let app = failing(|| {
+        HttpError::from_status("403 Forbidden")
+            .with_header("X-Reason", "quota")
+            .with_body("over quota")
+    });
+    let r = app.request("/").send();
+    assert_eq!(r.status, "403 Forbidden");
+    assert_eq!(
+        (r.header("X-Reason"), r.text().as_str()),
+        (Some("quota"), "over quota")
+    );
+    let same = HttpError::new(
+        "403 Forbidden",
+        vec![("X-Reason".into(), "quota".into())],
+        "over quota",
+    );
+    assert_eq!(
+        same.headers().last(),
+        Some(&("X-Reason".to_string(), "quota".to_string()))
+    );
+}
+
+#[test]
 fn with_header_replaces_a_header_of_the_same_name_but_adds_cookies() {
     let e = notfound()
         .with_header("content-type", "text/plain")
@@ -66,16 +102,21 @@ fn with_header_replaces_a_header_of_the_same_name_but_adds_cookies() {
 }
 
 #[test]
-fn nomethod_lists_what_is_allowed() {
-    let app = Application::new([(
-        "/",
-        Target::func(|_: &Args| Err(nomethod(&["GET", "POST"]))),
-    )])
-    .unwrap();
-    let r = app.request("/").send();
+fn nomethod_with_no_list_allows_web_pys_five_methods() {
+    // web.py's NoMethod(cls=None): Allow: GET, HEAD, POST, PUT, DELETE.
+    let r = failing(nomethod).request("/").send();
     assert_eq!(
-        (r.status.as_str(), r.header("Allow")),
-        ("405 Method Not Allowed", Some("GET, POST"))
+        (r.status.as_str(), r.header("Allow"), r.text().as_str()),
+        (
+            "405 Method Not Allowed",
+            Some("GET, HEAD, POST, PUT, DELETE"),
+            "method not allowed"
+        )
+    );
+    let listed = failing(|| nomethod().with_header("Allow", "GET, POST"));
+    assert_eq!(
+        listed.request("/").send().header_all("Allow"),
+        ["GET, POST"]
     );
 }
 
@@ -206,7 +247,7 @@ fn an_invalid_status_set_by_a_handler_is_a_500_that_says_why() {
     let app = Application::new([(
         "/",
         Target::func(|_: &Args| {
-            ctx::with_mut(|c| c.status = "ok".to_string())?;
+            ctx::set_status("ok")?;
             Ok("x".into())
         }),
     )])

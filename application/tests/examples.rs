@@ -7,13 +7,24 @@ fn url_mapping_shows_each_target_answering() {
     let out = testkit::run("url_mapping", &[]);
     for line in [
         "GET    /item/7              200 OK item Some(\"7\") action None",
-        "DELETE /item/7              405 Method Not Allowed method not allowed (Allow: GET, POST, HEAD)",
+        "DELETE /item/7              405 Method Not Allowed method not allowed (Allow: GET, HEAD, POST)",
         "301 Moved Permanently  -> http://0.0.0.0:8080/item/7?x=1",
         "blog post Some(\"hello-world\") (path=/hello-world, homepath=/blog)",
         "GET    /blogroll            404 Not Found not found",
     ] {
         assert!(out.contains(line), "missing {line:?} in\n{out}");
     }
+}
+
+#[test]
+fn form_memory_posts_its_forms_and_reports_the_peak() {
+    let out = testkit::run("form_memory", &["--posts", "2", "--mb", "1"]);
+    assert_eq!(out.matches("a: 999998 bytes").count(), 2, "{out}");
+    assert!(
+        out.contains("bodies: 2 x 1 MB = 2 MB\npeak RSS before the posts:"),
+        "{out}"
+    );
+    assert!(out.contains("\npeak RSS: "), "{out}");
 }
 
 #[test]

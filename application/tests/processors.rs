@@ -3,7 +3,8 @@
 use std::sync::{Arc, Mutex};
 
 use application::{
-    ctx, loadhook, notfound, unloadhook, Application, Args, Body, HttpError, Next, Outcome, Target,
+    ctx, loadhook, notfound, unloadhook, web, Application, Args, Body, HttpError, Next, Outcome,
+    Target,
 };
 
 type Log = Arc<Mutex<Vec<String>>>;
@@ -177,22 +178,25 @@ fn unloadhook_runs_after_a_streamed_body_ends_with_ctx_still_there() {
 }
 
 #[test]
-fn headers_of_a_stream_are_fixed_when_its_first_chunk_is_ready() {
+fn headers_of_a_stream_are_fixed_when_its_first_chunk_is_ready_and_later_ones_are_refused() {
+    // web.py's generator handlers: a header set before the first `yield` counts (peep
+    // pulls the first chunk before start_response); after it, web.py dropped it silently,
+    // here `header` says so with Error::HeadersSent.
     let app = Application::new([(
         "/",
         Target::func(|_: &Args| {
             let mut n = 0;
             Ok(Body::stream(std::iter::from_fn(move || {
                 n += 1;
-                // Set while producing chunk 1 (counts) and chunk 2 (too late, ignored).
-                application::web::header(&format!("X-Chunk-{n}"), "set").ok()?;
-                (n <= 2).then(|| b"c".to_vec())
+                let set = application::web::header(&format!("X-Chunk-{n}"), "set");
+                let refused = matches!(set, Err(application::Error::HeadersSent));
+                (n <= 2).then(|| format!("{n}:{refused};").into_bytes())
             })))
         }),
     )])
     .unwrap();
     let r = app.request("/").send();
-    assert_eq!(r.text(), "cc");
+    assert_eq!(r.text(), "1:false;2:true;");
     assert_eq!(r.header("X-Chunk-1"), Some("set"));
     assert_eq!(r.header("X-Chunk-2"), None);
 }
@@ -264,5 +268,64 @@ fn an_unload_hook_outcome_value_passes_through_unchanged() {
             .err()
             .map(|e| e.status().to_string())
             .unwrap_or_default()
+    );
+}
+
+#[test]
+fn a_loadhook_error_is_the_response_and_the_handler_does_not_run() {
+    // web.py: a load hook that raised web.seeother("/login") answered with the redirect.
+    let log = Log::default();
+    let handler = {
+        let log = Arc::clone(&log);
+        Target::func(move |_: &Args| {
+            push(&log, "handle");
+            Ok("secret".into())
+        })
+    };
+    let mut app = logging_app(&log, handler);
+    app.add_processor(loadhook(|| -> Result<(), HttpError> {
+        match web::cookies()?.get("user") {
+            Some(_) => Ok(()),
+            None => Err(web::seeother("/login")),
+        }
+    }));
+    let r = app.request("/").send();
+    assert_eq!(
+        (r.status.as_str(), r.header("Location")),
+        ("303 See Other", Some("http://0.0.0.0:8080/login"))
+    );
+    assert!(
+        !entries(&log).iter().any(|e| e == "handle"),
+        "{:?}",
+        entries(&log)
+    );
+    assert_eq!(
+        app.request("/").header("Cookie", "user=ann").send().text(),
+        "secret"
+    );
+}
+
+#[test]
+fn an_unloadhook_error_replaces_the_response() {
+    let mut app = Application::new([("/", Target::func(|_: &Args| Ok("fine".into())))]).unwrap();
+    app.add_processor(unloadhook(|| Err(application::forbidden())));
+    let r = app.request("/").send();
+    assert_eq!((r.code(), r.text().as_str()), (403, "forbidden"));
+}
+
+#[test]
+fn a_processor_added_to_an_application_after_it_was_mounted_still_runs_there() {
+    // Mounting takes a handle to the application, as Python took a reference: adding
+    // to it afterwards (Session::install after Target::app) reaches the mounted copy.
+    let mut blog =
+        Application::new([("/post", Target::func(|_: &Args| Ok("post".into())))]).unwrap();
+    let site = Application::new([("/blog", Target::app(blog.clone()))]).unwrap();
+    blog.add_processor(|next: Next<'_>| {
+        web::header("X-Blog", "processed")?;
+        next.run()
+    });
+    assert_eq!(
+        site.request("/blog/post").send().header("X-Blog"),
+        Some("processed")
     );
 }

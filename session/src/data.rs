@@ -1,6 +1,7 @@
 //! Typed access to the current request's session data: `get`, `set`, `remove`, `kill`.
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::id::SessionId;
@@ -70,6 +71,62 @@ impl Session {
         self.with_state(|s| s.data.contains_key(key))
     }
     // ANCHOR_END: typed_access
+
+    // ANCHOR: short_forms
+    /// The value under `key`, or `default` when the key is absent: web.py's
+    /// `session.get("count", 0)`.
+    ///
+    /// # Errors
+    /// As [`get`](Session::get).
+    pub fn get_or<T: DeserializeOwned>(&self, key: &str, default: T) -> Result<T> {
+        Ok(self.get(key)?.unwrap_or(default))
+    }
+
+    /// Changes the value under `key` in place and returns it; an absent key starts from
+    /// `T::default()`: web.py's `session.count += 1` is
+    /// `session.update("count", |n: &mut u64| *n += 1)?`.
+    ///
+    /// # Errors
+    /// As [`get`](Session::get) and [`set`](Session::set).
+    pub fn update<T>(&self, key: &str, f: impl FnOnce(&mut T)) -> Result<T>
+    where
+        T: Serialize + DeserializeOwned + Default,
+    {
+        // Read, change, write: `f` is the application's code, so it runs with no
+        // session state borrowed and may use the session itself.
+        let mut value = self.get(key)?.unwrap_or_default();
+        f(&mut value);
+        self.set(key, &value)?;
+        Ok(value)
+    }
+
+    /// Appends `value` to the list under `key`, starting the list when the key is absent:
+    /// web.py's `session.setdefault("items", []).append(value)`.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] when the key holds something other than a list; as
+    /// [`set`](Session::set) otherwise.
+    pub fn push<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<()> {
+        let value = serde_json::to_value(value).map_err(|source| Error::Encode {
+            key: key.to_owned(),
+            source,
+        })?;
+        let pushed = self.with_state(|s| {
+            let slot = s
+                .data
+                .entry(key.to_owned())
+                .or_insert(Value::Array(Vec::new()));
+            let list = slot.as_array_mut()?;
+            list.push(value);
+            s.changed = true;
+            Some(())
+        })?;
+        pushed.ok_or_else(|| Error::Decode {
+            key: key.to_owned(),
+            source: serde::de::Error::custom("the value is not a list, so nothing can be appended"),
+        })
+    }
+    // ANCHOR_END: short_forms
 
     // ANCHOR: kill
     /// Ends the session: its record is deleted from the store now (as web.py did), nothing

@@ -3,7 +3,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::id::{SessionId, ID_LEN};
+use crate::id::SessionId;
 
 /// Everything that can fail in this crate.
 ///
@@ -172,10 +172,12 @@ impl fmt::Display for Redacted<'_> {
             Some(rest) => (".", rest),
             None => ("", name),
         };
-        match (rest.get(..ID_LEN), rest.get(..8), self.0.parent()) {
-            (Some(id), Some(prefix), Some(dir)) if SessionId::parse(id).is_some() => {
-                let dir = dir.join("");
-                write!(f, "{}{dot}{prefix}…", dir.display())
+        let id = rest.split('.').next().unwrap_or("");
+        match (SessionId::parse(id), self.0.parent()) {
+            // Ids are ASCII, so any prefix is a char boundary.
+            (Some(_), Some(dir)) => {
+                let prefix = &id[..id.len().min(8)];
+                write!(f, "{}{dot}{prefix}…", dir.join("").display())
             }
             _ => write!(f, "{}", self.0.display()),
         }

@@ -11,18 +11,26 @@ use crate::error::Result;
 /// make guessing a live id hopeless.
 const RANDOM_BYTES: usize = 32;
 
-/// Length of an id on the wire and on disk: a SHA-256 digest written in lowercase hex.
+/// Length of the ids this crate makes: a SHA-256 digest written in lowercase hex.
 pub const ID_LEN: usize = 64;
+
+/// The longest id accepted from a client. web.py accepted any number of hex digits (its
+/// own ids are 40, SHA-1); a bound keeps a cookie of a megabyte of digits from becoming
+/// a store key or a file name. 128 admits a SHA-512 digest from another deployment and
+/// keeps `DiskStore`'s longest file name (`.<id>.<pid>.<n>.tmp`) far below the usual 255
+/// bytes.
+pub const MAX_ID_LEN: usize = 128;
 
 /// Distinguishes ids made in the same nanosecond, so two ids differ even if the random
 /// generator ever repeated itself.
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// A session id that is known to be well formed: exactly 64 lowercase hex digits.
+/// A session id that is known to be well formed: 1 to [`MAX_ID_LEN`] hex digits.
 ///
 /// The only ways to get one are [`SessionId::generate`] and [`SessionId::parse`], so a store
 /// never sees a string a client chose freely: a file name made from a `SessionId` cannot
-/// contain `/`, `..` or a NUL. (web.py only refused ids containing the path separator.)
+/// contain `/`, `..` or a NUL. (web.py checked ids with the same pattern,
+/// `^[0-9a-fA-F]+$`, but with no bound on the length.)
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SessionId(String);
 
@@ -57,15 +65,14 @@ impl SessionId {
     // ANCHOR: parse
     /// The id in `text` if it is well formed, else `None`.
     ///
-    /// Well formed means what [`generate`](Self::generate) makes: exactly [`ID_LEN`]
-    /// lowercase hex digits. Anything else (too short, too long, upper case, a path, an
-    /// empty cookie) is refused before a store is asked about it. A well-formed id is still
-    /// only used if the store has it: see `Session`'s `validate_and_load` step.
+    /// Well formed is web.py's rule, `^[0-9a-fA-F]+$`, bounded by [`MAX_ID_LEN`]: so the
+    /// 40-digit ids of a web.py deployment keep their sessions after a port, and anything
+    /// else (a path, an empty cookie, a megabyte of digits) is refused before a store is
+    /// asked about it. A well-formed id is still only used if the store has it: see
+    /// `Session`'s `validate_and_load` step.
     pub fn parse(text: &str) -> Option<SessionId> {
-        let well_formed = text.len() == ID_LEN
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let well_formed =
+            (1..=MAX_ID_LEN).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit());
         well_formed.then(|| SessionId(text.to_owned()))
     }
     // ANCHOR_END: parse
@@ -85,7 +92,8 @@ impl fmt::Display for SessionId {
 /// Shows only the first eight digits, because a whole id in a log is a credential.
 impl fmt::Debug for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionId({}…)", &self.0[..8])
+        // Ids are ASCII, so any prefix is a char boundary.
+        write!(f, "SessionId({}…)", &self.0[..self.0.len().min(8)])
     }
 }
 
@@ -103,19 +111,27 @@ mod tests {
     }
 
     #[test]
-    fn parse_refuses_everything_but_64_lowercase_hex_digits() {
-        let good = "0123456789abcdef".repeat(4);
-        assert!(SessionId::parse(&good).is_some());
+    fn parse_takes_web_pys_hex_ids_of_any_case_up_to_the_bound() {
+        let ours = "0123456789abcdef".repeat(4);
+        let web_py = "673afc2bdb8fb0d82a0e7119612e06115f4ce3a5"; // sha1 hex, 40 digits
+        for good in [
+            ours.clone(),
+            web_py.to_owned(),
+            web_py.to_uppercase(),
+            "a".to_owned(),
+            "f".repeat(MAX_ID_LEN),
+        ] {
+            assert_eq!(SessionId::parse(&good).map(|id| id.0), Some(good.clone()));
+        }
         for bad in [
             String::new(),
-            good[..63].to_owned(),
-            format!("{good}0"),
-            good.to_uppercase(),
-            format!("../{}", &good[3..]),
-            format!("{}/x", &good[..62]),
-            format!("{}g", &good[..63]),
-            format!("{}\0", &good[..63]),
-            format!("{}é", &good[..62]),
+            "f".repeat(MAX_ID_LEN + 1),
+            format!("../{}", &ours[3..]),
+            format!("{}/x", &ours[..62]),
+            format!("{}g", &ours[..63]),
+            format!("{}\0", &ours[..63]),
+            format!("{}é", &ours[..62]),
+            " abc".to_owned(),
         ] {
             assert_eq!(SessionId::parse(&bad), None, "{bad:?}");
         }
@@ -125,5 +141,7 @@ mod tests {
     fn debug_shows_only_a_prefix() {
         let id = SessionId::parse(&"ab".repeat(32)).expect("well formed");
         assert_eq!(format!("{id:?}"), "SessionId(abababab…)");
+        let short = SessionId::parse("abc").expect("well formed");
+        assert_eq!(format!("{short:?}"), "SessionId(abc…)");
     }
 }

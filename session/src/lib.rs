@@ -54,7 +54,7 @@ pub mod store;
 
 pub use config::{SameSite, SessionConfig};
 pub use error::{Error, Result};
-pub use id::{SessionId, ID_LEN};
+pub use id::{SessionId, ID_LEN, MAX_ID_LEN};
 pub use initializer::Initializer;
 pub use record::Data;
 pub use session::Session;

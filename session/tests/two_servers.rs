@@ -47,7 +47,6 @@ fn log_in_on_one_server_log_out_on_the_other() {
     assert_eq!(replayed.code, 303, "the old cookie names nothing any more");
 }
 
-// ANCHOR: last_writer_wins
 #[test]
 fn two_servers_saving_one_session_at_once_last_writer_wins() {
     let Some(redis) = RedisServer::start("two_servers::last_writer_wins") else {
@@ -63,6 +62,7 @@ fn two_servers_saving_one_session_at_once_last_writer_wins() {
     user.get(a, "/");
     let (jar, token) = (user.jar.header().expect("logged in"), user.token.clone());
 
+    // ANCHOR: last_writer_wins
     // Redis stops reading; each server receives a POST and sends its GET of the session,
     // which waits in Redis's socket. Once both are waiting, Redis goes on: it answers both
     // GETs before either server can send its SET (each SET needs its GET's answer), so
@@ -93,8 +93,8 @@ fn two_servers_saving_one_session_at_once_last_writer_wins() {
         has_a != has_b,
         "exactly one of the two saves survives, whole: {page}"
     );
+    // ANCHOR_END: last_writer_wins
 }
-// ANCHOR_END: last_writer_wins
 
 #[test]
 fn the_two_servers_script_walks_through_its_check() {

@@ -9,8 +9,9 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTRO
 
 pub use cookie::SameSite;
 
-use super::{check_header, input::Storage};
-use crate::{ctx, Error};
+use super::{check_header, Storage};
+use crate::ctx::{self, with_live};
+use crate::Error;
 
 // Everything a cookie-octet (RFC 6265 §4.1.1) cannot hold, plus `%` so decoding is exact.
 const COOKIE_VALUE: &AsciiSet = &CONTROLS
@@ -22,11 +23,13 @@ const COOKIE_VALUE: &AsciiSet = &CONTROLS
     .add(b'%');
 
 // ANCHOR: cookies
-/// The request's cookies (web.py's `web.cookies()`): `cookies()?.get("sid")`.
+/// The request's cookies (web.py's `web.cookies()`): `cookies()?.get("sid")`, with
+/// web.py's defaults and required names as calls on the result:
+/// `web.cookies(lang="en")` is `cookies()?.with_default("lang", "en")`.
 /// Malformed pairs are skipped rather than failing the request: another application on
 /// the same domain may have set them.
 pub fn cookies() -> Result<Storage, Error> {
-    let header = ctx::with(|c| c.env("HTTP_COOKIE").unwrap_or("").to_string())?;
+    let header = ctx::env("HTTP_COOKIE")?.unwrap_or_default();
     let pairs = Cookie::split_parse(header.as_str())
         .filter_map(Result::ok)
         .map(|c| {
@@ -38,10 +41,7 @@ pub fn cookies() -> Result<Storage, Error> {
             (c.name().to_string(), value)
         })
         .collect();
-    Ok(Storage {
-        pairs,
-        files: Vec::new(),
-    })
+    Ok(Storage::from_pairs(pairs))
 }
 
 /// Sets a cookie with web.py's defaults: path `homepath + "/"`, session lifetime.
@@ -52,7 +52,8 @@ pub fn setcookie(name: &str, value: &str) -> Result<(), Error> {
 
 // ANCHOR: setcookie
 /// web.py's `setcookie(name, value, expires, domain, secure, httponly, path, samesite)`
-/// as a builder: `SetCookie::new("sid", id).httponly(true).set()?`.
+/// as a builder: `SetCookie::new("sid", id).httponly(true).set()?`. Each keyword is a
+/// method of the same name.
 #[derive(Debug, Clone)]
 pub struct SetCookie {
     name: String,
@@ -79,6 +80,7 @@ impl SetCookie {
             samesite: None,
         }
     }
+    // ANCHOR_END: setcookie
 
     /// Lifetime in seconds from now; negative deletes the cookie (web.py's `expires`).
     pub fn expires(mut self, seconds: i64) -> Self {
@@ -110,12 +112,14 @@ impl SetCookie {
         self
     }
 
-    /// The `SameSite` attribute.
-    pub fn samesite(mut self, samesite: SameSite) -> Self {
-        self.samesite = Some(samesite);
+    /// The `SameSite` attribute, as a [`SameSite`] or as web.py's text: `"Strict"`, `"Lax"`
+    /// or `"None"` in any case; any other text is ignored, as web.py ignored it.
+    pub fn samesite(mut self, samesite: impl AsSameSite) -> Self {
+        self.samesite = samesite.as_samesite();
         self
     }
 
+    // ANCHOR: set_cookie_header
     /// The `Set-Cookie` value this builder makes, given the request's `homepath`.
     pub fn to_header(&self, homepath: &str) -> String {
         let value = utf8_percent_encode(&self.value, COOKIE_VALUE).to_string();
@@ -146,10 +150,11 @@ impl SetCookie {
         }
         b.build().to_string()
     }
+    // ANCHOR_END: set_cookie_header
 
     /// Adds the `Set-Cookie` header to the response.
     pub fn set(self) -> Result<(), Error> {
-        let homepath = ctx::with(|c| c.homepath.clone())?;
+        let homepath = ctx::homepath()?;
         let header = self.to_header(&homepath);
         check_header("Set-Cookie", &header)?;
         let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
@@ -159,10 +164,44 @@ impl SetCookie {
                 value: header,
             });
         }
-        ctx::with_mut(|c| c.headers.push(("Set-Cookie".to_string(), header)))
+        with_live(|live| {
+            live.open()?
+                .headers
+                .push(("Set-Cookie".to_string(), header));
+            Ok(())
+        })?
     }
 }
-// ANCHOR_END: setcookie
+
+/// A `SameSite` value given to [`SetCookie::samesite`]: the typed [`SameSite`], or
+/// text as web.py took it.
+pub trait AsSameSite {
+    /// The attribute, or `None` to send none.
+    fn as_samesite(&self) -> Option<SameSite>;
+}
+
+impl AsSameSite for SameSite {
+    fn as_samesite(&self) -> Option<SameSite> {
+        Some(*self)
+    }
+}
+
+impl AsSameSite for Option<SameSite> {
+    fn as_samesite(&self) -> Option<SameSite> {
+        *self
+    }
+}
+
+impl AsSameSite for &str {
+    fn as_samesite(&self) -> Option<SameSite> {
+        match self.to_ascii_lowercase().as_str() {
+            "strict" => Some(SameSite::Strict),
+            "lax" => Some(SameSite::Lax),
+            "none" => Some(SameSite::None),
+            _ => None,
+        }
+    }
+}
 
 /// The last moment an `Expires` attribute can name: 9999-12-31 23:59:59 UTC.
 fn last_date() -> OffsetDateTime {

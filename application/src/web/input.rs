@@ -1,76 +1,14 @@
 //! `input()`: the query string and the form body as one `Storage` (web.py's `web.input`).
 
-use percent_encoding::percent_decode;
+use std::io::Read;
 
-use super::{data, multipart};
-use crate::http_error::{badrequest, payloadtoolarge, unsupportedmediatype};
-use crate::{ctx, HttpError};
-
-/// An uploaded file from a `multipart/form-data` body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileUpload {
-    /// The file name the client gave, as sent.
-    pub filename: String,
-    /// The part's `Content-Type`, when it had one.
-    pub content_type: Option<String>,
-    /// The file's bytes.
-    pub data: Vec<u8>,
-}
-
-// ANCHOR: storage
-/// web.py's `storage` of form values: ordered pairs, the last value of a key wins unless
-/// a list is asked for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Storage {
-    pub(crate) pairs: Vec<(String, String)>,
-    pub(crate) files: Vec<(String, FileUpload)>,
-}
-
-impl Storage {
-    /// The last value of `key`.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The last value of `key`, or `default` (web.py: `web.input(page="1")`).
-    pub fn get_or<'a>(&'a self, key: &str, default: &'a str) -> &'a str {
-        self.get(key).unwrap_or(default)
-    }
-
-    /// The last value of `key`, or a 400 when it is missing (web.py: `web.input("name")`).
-    pub fn require(&self, key: &str) -> Result<&str, HttpError> {
-        self.get(key)
-            .ok_or_else(|| badrequest().with_body(format!("missing {key}")))
-    }
-
-    /// Every value of `key` in order (web.py: `web.input(ids=[])`).
-    pub fn list(&self, key: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    /// The uploaded file under `key` (file parts are not text, so `get` does not see them).
-    pub fn file(&self, key: &str) -> Option<&FileUpload> {
-        self.files
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, f)| f)
-    }
-
-    /// All pairs in order.
-    pub fn pairs(&self) -> &[(String, String)] {
-        &self.pairs
-    }
-}
-// ANCHOR_END: storage
+use super::body::{take_body, BodySource};
+use super::form::parse_urlencoded;
+use super::multipart;
+use super::storage::Storage;
+use crate::ctx::with_live;
+use crate::http_error::{badrequest, unsupportedmediatype};
+use crate::HttpError;
 
 // ANCHOR: input
 /// The query string and, for POST, PUT and PATCH, the form body, merged: a key the body
@@ -78,35 +16,67 @@ impl Storage {
 ///
 /// Bodies are `application/x-www-form-urlencoded` (also when no `Content-Type` was
 /// sent, as Python's `cgi` assumed) or `multipart/form-data`; other types contribute
-/// nothing. Text that is not UTF-8 after percent-decoding is a 400, not a 500.
+/// nothing. Text that is not UTF-8 after percent-decoding is a 400, not a 500. The body
+/// is parsed as it is read and kept parsed, so a second call costs no second read.
+/// Defaults and required keys are calls on the result: see [`Storage`].
 pub fn input() -> Result<Storage, HttpError> {
-    let (query, method, content_type, max_fields) = ctx::with(|c| {
-        (
-            c.query_string().to_string(),
-            c.method.clone(),
-            c.env("CONTENT_TYPE").unwrap_or("").to_string(),
-            c.limits.max_fields,
-        )
+    input_method("both")
+}
+
+/// web.py's `web.input(_method=…)`: `"get"` reads the query string only, `"post"` (or
+/// `"put"`, `"patch"`) the body only, `"both"` both; any case. Another word reads
+/// neither, as in web.py.
+pub fn input_method(method: &str) -> Result<Storage, HttpError> {
+    let method = method.to_ascii_lowercase();
+    let (query, request_method, max_fields) = with_live(|live| {
+        let c = &live.ctx;
+        let fields = live.settings.max_fields;
+        (c.query_string().to_string(), c.method.clone(), fields)
     })?;
-    let mut storage = Storage {
-        pairs: parse_urlencoded(query.as_bytes(), max_fields)?,
-        files: Vec::new(),
+    let query = Storage::from_pairs(parse_urlencoded(query.as_bytes(), max_fields)?);
+    let with_body = matches!(request_method.as_str(), "POST" | "PUT" | "PATCH");
+    let body = match method.as_str() {
+        "both" | "post" | "put" | "patch" if with_body => {
+            // The query's fields count against the same limit as the body's.
+            form(max_fields - query.pairs.len())?
+        }
+        _ => Storage::default(),
     };
-    if matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
-        // The query's fields count against the same limit as the body's.
-        let room = max_fields - storage.pairs.len();
-        let body = body_storage(&content_type, &data()?, room)?;
-        storage
-            .pairs
-            .retain(|(k, _)| body.get(k).is_none() && body.file(k).is_none());
-        storage.pairs.extend(body.pairs);
-        storage.files = body.files;
-    }
-    Ok(storage)
+    Ok(match method.as_str() {
+        "both" => query.overlaid_by(body),
+        "get" => query,
+        _ => body,
+    })
 }
 // ANCHOR_END: input
 
-fn body_storage(content_type: &str, body: &[u8], max_fields: usize) -> Result<Storage, HttpError> {
+/// The body's form, parsed once and kept in `ctx`.
+fn form(max_fields: usize) -> Result<Storage, HttpError> {
+    if let Some(kept) = with_live(|live| live.form.clone())? {
+        return kept;
+    }
+    let content_type = with_live(|live| live.ctx.env("CONTENT_TYPE").map(str::to_string))?;
+    let parsed = match take_body()? {
+        BodySource::Reader(reader) => {
+            reader.and_then(|r| parse_body(content_type.as_deref(), r, max_fields))
+        }
+        BodySource::Raw(raw) => {
+            raw.and_then(|b| parse_body(content_type.as_deref(), &b[..], max_fields))
+        }
+        // `form` was empty a moment ago, and nothing between fills it.
+        BodySource::Parsed => Ok(Storage::default()),
+    };
+    with_live(|live| live.form = Some(parsed.clone()))?;
+    parsed
+}
+
+/// The form in a body of `content_type`, read from `body`.
+fn parse_body(
+    content_type: Option<&str>,
+    body: impl Read,
+    max_fields: usize,
+) -> Result<Storage, HttpError> {
+    let content_type = content_type.unwrap_or("");
     let mime = content_type
         .split(';')
         .next()
@@ -114,10 +84,9 @@ fn body_storage(content_type: &str, body: &[u8], max_fields: usize) -> Result<St
         .trim()
         .to_ascii_lowercase();
     match mime.as_str() {
-        "" | "application/x-www-form-urlencoded" => Ok(Storage {
-            pairs: parse_urlencoded(body, max_fields)?,
-            files: Vec::new(),
-        }),
+        "" | "application/x-www-form-urlencoded" => {
+            Ok(Storage::from_pairs(parse_urlencoded(body, max_fields)?))
+        }
         "multipart/form-data" => {
             let boundary = multipart::boundary(content_type)
                 .ok_or_else(|| badrequest().with_body("multipart body without a boundary"))?;
@@ -126,38 +95,4 @@ fn body_storage(content_type: &str, body: &[u8], max_fields: usize) -> Result<St
         m if m.starts_with("multipart/") => Err(unsupportedmediatype()),
         _ => Ok(Storage::default()),
     }
-}
-
-/// `application/x-www-form-urlencoded` with strict UTF-8: `form_urlencoded` would
-/// replace bad bytes with U+FFFD silently; web.py then failed later with a 500. More
-/// than `max_fields` pairs is a 413, found before the extra pairs are allocated.
-pub(crate) fn parse_urlencoded(
-    input: &[u8],
-    max_fields: usize,
-) -> Result<Vec<(String, String)>, HttpError> {
-    let decode = |part: &[u8]| -> Result<String, HttpError> {
-        let spaced: Vec<u8> = part
-            .iter()
-            .map(|&b| if b == b'+' { b' ' } else { b })
-            .collect();
-        let bytes: Vec<u8> = percent_decode(&spaced).collect();
-        String::from_utf8(bytes).map_err(|_| badrequest().with_body("form data is not UTF-8"))
-    };
-    let mut pairs = Vec::new();
-    for item in input.split(|&b| b == b'&').filter(|s| !s.is_empty()) {
-        if pairs.len() == max_fields {
-            return Err(too_many_fields(max_fields));
-        }
-        let (k, v) = match item.iter().position(|&b| b == b'=') {
-            Some(i) => (&item[..i], &item[i + 1..]),
-            None => (item, &b""[..]),
-        };
-        pairs.push((decode(k)?, decode(v)?));
-    }
-    Ok(pairs)
-}
-
-/// The answer when a form has more fields than the application's limit.
-pub(crate) fn too_many_fields(max_fields: usize) -> HttpError {
-    payloadtoolarge().with_body(format!("too many form fields (at most {max_fields})"))
 }

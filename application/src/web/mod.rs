@@ -3,27 +3,56 @@
 //! They all reach the current request through `ctx`; called outside a request they
 //! return [`Error::OutsideRequest`].
 
+mod body;
 mod cookies;
+mod form;
 mod input;
-pub(crate) mod multipart;
+mod multipart;
 mod redirect;
+mod storage;
+mod upload;
 
-pub use cookies::{cookies, setcookie, SameSite, SetCookie};
-pub use input::{input, FileUpload, Storage};
+pub use body::data;
+pub use cookies::{cookies, setcookie, AsSameSite, SameSite, SetCookie};
+pub use input::{input, input_method};
 pub use redirect::{found, redirect, redirect_to, seeother, tempredirect};
+pub use storage::Storage;
+pub use upload::FileUpload;
 
-use std::io::Read;
-
-use crate::http_error::{badrequest, payloadtoolarge};
-use crate::{ctx, Error, HttpError};
+use crate::ctx::with_live;
+use crate::Error;
 
 // ANCHOR: header
-/// Adds a response header (web.py's `web.header`). Refuses names that are not HTTP
-/// tokens and values with CR, LF or NUL, which would split the response (a header
-/// injection), instead of letting them reach the wire.
+/// Adds a response header (web.py's `web.header(name, value)`). Refuses names that are
+/// not HTTP tokens and values with CR, LF or NUL, which would split the response (a
+/// header injection), instead of letting them reach the wire (web.py raised
+/// `ValueError`). Once the response has started (in a stream, after its first chunk) it
+/// errors with [`Error::HeadersSent`]: the header could no longer be sent.
 pub fn header(name: &str, value: &str) -> Result<(), Error> {
+    add_header(name, value, false)
+}
+
+/// web.py's `web.header(name, value, unique=True)`: adds the header unless one of that
+/// name (in any case) is already set.
+pub fn header_unique(name: &str, value: &str) -> Result<(), Error> {
+    add_header(name, value, true)
+}
+
+fn add_header(name: &str, value: &str, unique: bool) -> Result<(), Error> {
     check_header(name, value)?;
-    ctx::with_mut(|c| c.headers.push((name.to_string(), value.to_string())))
+    let (name, value) = (name.to_string(), value.to_string());
+    with_live(|live| {
+        let live = live.open()?;
+        let present = || {
+            live.headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(&name))
+        };
+        if !(unique && present()) {
+            live.headers.push((name, value));
+        }
+        Ok(())
+    })?
 }
 // ANCHOR_END: header
 
@@ -63,60 +92,3 @@ pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
         })
     }
 }
-
-// ANCHOR: data
-/// The raw request body (web.py's `web.data()`), read once and kept for later calls.
-///
-/// Bounded by the application's `set_max_body` limit: a declared `Content-Length` over
-/// it is a 413 before anything is read; a body without one (chunked) is read up to the
-/// limit and is a 413 past it. A `Content-Length` that is not a number is a 400.
-pub fn data() -> Result<Vec<u8>, HttpError> {
-    let (cached, input, declared, limit) = ctx::with_mut(|c| {
-        let declared = c.env("CONTENT_LENGTH").map(str::to_string);
-        (
-            c.body.clone(),
-            c.env.take_input(),
-            declared,
-            c.limits.max_body,
-        )
-    })?;
-    if let Some(body) = cached {
-        return body;
-    }
-    let body = read_body(input, declared.as_deref(), limit);
-    // The reader is gone now: a later call must get this answer, not an empty body.
-    ctx::with_mut(|c| c.body = Some(body.clone()))?;
-    body
-}
-
-/// Reads the body within `limit`, checking the declared length first.
-fn read_body(
-    input: Option<Box<dyn Read + Send>>,
-    declared: Option<&str>,
-    limit: usize,
-) -> Result<Vec<u8>, HttpError> {
-    let declared = match declared.map(str::trim) {
-        None | Some("") => None,
-        Some(n) => Some(n.parse::<u64>().map_err(|_| badrequest())?),
-    };
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(payloadtoolarge());
-    }
-    let mut body = Vec::new();
-    if let Some(input) = input {
-        // Reading one byte past the limit tells "exactly at" from "over" for bodies
-        // without a Content-Length.
-        let cap = declared.unwrap_or((limit as u64).saturating_add(1));
-        // A body that breaks off or is malformed (bad chunk framing) is the client's
-        // fault: 400, not 500.
-        input
-            .take(cap)
-            .read_to_end(&mut body)
-            .map_err(|_| badrequest())?;
-        if body.len() > limit {
-            return Err(payloadtoolarge());
-        }
-    }
-    Ok(body)
-}
-// ANCHOR_END: data

@@ -24,34 +24,28 @@ pub fn tempredirect(url: &str) -> HttpError {
     redirect_to("307 Temporary Redirect", url, false)
 }
 
-/// A redirect with any status. `url` is first resolved against `ctx.path` (so `"edit"`
-/// from `/page/1` is `/page/edit`); a result starting with `/` is then prefixed with
-/// `ctx.home` (or `ctx.realhome` when `absolute`, to leave a sub-application), which
-/// makes `Location` an absolute URL. Full URLs pass unchanged.
+/// A redirect with any status: web.py's `Redirect(url, status, absolute)`. `url` is first
+/// resolved against `ctx.path` (so `"edit"` from `/page/1` is `/page/edit`); a result
+/// starting with `/` is then prefixed with `ctx.home` (or `ctx.realhome` when
+/// `absolute`, to leave a sub-application), which makes `Location` an absolute URL. Full
+/// URLs pass unchanged. The one-word forms take web.py's `absolute=True` as a call on the
+/// result: `seeother("/login").absolute()`.
 ///
-/// `ctx.home` comes from the request's `Host` header (web.py did the same), so the host
-/// in `Location` is the client's choice: harmless for the client itself, but a cache
-/// that stores the redirect without keying on `Host` would serve it to others. Behind
-/// such a cache, let the proxy set `Host`, or pass full URLs here.
+/// web.py's `ctx.home` came from the request's `Host` header, so the host in `Location`
+/// was the client's choice. Here it is the application's home when one is set
+/// (`Application::set_home`), a host from its allowed list when that is set, and the
+/// server's own address when the client sent no host.
 pub fn redirect_to(status: &str, url: &str, absolute: bool) -> HttpError {
-    let (path, home) = ctx::with(|c| {
-        (
-            c.path.clone(),
-            if absolute {
-                c.realhome.clone()
-            } else {
-                c.home.clone()
-            },
-        )
-    })
-    .unwrap_or_else(|_| ("/".to_string(), String::new()));
+    let (path, home, realhome) =
+        ctx::with(|c| (c.path.clone(), c.home.clone(), c.realhome.clone()))
+            .unwrap_or_else(|_| ("/".to_string(), String::new(), String::new()));
     let joined = urljoin(&path, url);
-    let location = if joined.starts_with('/') {
-        format!("{home}{joined}")
-    } else {
-        joined
-    };
-    HttpError::redirect_parts(status, location)
+    if !joined.starts_with('/') {
+        return HttpError::redirect_parts(status, joined, None);
+    }
+    let home = if absolute { &realhome } else { &home };
+    let location = format!("{home}{joined}");
+    HttpError::redirect_parts(status, location, Some((joined, realhome)))
 }
 // ANCHOR_END: redirect
 

@@ -13,9 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use application::web::{header, input, seeother, websafe as escape};
-use application::{
-    ctx, forbidden, notfound, Application, Args, Handler, HttpError, Method, Next, Outcome, Target,
-};
+use application::{ctx, forbidden, notfound, Application, Args, HttpError, Next, Outcome, Target};
 use serde::{Deserialize, Serialize};
 use session::{SameSite, Session, SessionConfig, Store};
 
@@ -145,16 +143,28 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
         session: Session::detached(store, (), config),
     });
     // A fresh handler value per request, as web.py made a fresh class instance.
-    fn handler<H: Handler>(demo: &Arc<Demo>, make: fn(Arc<Demo>) -> H) -> Target {
-        let demo = Arc::clone(demo);
-        Target::handler_with(move || make(Arc::clone(&demo)))
-    }
+    let on = |method: fn(Arc<Demo>, &Args) -> Outcome| {
+        let demo = Arc::clone(&demo);
+        move |args: &Args| method(Arc::clone(&demo), args)
+    };
+    let login = Target::route()
+        .get(on(|d, a| Login(d).get(a)))
+        .post(on(|d, a| Login(d).post(a)));
     let mut app = Application::new([
-        ("/", handler(&demo, Index)),
-        ("/login", handler(&demo, Login)),
-        ("/logout", handler(&demo, Logout)),
-        ("/todos", handler(&demo, AddTodo)),
-        ("/todos/([0-9]{1,9})/toggle", handler(&demo, Toggle)),
+        ("/", Target::route().get(on(|d, a| Index(d).get(a)))),
+        ("/login", login),
+        (
+            "/logout",
+            Target::route().post(on(|d, a| Logout(d).post(a))),
+        ),
+        (
+            "/todos",
+            Target::route().post(on(|d, a| AddTodo(d).post(a))),
+        ),
+        (
+            "/todos/([0-9]{1,9})/toggle",
+            Target::route().post(on(|d, a| Toggle(d).post(a))),
+        ),
     ])?;
     // The stylesheet needs no session, so it is answered before the session loads: when
     // the session store is down, pages get a 503 that still has its styles.
@@ -226,8 +236,7 @@ fn valid_asset_name(name: &str) -> bool {
 /// `/`: the list and the form to add to it.
 struct Index(Arc<Demo>);
 
-impl Handler for Index {
-    const METHODS: &'static [Method] = &[Method::Get];
+impl Index {
     fn get(&mut self, _args: &Args) -> Outcome {
         let user = self.0.require_user()?;
         let flash = self.0.take_flash()?;
@@ -272,8 +281,7 @@ impl Handler for Index {
 /// `/login`: the form, and checking it. A successful login gets a new session id.
 struct Login(Arc<Demo>);
 
-impl Handler for Login {
-    const METHODS: &'static [Method] = &[Method::Get, Method::Post];
+impl Login {
     fn get(&mut self, _args: &Args) -> Outcome {
         if self.0.user()?.is_some() {
             return Err(seeother("/"));
@@ -285,7 +293,7 @@ impl Handler for Login {
         let name = form.get("username").unwrap_or("").trim().to_owned();
         let password = form.get("password").unwrap_or("");
         if !USERS.iter().any(|(u, p)| *u == name && *p == password) {
-            ctx::with_mut(|c| c.status = "403 Forbidden".into())?;
+            ctx::set_status("403 Forbidden")?;
             let csrf = self.0.csrf_field()?;
             return html(login_page(Some("Unknown name or wrong password."), &csrf));
         }
@@ -302,8 +310,7 @@ impl Handler for Login {
 /// `/logout`: ends the session (its record is deleted and the cookie expired).
 struct Logout(Arc<Demo>);
 
-impl Handler for Logout {
-    const METHODS: &'static [Method] = &[Method::Post];
+impl Logout {
     fn post(&mut self, _args: &Args) -> Outcome {
         self.0.session.kill()?;
         Err(seeother("/login"))
@@ -313,8 +320,7 @@ impl Handler for Logout {
 /// `/todos`: adds an item from the form.
 struct AddTodo(Arc<Demo>);
 
-impl Handler for AddTodo {
-    const METHODS: &'static [Method] = &[Method::Post];
+impl AddTodo {
     fn post(&mut self, _args: &Args) -> Outcome {
         self.0.require_user()?;
         let text = input()?.get("text").unwrap_or("").trim().to_owned();
@@ -335,8 +341,7 @@ impl Handler for AddTodo {
 /// `/todos/N/toggle`: marks an item done or not done.
 struct Toggle(Arc<Demo>);
 
-impl Handler for Toggle {
-    const METHODS: &'static [Method] = &[Method::Post];
+impl Toggle {
     fn post(&mut self, args: &Args) -> Outcome {
         self.0.require_user()?;
         let index: usize = args

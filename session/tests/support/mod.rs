@@ -119,6 +119,16 @@ impl Jar {
         self.value.as_ref().map(|v| format!("{}={v}", self.name))
     }
 
+    /// Sends `request` with the jar's cookie and takes in the response's.
+    pub fn send(&mut self, mut request: application::Request<'_>) -> application::Response {
+        if let Some(cookie) = self.header() {
+            request = request.header("Cookie", &cookie);
+        }
+        let response = request.send();
+        self.update(&response.header_all("Set-Cookie"));
+        response
+    }
+
     /// Takes in the response's `Set-Cookie` headers.
     pub fn update(&mut self, set_cookies: &[&str]) {
         for h in set_cookies {

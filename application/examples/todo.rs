@@ -1,0 +1,47 @@
+//! The web.py tutorial's todo list, ported line for line (`ports/todo.py` beside this file
+//! is the Python; the book shows both).
+//!
+//! Run: `cargo run -p application --example todo` and open <http://127.0.0.1:8080/>; pass a
+//! port (`8000`) or an address as web.py took it. Watch the form post to `/add`, which
+//! answers `303 See Other` back to `/` (POST-redirect-GET), and the list grow.
+
+// ANCHOR: port
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use application::web::{self, websafe};
+use application::{Application, Args, Error, Outcome, Target};
+
+static TODOS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn todos() -> MutexGuard<'static, Vec<String>> {
+    TODOS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn index(_: &Args) -> Outcome {
+    web::header("Content-Type", "text/html; charset=utf-8")?;
+    let items: String = todos()
+        .iter()
+        .map(|t| format!("<li>{}</li>", websafe(t)))
+        .collect();
+    let form =
+        r#"<form method="post" action="/add"><input name="title"><button>add</button></form>"#;
+    Ok(format!("<ul>{items}</ul>{form}").into())
+}
+
+fn add(_: &Args) -> Outcome {
+    let title = web::input()?.require("title")?.to_string();
+    todos().push(title);
+    Err(web::seeother("/"))
+}
+
+pub fn app() -> Result<Application, Error> {
+    Application::new([
+        ("/", Target::route().get(index)),
+        ("/add", Target::route().post(add)),
+    ])
+}
+
+fn main() -> Result<(), Error> {
+    app()?.run([])
+}
+// ANCHOR_END: port

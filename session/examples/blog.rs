@@ -1,0 +1,141 @@
+//! A blog with a mounted admin application, hooks and a session, ported line for line
+//! from web.py (`ports/blog.py` beside this file is the Python; the book shows both).
+//!
+//! Run: `cargo run -p session --example blog`, open <http://127.0.0.1:8080/>, log in at
+//! `/login` as `admin` / `secret`, and write posts under `/admin/`. Watch the admin
+//! application's load hook send you to `/login` (out of the sub-application, web.py's
+//! `absolute=True`) until you log in, and every response carry `X-Served-By: blog` from
+//! the unload hook.
+
+// ANCHOR: port
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+
+use application::web::{self, websafe};
+use application::{forbidden, loadhook, notfound, unloadhook};
+use application::{Application, Args, Error, HttpError, Outcome, Target};
+use session::{MemoryStore, Session, SessionConfig};
+
+struct Post {
+    id: usize,
+    title: String,
+    body: String,
+}
+
+static POSTS: Mutex<Vec<Post>> = Mutex::new(Vec::new());
+static SESSION: LazyLock<Session> =
+    LazyLock::new(|| Session::detached(MemoryStore::new(), (), SessionConfig::default()));
+
+const NEW_FORM: &str = r#"<form method="post"><input name="title"><textarea name="body"></textarea><button>publish</button></form>"#;
+const LOGIN_FORM: &str = r#"<form method="post"><input name="username"><input name="password" type="password"><button>log in</button></form>"#;
+
+fn posts() -> MutexGuard<'static, Vec<Post>> {
+    POSTS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn page(title: &str, body: &str) -> Outcome {
+    web::header("Content-Type", "text/html; charset=utf-8")?;
+    let t = websafe(title);
+    Ok(format!("<!doctype html><title>{t}</title><h1>{t}</h1>{body}").into())
+}
+
+fn find(posts: &[Post], id: &str) -> Result<usize, HttpError> {
+    let id: usize = id.parse().map_err(|_| notfound())?;
+    posts.iter().position(|p| p.id == id).ok_or_else(notfound)
+}
+
+fn admin_home(_: &Args) -> Outcome {
+    let rows: String = posts().iter().map(|p| format!(r#"<li>{} <form method="post" action="delete/{}"><button>delete</button></form></li>"#, websafe(&p.title), p.id)).collect();
+    page(
+        "admin",
+        &format!(r#"<ul>{rows}</ul><a href="new">new post</a>"#),
+    )
+}
+
+fn admin_new(_: &Args) -> Outcome {
+    page("new post", NEW_FORM)
+}
+
+fn admin_create(_: &Args) -> Outcome {
+    let i = web::input()?;
+    let (title, body) = (i.require("title")?.into(), i.get_or("body", "").into());
+    let mut posts = posts();
+    let id = posts.len() + 1;
+    posts.push(Post { id, title, body });
+    Err(web::seeother("/"))
+}
+
+fn admin_delete(a: &Args) -> Outcome {
+    let mut posts = posts();
+    let at = find(&posts, a.get(0).unwrap_or(""))?;
+    posts.remove(at);
+    Err(web::seeother("/"))
+}
+
+fn require_login() -> Result<(), HttpError> {
+    match SESSION.get::<String>("user")? {
+        Some(_) => Ok(()),
+        None => Err(web::seeother("/login").absolute()),
+    }
+}
+
+fn index(_: &Args) -> Outcome {
+    let items: String = posts()
+        .iter()
+        .map(|p| {
+            format!(
+                r#"<li><a href="/post/{}">{}</a></li>"#,
+                p.id,
+                websafe(&p.title)
+            )
+        })
+        .collect();
+    page("blog", &format!("<ul>{items}</ul>"))
+}
+
+fn view(a: &Args) -> Outcome {
+    let posts = posts();
+    let p = &posts[find(&posts, a.get(0).unwrap_or(""))?];
+    page(&p.title, &format!("<p>{}</p>", websafe(&p.body)))
+}
+
+fn login_form(_: &Args) -> Outcome {
+    page("log in", LOGIN_FORM)
+}
+
+fn login(_: &Args) -> Outcome {
+    let i = web::input()?;
+    if (i.get_or("username", ""), i.get_or("password", "")) != ("admin", "secret") {
+        return Err(forbidden());
+    }
+    SESSION.set("user", i.get_or("username", ""))?;
+    Err(web::seeother("/admin/"))
+}
+
+fn logout(_: &Args) -> Outcome {
+    SESSION.kill()?;
+    Err(web::seeother("/"))
+}
+
+pub fn app() -> Result<Application, Error> {
+    let mut admin = Application::new([
+        ("/", Target::route().get(admin_home)),
+        ("/new", Target::route().get(admin_new).post(admin_create)),
+        (r"/delete/(\d+)", Target::route().post(admin_delete)),
+    ])?;
+    admin.add_processor(loadhook(require_login));
+    let mut app = Application::new([
+        ("/", Target::route().get(index)),
+        (r"/post/(\d+)", Target::route().get(view)),
+        ("/login", Target::route().get(login_form).post(login)),
+        ("/logout", Target::route().post(logout)),
+        ("/admin", Target::app(admin)),
+    ])?;
+    SESSION.install(&mut app);
+    app.add_processor(unloadhook(|| web::header("X-Served-By", "blog")));
+    Ok(app)
+}
+
+fn main() -> Result<(), Error> {
+    app()?.run([])
+}
+// ANCHOR_END: port
