@@ -294,6 +294,17 @@ fn the_stylesheet_is_served_from_the_crate() {
 }
 
 #[test]
+fn a_host_the_demo_does_not_serve_is_refused_before_any_redirect_is_built() {
+    let app = demo();
+    let foreign = app.request("/").host("evil.example").send();
+    assert_eq!(foreign.code(), 400);
+    assert_eq!(foreign.header("Location"), None);
+    let own = app.request("/").host("localhost:8080").send();
+    assert_eq!(own.code(), 303);
+    assert_eq!(own.header("Location"), Some("http://localhost:8080/login"));
+}
+
+#[test]
 fn errors_get_the_demos_pages() {
     let app = demo();
     let missing = app.request("/no/such/page").send();

@@ -166,6 +166,10 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
             Target::route().post(on(|d, a| Toggle(d).post(a))),
         ),
     ])?;
+    // Redirects are built from the request's Host: only the demo's own names may be one,
+    // so `Host: evil.example` gets a 400, not a login link to evil.example. (0.0.0.0 is
+    // what the in-process `request()` sends by default.)
+    app.set_allowed_hosts(["127.0.0.1", "localhost", "[::1]", "0.0.0.0"]);
     // The stylesheet needs no session, so it is answered before the session loads: when
     // the session store is down, pages get a 503 that still has its styles.
     app.add_processor(serve_assets_first);
