@@ -2,12 +2,14 @@
 //!
 //! Run: `cargo bench -p benches --bench session`
 //!
-//! - `store/<memory|disk>/load+save`: one request's store traffic for a session that
+//! - `store/<memory|disk|redis>/load+save`: one request's store traffic for a session that
 //!   changed: read the record, write it back whole (`DiskStore`: a read, a temporary file,
-//!   a rename). The record is a typical logged-in session of about 300 bytes of JSON.
-//! - `store/<memory|disk>/load`: a request whose session did not change: only the read
-//!   (the processor writes nothing then).
-//! - `request/<none|memory|disk>/<changed|unchanged>`: a whole in-process request
+//!   a rename; `RedisStore`: a `GET` and a `SET … EX`, each a round trip to a
+//!   `redis-server` on 127.0.0.1 that the bench starts). The record is a typical
+//!   logged-in session of about 300 bytes of JSON.
+//! - `store/<memory|disk|redis>/load`: a request whose session did not change: only the
+//!   read (the processor writes nothing then).
+//! - `request/<none|memory|disk|redis>/<changed|unchanged>`: a whole in-process request
 //!   (`Application::request`) through the session processor, for a handler that adds one
 //!   to a counter (`changed`) or only reads it (`unchanged`); `none` is the same app
 //!   without a session, the floor.
@@ -15,17 +17,33 @@
 //!   in process (routing, session, handler, HTML).
 //! - `demo/main_page_http`: the same page end to end through the real server on
 //!   127.0.0.1, one keep-alive connection (socket, parsing, gateway, application, session).
+//!
+//! Without `redis-server` on the machine the Redis rows are left out, with a `SKIPPED:`
+//! line. The demo under load, per store: `benches/load_demo.sh`.
 
 use std::hint::black_box;
 
 use application::{Application, Args, ServerConfig, Target};
 use benches::KeepAliveClient;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use session::store::redis::RedisStore;
 use session::{DiskStore, MemoryStore, Session, SessionConfig, SessionId, Store};
 
 #[allow(dead_code)]
 #[path = "../../session/examples/demo/app.rs"]
 mod demo;
+
+// The session tests' helpers: a private redis-server on a free port, stopped on drop.
+// (The module allows its own dead code: the bench uses a few of its helpers.)
+#[path = "../../session/tests/support/mod.rs"]
+mod support;
+
+use support::services::RedisServer;
+
+/// A redis-server for the bench, or `None` (with a `SKIPPED:` line) without one.
+fn redis_server() -> Option<RedisServer> {
+    RedisServer::start("benches::session (the Redis rows)")
+}
 
 /// A record like the demo's after a login and a few todos.
 fn record() -> Vec<u8> {
@@ -69,6 +87,10 @@ fn stores(c: &mut Criterion) {
     let disk = DiskStore::new(&dir).expect("bench directory");
     bench_store(c, "disk", &disk);
     let _ = std::fs::remove_dir_all(&dir);
+    if let Some(server) = redis_server() {
+        let redis = RedisStore::open(&server.url("")).expect("a good URL");
+        bench_store(c, "redis", &redis);
+    }
 }
 
 /// `/count` changes the session, `/peek` only reads it.
@@ -109,7 +131,7 @@ fn cookie_of(app: &Application, path: &str) -> String {
 
 fn requests(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("session-bench-req-{}", std::process::id()));
-    let stores: Vec<(&str, Option<Box<dyn Store>>)> = vec![
+    let mut stores: Vec<(&str, Option<Box<dyn Store>>)> = vec![
         ("none", None),
         ("memory", Some(Box::new(MemoryStore::new()))),
         (
@@ -117,6 +139,11 @@ fn requests(c: &mut Criterion) {
             Some(Box::new(DiskStore::new(&dir).expect("bench directory"))),
         ),
     ];
+    let server = redis_server();
+    if let Some(server) = &server {
+        let redis = RedisStore::open(&server.url("")).expect("a good URL");
+        stores.push(("redis", Some(Box::new(redis))));
+    }
     for (name, store) in stores {
         let app = counter_app(store);
         let cookie = cookie_of(&app, "/count");
@@ -136,26 +163,37 @@ fn requests(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn demo_page(c: &mut Criterion) {
-    let app = demo::build(MemoryStore::new()).expect("the demo's routes are valid");
-    let login = app
-        .request("/login")
-        .method("POST")
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .data("username=ada&password=lovelace")
-        .send();
-    let cookie = login
+/// The `Cookie` header a response sets, and the CSRF token of the page it shows.
+fn cookie_and_token(response: &application::Response) -> (String, String) {
+    let cookie = response
         .header("Set-Cookie")
         .and_then(|h| h.split(';').next())
         .unwrap_or("")
         .to_owned();
+    let token = support::http::csrf_token(&response.text()).unwrap_or_default();
+    (cookie, token)
+}
+
+fn demo_page(c: &mut Criterion) {
+    let app = demo::build(MemoryStore::new()).expect("the demo's routes are valid");
+    let (cookie, token) = cookie_and_token(&app.request("/login").send());
+    let login = app
+        .request("/login")
+        .method("POST")
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .data(format!("username=ada&password=lovelace&csrf_token={token}"))
+        .send();
+    assert_eq!(login.code(), 303);
+    let (cookie, _) = cookie_and_token(&login);
+    let (_, token) = cookie_and_token(&app.request("/").header("Cookie", &cookie).send());
     for i in 0..8 {
         let added = app
             .request("/todos")
             .method("POST")
             .header("Cookie", &cookie)
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .data(format!("text=write+chapter+{i}"))
+            .data(format!("text=write+chapter+{i}&csrf_token={token}"))
             .send();
         assert_eq!(added.code(), 303);
     }

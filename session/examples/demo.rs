@@ -1,29 +1,46 @@
 //! The full-stack demo: a todo list behind a login, with every layer of the workspace at work.
 //!
 //! Run: `cargo run -p session --example demo`, open <http://127.0.0.1:8080/> and log in as
-//! `ada` / `lovelace`. Pass `9000` (a port), `0.0.0.0` or `IP:PORT` to listen elsewhere.
+//! `ada` / `lovelace`.
 //!
-//! What to watch: the access log on standard error, one line per request; the session
-//! files in the system's temporary directory under `webpy-rs-demo-sessions/` (one per
-//! session, rewritten only when the session changes); and, in the browser's tools, the
-//! `webpy_session_id` cookie taking a new value at login and being expired at logout.
-//! Ctrl-C stops the server gracefully.
+//! Options: `--store memory|disk|redis://HOST:PORT/DB` picks where sessions live (default
+//! `disk`, files in the system's temporary directory); `--port N` (0: any free port), or
+//! a positional `PORT`, `IP` or `IP:PORT`, where to listen. Two demos on two ports with one
+//! `--store redis://…` share their users: log in on one, you are logged in on both (see
+//! `two_servers.sh`).
+//!
+//! What to watch: the log on standard error (a line per request, and why a request got a
+//! 503 if the session store failed); the `webpy_session_id` cookie in the browser's tools,
+//! taking a new value at login and expired at logout; with `disk`, one file per session
+//! under `webpy-rs-demo-sessions/`, rewritten only when the session changes; with Redis,
+//! `redis-cli keys 'session:*'` and `ttl`. Ctrl-C stops the server gracefully.
 // The application lives beside this file so the tests and benches can include it too.
 #[path = "demo/app.rs"]
 mod app;
+#[path = "demo/options.rs"]
+mod options;
+
+use application::ServerConfig;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::temp_dir().join("webpy-rs-demo-sessions");
-    let store = session::DiskStore::new(&dir)?;
-    // DiskStore leaves an existing directory's mode alone; this one is the demo's own, and
-    // an earlier version made it world-readable (its file names are live session ids).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    eprintln!("sessions are kept in {}", dir.display());
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let options = match options::Options::parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "{message}");
+            std::process::exit(2);
+        }
+    };
+    let store = options.open_store()?;
     let app = app::build(store)?;
-    app.run([])?;
+    let server = app.start(ServerConfig::new(options.address.to_string()), [])?;
+    // The first line on stdout, as every server example's: launchers (testkit,
+    // two_servers.sh, load_demo.sh) read the bound address from it.
+    println!("listening on http://{}", server.local_addr());
+    server.wait_for_signal()?;
     Ok(())
 }

@@ -81,6 +81,17 @@ pub enum Error {
     NotInRequest,
     /// A store kept outside this crate (a networked one, say) failed.
     Backend(Box<dyn std::error::Error + Send + Sync>),
+    /// A networked store could not be reached, did not answer in time, or refused the
+    /// command: the sessions are out of reach for now, not lost. The session processor
+    /// answers it with a 503.
+    Unavailable {
+        /// The store, as `redis 127.0.0.1:6379 db 0` (never a password).
+        store: String,
+        /// What failed, as `save of session 1f2e3d4c…` (never a whole id).
+        operation: String,
+        /// The cause: refused, timed out, the store's error reply.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 /// The crate's `Result`.
@@ -136,6 +147,14 @@ impl fmt::Display for Error {
                 "the session was used outside a request of the application it is installed on"
             ),
             Error::Backend(e) => write!(f, "the session store failed: {e}"),
+            Error::Unavailable {
+                store,
+                operation,
+                source,
+            } => write!(
+                f,
+                "the session store {store} is unavailable: {operation} failed: {source}"
+            ),
         }
     }
 }
@@ -175,7 +194,7 @@ impl std::error::Error for Error {
             | Error::Scan { source, .. } => Some(source),
             Error::Encode { source, .. } | Error::Decode { source, .. } => Some(source),
             Error::Randomness(e) => Some(e),
-            Error::Backend(e) => Some(e.as_ref()),
+            Error::Backend(e) | Error::Unavailable { source: e, .. } => Some(e.as_ref()),
             Error::NotADirectory { .. } | Error::DirectoryMissing { .. } | Error::NotInRequest => {
                 None
             }
@@ -189,12 +208,20 @@ impl From<getrandom::Error> for Error {
     }
 }
 
-/// A session error inside a handler is a 500 (the program's or the store's fault, not the
-/// client's), so handlers can use `?` on session calls. The reason goes to standard error
-/// for the operator; the client sees the application's page for 500.
+/// A session error inside a handler is the program's or the store's fault, not the
+/// client's, so handlers can use `?` on session calls: a store that is out of reach
+/// ([`Error::Unavailable`]) is a `503 Service Unavailable` with `Retry-After`, anything
+/// else a 500. The reason goes to the log for the operator; the client sees the
+/// application's page for the status.
 impl From<Error> for application::HttpError {
     fn from(e: Error) -> Self {
-        eprintln!("session: {e}");
-        application::internalerror()
+        tracing::error!(error = %e, "session");
+        match e {
+            Error::Unavailable { .. } => {
+                application::HttpError::from_status("503 Service Unavailable")
+                    .with_header("Retry-After", "5")
+            }
+            _ => application::internalerror(),
+        }
     }
 }

@@ -61,10 +61,14 @@ impl Session {
     /// 2. validate the session id and load the session for it (`validate_and_load`);
     /// 3. run the initializer, for a new session (`run_initializer`);
     /// 4. run the handler, with the session reachable through this handle;
-    /// 5. set the cookie (`set_cookie`), unless the session is new and stored nothing;
-    /// 6. save the session data through the store (`save`).
+    /// 5. save the session data through the store (`save`);
+    /// 6. set the cookie (`set_cookie`), unless the session is new and stored nothing, or
+    ///    the save failed.
     ///
-    /// Steps 5 and 6 run whatever the handler returned: a page, a redirect, an error.
+    /// The design notes (and web.py) set the cookie before saving; here the order is
+    /// swapped so that a failed save sends no cookie. Steps 5 and 6 run whatever the
+    /// handler returned: a page, a redirect, an error. A store that fails is a 503 when it
+    /// is out of reach ([`Error::Unavailable`]), else a 500.
     pub fn process(&self, handler: Next<'_>) -> Outcome {
         let Some(key) = self.key() else {
             return Err(store_failure(Error::NotInRequest));
@@ -90,22 +94,26 @@ impl Session {
         let Some(state) = installed.take() else {
             return Err(store_failure(Error::NotInRequest));
         };
-        if state.is_kept() || state.killed {
-            self.set_cookie(state.id.as_str(), state.killed, &homepath)?;
+        // Save first, cookie second: a session the store did not take sends no cookie,
+        // so a failed login leaves the browser with its old id, not one that names
+        // nothing (or, worse, names a record a later retry would find half-made).
+        let (id, killed, kept) = (state.id.clone(), state.killed, state.is_kept());
+        if let Err(e) = self.save(state) {
+            return Err(store_failure(e));
         }
-        match self.save(state) {
-            Ok(_) => outcome,
-            Err(e) => Err(store_failure(e)),
+        if kept || killed {
+            self.set_cookie(id.as_str(), killed, &homepath)?;
         }
+        outcome
     }
     // ANCHOR_END: process
 
     // ANCHOR: set_cookie
-    /// Step 5: sets the cookie, on every response of a kept session as web.py did, so its
+    /// Step 6: sets the cookie, on every response of a kept session as web.py did, so its
     /// attributes stay current; a browser-session cookie (no `Expires`), so it ends with
     /// the browser. A killed session gets a cookie that has already expired, which makes
     /// the browser drop it. A new session that stored nothing gets no cookie: there is
-    /// nothing for the id to find.
+    /// nothing for the id to find; nor does a session whose save failed.
     fn set_cookie(&self, id: &str, killed: bool, homepath: &str) -> Result<(), HttpError> {
         let config = self.config();
         let mut cookie = SetCookie::new(&config.cookie_name, id)
@@ -153,8 +161,9 @@ fn request_facts(cookie_name: &str) -> Result<(Option<String>, String, String), 
     Ok((cookie, ip, homepath))
 }
 
-/// A store that fails is the server's problem, not the client's: a 500 (with the
-/// application's page for 500), and the reason on standard error for the operator.
+/// A store that fails is the server's problem, not the client's: a 503 when the store is
+/// out of reach, else a 500 (with the application's page for it), and the reason in the
+/// log for the operator (`From<Error> for HttpError`).
 fn store_failure(e: Error) -> HttpError {
     HttpError::from(e)
 }

@@ -7,14 +7,19 @@ mod app;
 
 use application::{Application, Response};
 use session::MemoryStore;
-use support::Jar;
+use support::{session_cookie, Jar};
 
 const NAME: &str = "webpy_session_id";
 
-/// A browser in miniature: keeps the session cookie, sends forms.
+/// A browser in miniature: keeps the session cookie, sends forms with the CSRF token of
+/// the last page it showed, and follows a `303` after a POST to the page it names.
 struct Browser<'a> {
     app: &'a Application,
     jar: Jar,
+    /// The CSRF token of the last page that had a form.
+    token: Option<String>,
+    /// Where the last POST's redirect landed.
+    landed: Option<Response>,
 }
 
 impl Browser<'_> {
@@ -22,6 +27,8 @@ impl Browser<'_> {
         Browser {
             app,
             jar: Jar::new(NAME),
+            token: None,
+            landed: None,
         }
     }
 
@@ -37,6 +44,9 @@ impl Browser<'_> {
         }
         let response = request.send();
         self.jar.update(&response.header_all("Set-Cookie"));
+        if let Some(token) = csrf_token(&response.text()) {
+            self.token = Some(token);
+        }
         response
     }
 
@@ -44,9 +54,33 @@ impl Browser<'_> {
         self.send("GET", path, "")
     }
 
+    /// Submits a form as a browser would: with the token of the page it came from (the
+    /// login page, for a first visit), then a GET of the redirect's target.
     fn post(&mut self, path: &str, form: &str) -> Response {
-        self.send("POST", path, form)
+        if self.token.is_none() {
+            self.get("/login");
+        }
+        let token = self.token.clone().unwrap_or_default();
+        let response = self.send("POST", path, &format!("{form}&csrf_token={token}"));
+        self.landed = (response.code() == 303).then(|| {
+            let target = location(&response).to_owned();
+            let path = target.find("/login").map_or("/", |_| "/login");
+            self.get(path)
+        });
+        response
     }
+
+    /// The page the last POST's redirect landed on.
+    fn landed(&self) -> String {
+        self.landed.as_ref().map(Response::text).unwrap_or_default()
+    }
+}
+
+/// The value of the first `csrf_token` field in a page.
+fn csrf_token(page: &str) -> Option<String> {
+    let at = page.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();
+    let token = &page[at..];
+    Some(token[..token.find('"')?].to_owned())
 }
 
 fn demo() -> Application {
@@ -69,15 +103,21 @@ fn log_in_add_list_log_out() {
     let form = browser.get("/login");
     assert_eq!(form.code(), 200);
     assert!(form.text().contains("name=\"password\""));
-    assert_eq!(
-        browser.jar.value, None,
-        "reading pages stores nothing, so no cookie"
+    let before = browser.jar.value.clone();
+    assert!(
+        before.is_some(),
+        "the login form's CSRF token is kept in a session"
     );
 
     let login = browser.post("/login", "username=ada&password=lovelace");
     assert_eq!(login.code(), 303);
     assert!(location(&login).ends_with('/'));
-    assert!(browser.jar.value.is_some(), "the login made a session");
+    assert!(browser.landed().contains("<h1>ada's list</h1>"));
+    assert!(
+        browser.landed().contains("Welcome, ada."),
+        "the flash from the login"
+    );
+    assert_ne!(browser.jar.value, before, "the login changed the id");
 
     let added = browser.post("/todos", "text=write+the+session+chapter");
     assert_eq!(added.code(), 303);
@@ -85,7 +125,6 @@ fn log_in_add_list_log_out() {
 
     let list = browser.get("/").text();
     assert!(list.contains("<h1>ada's list</h1>"), "{list}");
-    assert!(list.contains("Welcome, ada."), "the flash from the login");
     assert!(
         list.contains("<span>write the session chapter</span>"),
         "{list}"
@@ -102,11 +141,20 @@ fn log_in_add_list_log_out() {
         "{list}"
     );
     assert!(!list.contains("Welcome, ada."), "a flash shows once");
+    assert_eq!(list.matches("<li class").count(), 2, "{list}");
 
+    let logged_in = browser.jar.value.clone();
     let out = browser.post("/logout", "");
     assert_eq!(out.code(), 303);
     assert!(location(&out).ends_with("/login"));
-    assert_eq!(browser.jar.value, None, "the cookie was expired");
+    let expired = out.header_all("Set-Cookie");
+    assert!(
+        expired.iter().any(|c| c.contains("Max-Age=0")),
+        "{expired:?}"
+    );
+    // The login page it lands on starts a new session, for its form's token.
+    assert_ne!(browser.jar.value, logged_in, "the old cookie was expired");
+    assert!(browser.landed().contains("name=\"password\""));
     assert_eq!(browser.get("/").code(), 303, "logged out");
 }
 
@@ -137,9 +185,8 @@ fn an_empty_todo_is_refused_with_a_message() {
     let app = demo();
     let mut browser = Browser::new(&app);
     browser.post("/login", "username=grace&password=hopper");
-    browser.get("/");
     browser.post("/todos", "text=+++");
-    let list = browser.get("/").text();
+    let list = browser.landed();
     assert!(list.contains("Write something first."), "{list}");
     assert!(list.contains("Nothing to do yet."), "{list}");
 }
@@ -154,6 +201,87 @@ fn lists_belong_to_their_user() {
     assert!(!grace.get("/").text().contains("analytical engine"));
 }
 
+/// A POST to `/todos` with `cookie` and `form` as they are: what a page on another site
+/// can make a browser send.
+fn post_todo(app: &Application, cookie: &str, form: &str) -> Response {
+    app.request("/todos")
+        .method("POST")
+        .header("Cookie", cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .data(form.to_owned())
+        .send()
+}
+
+#[test]
+fn a_post_without_the_sessions_token_is_forbidden() {
+    let app = demo();
+    let mut browser = Browser::new(&app);
+    browser.post("/login", "username=ada&password=lovelace");
+    let cookie = browser.jar.header().expect("logged in");
+    let post = |form: &str| post_todo(&app, &cookie, form);
+    // A page on another site can make the browser send the cookie, not the token.
+    for forged in [
+        "text=forged".to_owned(),
+        "text=forged&csrf_token=".to_owned(),
+        format!("text=forged&csrf_token={}", "0".repeat(64)),
+    ] {
+        let answer = post(&forged);
+        assert_eq!(answer.code(), 403, "{forged}");
+        assert!(
+            answer.text().contains("did not come from this site"),
+            "{}",
+            answer.text()
+        );
+    }
+    // The token of another session is no better.
+    let mut other = Browser::new(&app);
+    other.get("/login");
+    let foreign = other.token.clone().expect("a token");
+    assert_eq!(
+        post(&format!("text=forged&csrf_token={foreign}")).code(),
+        403
+    );
+    // Nor is this session's token from before the login.
+    let mut fresh = Browser::new(&app);
+    fresh.get("/login");
+    let before_login = fresh.token.clone().expect("a token");
+    fresh.post("/login", "username=ada&password=lovelace");
+    let cookie = fresh.jar.header().expect("logged in");
+    let stale = post_todo(
+        &app,
+        &cookie,
+        &format!("text=forged&csrf_token={before_login}"),
+    );
+    assert_eq!(stale.code(), 403, "the login made a new token");
+    assert!(
+        !browser.get("/").text().contains("forged"),
+        "no forged todo got in"
+    );
+    // The token from the page works.
+    assert_eq!(browser.post("/todos", "text=real").code(), 303);
+    assert!(browser.landed().contains("<span>real</span>"));
+}
+
+#[test]
+fn a_login_post_needs_the_token_of_the_login_page() {
+    let app = demo();
+    let forged = app
+        .request("/login")
+        .method("POST")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .data("username=ada&password=lovelace")
+        .send();
+    assert_eq!(forged.code(), 403);
+    assert!(
+        session_cookie(&forged.header_all("Set-Cookie"), NAME).is_none()
+            || !forged
+                .header_all("Set-Cookie")
+                .iter()
+                .any(|c| !c.contains("Max-Age=0")),
+        "no logged-in session came of it"
+    );
+}
+
 #[test]
 fn the_stylesheet_is_served_from_the_crate() {
     let app = demo();
@@ -163,6 +291,17 @@ fn the_stylesheet_is_served_from_the_crate() {
     assert!(css.text().contains("ul.todos"));
     assert_eq!(app.request("/assets/missing.css").send().code(), 404);
     assert_eq!(app.request("/assets/../app.rs").send().code(), 404);
+}
+
+#[test]
+fn a_host_the_demo_does_not_serve_is_refused_before_any_redirect_is_built() {
+    let app = demo();
+    let foreign = app.request("/").host("evil.example").send();
+    assert_eq!(foreign.code(), 400);
+    assert_eq!(foreign.header("Location"), None);
+    let own = app.request("/").host("localhost:8080").send();
+    assert_eq!(own.code(), 303);
+    assert_eq!(own.header("Location"), Some("http://localhost:8080/login"));
 }
 
 #[test]

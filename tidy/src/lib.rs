@@ -16,12 +16,30 @@
 //!   an anchor nobody includes is a promise to the book that is not kept.
 //! - [`book_examples`]: every `--example NAME` the book tells a reader to run exists.
 //!   Why: a renamed example breaks the reader's first command.
+//! - [`missing_paths`]: every repository path `README.md` and `ARCHITECTURE.md` name
+//!   exists, and none leads outside the repository. Why: the README's reading path and
+//!   index are a learner's map, and a map with a dead end (or a road into a folder the
+//!   reader does not have) is worse than none.
 //! - [`missing_module_docs`]: every `.rs` file opens with a `//!` line. Why: the code is
 //!   the textbook, and a file that does not say what it is for is a page without a title.
 //! - [`long_functions`]: no function in a library's `src/` is over
 //!   [`MAX_FUNCTION_LINES`] lines, unless `tidy/long-functions.txt` names it with a
 //!   reason. Why: a long function is several steps without names, which the book
 //!   cannot show one at a time; the list can only shrink.
+//! - [`listing_walls`]: no included region inside a code fence is over
+//!   [`MAX_LISTING_LINES`] lines, unless `tidy/long-listings.txt` names it with a
+//!   reason. Why: a reader scrolls past a wall of code; a skeleton, then its parts, is
+//!   read.
+//! - [`includes_breaking_lists`]: an include inside a list item pastes text with the
+//!   item's indentation, unless `tidy/list-item-includes.txt` names it with a reason.
+//!   Why: mdBook pastes the region as it is, and its unindented lines end the list item
+//!   and turn the bullets after it into a code block.
+//! - [`check_generated`]: the program output a chapter shows is a file in
+//!   `book/src/generated/`, written by a command, and a fresh run prints the same once
+//!   what varies is masked. Why: pasted output drifts from the program silently.
+//! - [`bench_targets`] and the appendix test: the Benchmarks appendix has a table for
+//!   every bench target of the workspace, all from one run (see the `report` module).
+//!   Why: figures from different runs disagree, and a bench nobody runs rots.
 //!
 //! Each check is a pure function from file contents to a list of problems, so the tests
 //! can also feed it broken input and see it complain.
@@ -30,13 +48,29 @@
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
+mod allowlist;
+mod listings;
 mod long_functions;
+mod outputs;
+mod report;
 
+pub use allowlist::{parse_allowlist, Allowed};
+pub use listings::{
+    includes_breaking_lists, listing_walls, listings_in, Listing, MAX_LISTING_LINES,
+};
 pub use long_functions::{
-    code_only, long_functions, parse_allowlist, unlisted_long_functions, Allowed, LongFunction,
-    MAX_FUNCTION_LINES,
+    code_only, long_functions, unlisted_long_functions, LongFunction, MAX_FUNCTION_LINES,
+};
+pub use outputs::{
+    check_generated, difference, generated_file, masked, parse_generated, run_command,
+    same_command, Mask, Output, ADDRESSES, DATES, DURATIONS, EXAMPLE_OUTPUTS, GENERATED, IDS,
+    LOAD_MASKS, LOAD_SAMPLES, NUMBERS, RUN_LIMIT, WORKER_IDS,
+};
+pub use report::{
+    appendix, bench_names, bench_table, bench_targets, format_time, natural_order, parse_estimate,
+    parse_facts, read_estimates, BenchTarget, Estimate, RunFacts,
 };
 
 /// One `{{#include path:anchor}}` found in a chapter.
@@ -262,6 +296,23 @@ pub fn missing_module_docs(source: &str) -> bool {
         .is_some_and(|l| l.trim_start().starts_with("//!"))
 }
 
+/// `path` with `.` and `a/..` folded away, without touching the file system.
+pub fn folded(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The workspace root: the parent of this crate's directory.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -292,4 +343,54 @@ pub fn files_with_ext(dir: &Path, ext: &str) -> io::Result<Vec<PathBuf>> {
     }
     found.sort();
     Ok(found)
+}
+
+/// The repository paths `text` (Markdown at the workspace root) names: spans in
+/// backticks and link targets that contain a `/` and start with a top-level entry of the
+/// root (`threadpool/src/pool.rs`, `book/src/generated/`) or with `..`.
+pub fn paths_named(text: &str, top_level: &[String]) -> Vec<String> {
+    let mut spans: Vec<&str> = text.split('`').skip(1).step_by(2).collect();
+    let mut rest = text;
+    while let Some(at) = rest.find("](") {
+        rest = &rest[at + 2..];
+        if let Some(end) = rest.find(')') {
+            spans.push(&rest[..end]);
+        }
+    }
+    spans
+        .into_iter()
+        .map(str::trim)
+        .filter(|s| s.contains('/') && !s.contains(char::is_whitespace) && !s.contains("://"))
+        .filter(|s| {
+            let first = s.split('/').next().unwrap_or_default();
+            first == ".." || top_level.iter().any(|t| t == first)
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Problems with the paths a root Markdown file names: each must stay inside the
+/// repository and exist (a module's `x.rs` may have become `x/mod.rs`; of a glob such
+/// as `benches/benches/*.rs`, the folder before the first `*`).
+pub fn missing_paths(file: &str, paths: &[String], root: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for path in paths {
+        let fixed = match path.find('*') {
+            Some(star) => &path[..path[..star].rfind('/').map_or(0, |slash| slash + 1)],
+            None => path.as_str(),
+        };
+        let full = folded(&root.join(fixed));
+        if !full.starts_with(root) || path.starts_with("..") {
+            problems.push(format!(
+                "{file}: `{path}` is outside the repository; a reader of the repository cannot follow it"
+            ));
+            continue;
+        }
+        let module_dir = full.with_extension("").join("mod.rs");
+        let exists = full.exists() || (path.ends_with(".rs") && module_dir.is_file());
+        if !exists {
+            problems.push(format!("{file}: `{path}` does not exist"));
+        }
+    }
+    problems
 }

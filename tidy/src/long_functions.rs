@@ -14,6 +14,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::allowlist::{is_listed, stale_entries, Allowed};
+
 /// The most lines a function may span, from its `fn` line to its closing brace.
 pub const MAX_FUNCTION_LINES: usize = 60;
 
@@ -276,57 +278,19 @@ fn skip_char(chars: &[char], i: usize, out: &mut String) -> usize {
     }
 }
 
-/// One allowlist entry: `path name: reason`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Allowed {
-    /// The file, relative to the workspace root, with `/`.
-    pub path: String,
-    /// The function as [`LongFunction::name`] spells it.
-    pub name: String,
-}
-
-/// The entries of an allowlist (`path name: reason` a line, the reason after the first
-/// `: `; `#` starts a comment) and
-/// the problems with its lines (no reason, no name).
-pub fn parse_allowlist(text: &str) -> (Vec<Allowed>, Vec<String>) {
-    let mut allowed = Vec::new();
-    let mut problems = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let entry = line.split_once(": ").and_then(|(item, reason)| {
-            let (path, name) = item.trim().split_once(' ')?;
-            let reason = reason.trim();
-            (!reason.is_empty() && !name.trim().is_empty()).then(|| Allowed {
-                path: path.to_owned(),
-                name: name.trim().to_owned(),
-            })
-        });
-        match entry {
-            Some(entry) => allowed.push(entry),
-            None => problems.push(format!(
-                "long-functions.txt:{}: `{line}` is not `path name: reason`",
-                n + 1
-            )),
-        }
-    }
-    (allowed, problems)
-}
-
 /// Problems: each long function not in `allowed`, and each entry of `allowed` that
 /// names no long function (split since, or misspelt). `found` paths are relative to
 /// the workspace root.
 pub fn unlisted_long_functions(found: &[LongFunction], allowed: &[Allowed]) -> Vec<String> {
-    let key = |f: &LongFunction| (f.file.to_string_lossy().replace('\\', "/"), f.name.clone());
+    let keys: Vec<(String, String)> = found
+        .iter()
+        .map(|f| (f.file.to_string_lossy().replace('\\', "/"), f.name.clone()))
+        .collect();
     let mut problems: Vec<String> = found
         .iter()
-        .filter(|f| {
-            let (path, name) = key(f);
-            !allowed.iter().any(|a| a.path == path && a.name == name)
-        })
-        .map(|f| {
+        .zip(&keys)
+        .filter(|(_, (path, name))| !is_listed(allowed, path, name))
+        .map(|(f, _)| {
             format!(
                 "{}:{}: `{}` is {} lines (more than {MAX_FUNCTION_LINES}): split it into named steps, \
                  or list it in tidy/long-functions.txt with the reason it stays",
@@ -337,16 +301,6 @@ pub fn unlisted_long_functions(found: &[LongFunction], allowed: &[Allowed]) -> V
             )
         })
         .collect();
-    problems.extend(
-        allowed
-            .iter()
-            .filter(|a| !found.iter().any(|f| key(f) == (a.path.clone(), a.name.clone())))
-            .map(|a| {
-                format!(
-                    "tidy/long-functions.txt: `{} {}` is no longer a function over {MAX_FUNCTION_LINES} lines; remove the entry",
-                    a.path, a.name
-                )
-            }),
-    );
+    problems.extend(stale_entries("tidy/long-functions.txt", allowed, &keys));
     problems
 }

@@ -5,29 +5,8 @@ use std::path::{Path, PathBuf};
 
 use tidy::*;
 
-fn root() -> PathBuf {
-    workspace_root()
-}
-
-fn chapters() -> Vec<PathBuf> {
-    files_with_ext(&root().join("book/src"), ".md").expect("book/src is readable")
-}
-
-fn crate_dirs() -> Vec<PathBuf> {
-    [
-        "threadpool",
-        "httpserver",
-        "wsgi",
-        "application",
-        "session",
-        "benches",
-        "tidy",
-        "testkit",
-    ]
-    .iter()
-    .map(|c| root().join(c))
-    .collect()
-}
+mod support;
+use support::{chapters, crate_dirs, report, root};
 
 /// Every `.rs` file of the workspace's crates.
 fn sources() -> Vec<PathBuf> {
@@ -52,10 +31,6 @@ fn all_includes() -> Vec<Include> {
         .iter()
         .flat_map(|ch| includes_in(ch, &fs::read_to_string(ch).expect("chapters are UTF-8")))
         .collect()
-}
-
-fn report(problems: Vec<String>) {
-    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
 }
 
 #[test]
@@ -105,6 +80,24 @@ fn every_example_the_book_runs_exists() {
 }
 
 #[test]
+fn every_path_the_readme_and_architecture_name_exists_in_the_repository() {
+    let root = root();
+    let top_level: Vec<String> = fs::read_dir(&root)
+        .expect("the root is readable")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.') && n != "target")
+        .collect();
+    let mut problems = Vec::new();
+    for file in ["README.md", "ARCHITECTURE.md"] {
+        let text = fs::read_to_string(root.join(file)).expect("readable");
+        let paths = paths_named(&text, &top_level);
+        assert!(!paths.is_empty(), "{file} names no path at all");
+        problems.extend(missing_paths(file, &paths, &root));
+    }
+    report(problems);
+}
+
+#[test]
 fn every_rust_file_opens_with_a_module_doc() {
     let missing: Vec<String> = sources()
         .into_iter()
@@ -124,7 +117,7 @@ fn no_function_is_over_60_lines_unless_listed() {
     let root = root();
     let list = fs::read_to_string(root.join("tidy/long-functions.txt"))
         .expect("tidy/long-functions.txt is readable");
-    let (allowed, mut problems) = parse_allowlist(&list);
+    let (allowed, mut problems) = parse_allowlist("tidy/long-functions.txt", &list);
     // Library code only: each crate's src/ (tests, examples and benches may be long).
     let found: Vec<LongFunction> = crate_dirs()
         .iter()
@@ -222,6 +215,51 @@ fn an_example_that_does_not_exist_is_reported() {
 }
 
 #[test]
+fn a_dead_path_and_a_path_outside_the_repository_are_reported() {
+    let text = "See `tidy/src/lib.rs`, `tidy/src/gone.rs`, [notes](../shared/design/NOTES.md), \
+                `/hello`, `http://x/y`, `cargo run -p x`, and [the book](book/src/SUMMARY.md), \
+                `tidy/tests/*.rs`, `tidy/nowhere/*.rs`.";
+    let top: Vec<String> = ["tidy", "book"].map(String::from).to_vec();
+    let paths = paths_named(text, &top);
+    assert_eq!(
+        paths,
+        [
+            "tidy/src/lib.rs",
+            "tidy/src/gone.rs",
+            "tidy/tests/*.rs",
+            "tidy/nowhere/*.rs",
+            "../shared/design/NOTES.md",
+            "book/src/SUMMARY.md"
+        ]
+    );
+    let problems = missing_paths("README.md", &paths, &root());
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(
+        problems[0].contains("`tidy/src/gone.rs` does not exist"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].contains("`tidy/nowhere/*.rs` does not exist"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[2].contains("outside the repository"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_module_moved_into_a_folder_still_counts() {
+    // `a/src/ctx.rs` in a README still names the module once it is `a/src/ctx/mod.rs`.
+    let root = std::env::temp_dir().join(format!("tidy-paths-{}", std::process::id()));
+    fs::create_dir_all(root.join("a/src/ctx")).expect("temp dir");
+    fs::write(root.join("a/src/ctx/mod.rs"), "//! ctx\n").expect("temp file");
+    let problems = missing_paths("README.md", &["a/src/ctx.rs".to_owned()], &root);
+    let _ = fs::remove_dir_all(&root);
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[test]
 fn a_file_without_module_doc_is_reported() {
     assert!(missing_module_docs("use std::io;\n"));
     assert!(!missing_module_docs("\n//! What this is.\nuse std::io;\n"));
@@ -278,6 +316,7 @@ fn braces_in_strings_chars_and_comments_are_not_code() {
 #[test]
 fn an_unlisted_function_a_stale_entry_and_an_entry_without_reason_are_reported() {
     let (allowed, problems) = parse_allowlist(
+        "long-functions.txt",
         "# comment\na/src/x.rs long_one: kept because\na/src/x.rs gone: split since\na/src/x.rs no_reason:\n",
     );
     assert_eq!(problems.len(), 1, "{problems:?}");

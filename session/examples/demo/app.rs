@@ -1,15 +1,20 @@
 //! The demo's application: a todo list behind a login, with its session, pages and styles.
 //!
-//! `main.rs` serves it; `session/tests/demo.rs` includes this file to drive it in process
-//! and over HTTP. Every layer is used: the mapping and handlers (`application`), the
-//! session (this crate), forms, redirects, custom error pages, and a static stylesheet.
-use std::collections::HashMap;
+//! `demo.rs` serves it; the tests (`session/tests/demo*.rs`, `browser.rs`) and the benches
+//! include this file to drive it in process and over HTTP. Every layer is used: the
+//! mapping and handlers (`application`), the session (this crate), forms with CSRF
+//! tokens, redirects, custom error pages, and a stylesheet.
+//!
+//! Everything a user has lives in the session (who is logged in, the list, the CSRF
+//! token), so two demo servers over one shared store (`--store redis://…`) serve the
+//! same user alike, whichever one a request reaches.
 use std::fs;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use application::web::{header, input, seeother, websafe as escape};
-use application::{ctx, notfound, Application, Args, HttpError, Next, Outcome, Target};
+use application::{ctx, forbidden, notfound, Application, Args, HttpError, Next, Outcome, Target};
+use serde::{Deserialize, Serialize};
 use session::{SameSite, Session, SessionConfig, Store};
 
 /// The demo's accounts (name, password). A real application keeps salted hashes.
@@ -25,18 +30,20 @@ fn assets_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo/assets")
 }
 
+/// The form field that carries the CSRF token.
+const CSRF_FIELD: &str = "csrf_token";
+
 /// One item of a user's list.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Todo {
     text: String,
     done: bool,
 }
 
-/// What every handler shares: the session handle and the lists, per user. The lists live
-/// in memory (they vanish when the demo stops); the session says who is logged in.
+/// What every handler shares: the session handle. The list lives in the session, so it
+/// is wherever the session is: in this process, on disk, or in Redis for every server.
 struct Demo {
     session: Session,
-    todos: Mutex<HashMap<String, Vec<Todo>>>,
 }
 
 impl Demo {
@@ -62,12 +69,68 @@ impl Demo {
         Ok(self.session.set("flash", message)?)
     }
 
-    fn lists(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Todo>>> {
-        // Every update is a single push or flag change, so a poisoned lock holds a
-        // consistent map.
-        self.todos.lock().unwrap_or_else(|p| p.into_inner())
+    fn todos(&self) -> Result<Vec<Todo>, HttpError> {
+        Ok(self.session.get::<Vec<Todo>>("todos")?.unwrap_or_default())
+    }
+
+    fn set_todos(&self, todos: &[Todo]) -> Result<(), HttpError> {
+        Ok(self.session.set("todos", todos)?)
+    }
+
+    // ANCHOR: csrf_token
+    /// The session's CSRF token, made on first use: web.py's recipe, a random value kept
+    /// in the session and written into every form. A page from another site can make the
+    /// browser post here with the session's cookie, but it cannot read this value.
+    fn csrf_token(&self) -> Result<String, HttpError> {
+        if let Some(token) = self.session.get::<String>(CSRF_FIELD)? {
+            return Ok(token);
+        }
+        self.new_csrf_token()
+    }
+
+    /// A fresh token; the login calls it, so a token seen before the login is worth
+    /// nothing after it (the same reason as `regenerate_id`).
+    fn new_csrf_token(&self) -> Result<String, HttpError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(session::Error::from)?;
+        let token = hex::encode(bytes);
+        self.session.set(CSRF_FIELD, &token)?;
+        Ok(token)
+    }
+    // ANCHOR_END: csrf_token
+
+    /// The hidden field every form carries.
+    fn csrf_field(&self) -> Result<String, HttpError> {
+        Ok(format!(
+            "<input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">",
+            self.csrf_token()?
+        ))
     }
 }
+
+// ANCHOR: csrf_check
+/// The processor that checks every POST: its form must carry the session's token, or
+/// the answer is 403 and the handler never runs. It sits inside the session processor
+/// (it needs the session loaded) and reads the form through `input()`, which keeps the
+/// body for the handler.
+fn check_csrf(demo: &Demo, next: Next<'_>) -> Outcome {
+    if ctx::with(|c| c.method.clone())? != "POST" {
+        return next.run();
+    }
+    let sent = input()?.get(CSRF_FIELD).unwrap_or("").to_owned();
+    let expected = demo.session.get::<String>(CSRF_FIELD)?;
+    match expected {
+        Some(token) if constant_time_eq(sent.as_bytes(), token.as_bytes()) => next.run(),
+        _ => Err(forbidden()),
+    }
+}
+
+/// Compares without stopping at the first difference, so the time taken does not tell
+/// how many leading characters of a guess were right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+// ANCHOR_END: csrf_check
 
 /// Builds the demo over `store`: the routes, the session, the error pages.
 pub fn build(store: impl Store + 'static) -> Result<Application, application::Error> {
@@ -78,7 +141,6 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
     };
     let demo = Arc::new(Demo {
         session: Session::detached(store, (), config),
-        todos: Mutex::new(HashMap::new()),
     });
     // A fresh handler value per request, as web.py made a fresh class instance.
     let on = |method: fn(Arc<Demo>, &Args) -> Outcome| {
@@ -103,12 +165,21 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
             "/todos/([0-9]{1,9})/toggle",
             Target::route().post(on(|d, a| Toggle(d).post(a))),
         ),
-        ("/assets/([a-z0-9_-]{1,64}\\.css)", Target::func(stylesheet)),
     ])?;
-    demo.session.install(&mut app);
+    // Redirects are built from the request's Host: only the demo's own names may be one,
+    // so `Host: evil.example` gets a 400, not a login link to evil.example. (0.0.0.0 is
+    // what the in-process `request()` sends by default.)
+    app.set_allowed_hosts(["127.0.0.1", "localhost", "[::1]", "0.0.0.0"]);
+    // The stylesheet needs no session, so it is answered before the session loads: when
+    // the session store is down, pages get a 503 that still has its styles.
+    app.add_processor(serve_assets_first);
     // Client mistakes (a form that is not UTF-8, a body over the limit) come back from
-    // `input()` with a one-line message; show it inside the demo's layout.
+    // `input()` with a one-line message, in a handler or in the CSRF check; show it
+    // inside the demo's layout.
     app.add_processor(|next: Next<'_>| next.run().map_err(client_error_page));
+    demo.session.install(&mut app);
+    let csrf = Arc::clone(&demo);
+    app.add_processor(move |next: Next<'_>| check_csrf(&csrf, next));
     app.set_page(404, |e| {
         e.with_body(layout(
             "Not found",
@@ -121,14 +192,50 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
             "<p>That page does not take this kind of request.</p>",
         ))
     });
+    app.set_page(403, |e| {
+        e.with_body(layout(
+            "Forbidden",
+            "<p>This form is out of date or did not come from this site. \
+             <a href=\"/\">Reload the page</a> and try again.</p>",
+        ))
+    });
     app.set_page(500, |e| {
         e.with_body(layout(
             "Something broke",
             "<p>The server failed to answer. Try again in a moment.</p>",
         ))
     });
+    app.set_page(503, |e| {
+        e.with_body(layout(
+            "Try again soon",
+            "<p>Sessions are out of reach for a moment (the session store is not \
+             answering). Try again in a few seconds.</p>",
+        ))
+    });
     Ok(app)
 }
+
+// ANCHOR: serve_assets_first
+/// Answers `/assets/NAME.css` without running the rest of the chain (the session among
+/// it); other paths, and names that are not plain, go on to the mapping.
+fn serve_assets_first(next: Next<'_>) -> Outcome {
+    let path = ctx::with(|c| c.path.clone())?;
+    match path.strip_prefix("/assets/") {
+        Some(name) if valid_asset_name(name) => stylesheet(name),
+        _ => next.run(),
+    }
+}
+
+/// Plain stylesheet names, `[a-z0-9_-]{1,64}.css`: no `/`, no `..`.
+fn valid_asset_name(name: &str) -> bool {
+    name.strip_suffix(".css").is_some_and(|stem| {
+        (1..=64).contains(&stem.len())
+            && stem
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    })
+}
+// ANCHOR_END: serve_assets_first
 
 /// `/`: the list and the form to add to it.
 struct Index(Arc<Demo>);
@@ -137,24 +244,25 @@ impl Index {
     fn get(&mut self, _args: &Args) -> Outcome {
         let user = self.0.require_user()?;
         let flash = self.0.take_flash()?;
+        let csrf = self.0.csrf_field()?;
         let items: String = self
             .0
-            .lists()
-            .get(&user)
-            .map(|list| {
-                list.iter()
-                    .enumerate()
-                    .map(|(i, t)| {
-                        let (class, label) = if t.done { ("done", "undo") } else { ("", "done") };
-                        format!(
-                            "<li class=\"{class}\"><span>{}</span> <form class=\"inline\" method=\"post\" \
-                             action=\"/todos/{i}/toggle\"><button>{label}</button></form></li>\n",
-                            escape(&t.text)
-                        )
-                    })
-                    .collect()
+            .todos()?
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let (class, label) = if t.done {
+                    ("done", "undo")
+                } else {
+                    ("", "done")
+                };
+                format!(
+                    "<li class=\"{class}\"><span>{}</span> <form class=\"inline\" method=\"post\" \
+                     action=\"/todos/{i}/toggle\">{csrf}<button>{label}</button></form></li>\n",
+                    escape(&t.text)
+                )
             })
-            .unwrap_or_default();
+            .collect();
         let list = if items.is_empty() {
             "<p>Nothing to do yet.</p>".to_owned()
         } else {
@@ -166,9 +274,9 @@ impl Index {
         html(layout(
             &format!("{}'s list", escape(&user)),
             &format!(
-                "{flash}{list}\n<form method=\"post\" action=\"/todos\"><input type=\"text\" name=\"text\" \
-                 maxlength=\"{MAX_TODO}\" autofocus> <button>add</button></form>\n\
-                 <form method=\"post\" action=\"/logout\"><p><button>log out</button></p></form>"
+                "{flash}{list}\n<form method=\"post\" action=\"/todos\">{csrf}<input type=\"text\" \
+                 name=\"text\" maxlength=\"{MAX_TODO}\" autofocus> <button>add</button></form>\n\
+                 <form method=\"post\" action=\"/logout\">{csrf}<p><button>log out</button></p></form>"
             ),
         ))
     }
@@ -182,7 +290,7 @@ impl Login {
         if self.0.user()?.is_some() {
             return Err(seeother("/"));
         }
-        html(login_page(None))
+        html(login_page(None, &self.0.csrf_field()?))
     }
     fn post(&mut self, _args: &Args) -> Outcome {
         let form = input()?;
@@ -190,11 +298,13 @@ impl Login {
         let password = form.get("password").unwrap_or("");
         if !USERS.iter().any(|(u, p)| *u == name && *p == password) {
             ctx::set_status("403 Forbidden")?;
-            return html(login_page(Some("Unknown name or wrong password.")));
+            let csrf = self.0.csrf_field()?;
+            return html(login_page(Some("Unknown name or wrong password."), &csrf));
         }
-        // A new id at the moment the session gains a privilege: an id seen or planted
-        // before the login is worth nothing after it.
+        // A new id and a new CSRF token at the moment the session gains a privilege: an
+        // id or token seen or planted before the login is worth nothing after it.
         self.0.session.regenerate_id()?;
+        self.0.new_csrf_token()?;
         self.0.session.set("user", &name)?;
         self.0.flash(&format!("Welcome, {name}."))?;
         Err(seeother("/"))
@@ -216,7 +326,7 @@ struct AddTodo(Arc<Demo>);
 
 impl AddTodo {
     fn post(&mut self, _args: &Args) -> Outcome {
-        let user = self.0.require_user()?;
+        self.0.require_user()?;
         let text = input()?.get("text").unwrap_or("").trim().to_owned();
         if text.is_empty() {
             self.0.flash("Write something first.")?;
@@ -224,11 +334,9 @@ impl AddTodo {
             self.0
                 .flash(&format!("A todo has at most {MAX_TODO} characters."))?;
         } else {
-            self.0
-                .lists()
-                .entry(user)
-                .or_default()
-                .push(Todo { text, done: false });
+            let mut todos = self.0.todos()?;
+            todos.push(Todo { text, done: false });
+            self.0.set_todos(&todos)?;
         }
         Err(seeother("/"))
     }
@@ -239,25 +347,22 @@ struct Toggle(Arc<Demo>);
 
 impl Toggle {
     fn post(&mut self, args: &Args) -> Outcome {
-        let user = self.0.require_user()?;
+        self.0.require_user()?;
         let index: usize = args
             .get(0)
             .and_then(|n| n.parse().ok())
             .ok_or_else(notfound)?;
-        let mut lists = self.0.lists();
-        let todo = lists
-            .get_mut(&user)
-            .and_then(|l| l.get_mut(index))
-            .ok_or_else(notfound)?;
+        let mut todos = self.0.todos()?;
+        let todo = todos.get_mut(index).ok_or_else(notfound)?;
         todo.done = !todo.done;
+        self.0.set_todos(&todos)?;
         Err(seeother("/"))
     }
 }
 
-/// `/assets/NAME.css`: a stylesheet from the crate's `examples/demo/assets`. The pattern
-/// admits only plain names, so no path leaves that directory.
-fn stylesheet(args: &Args) -> Outcome {
-    let name = args.get(0).ok_or_else(notfound)?;
+/// `/assets/NAME.css`: a stylesheet from the crate's `examples/demo/assets`.
+/// `valid_asset_name` admits only plain names, so no path leaves that directory.
+fn stylesheet(name: &str) -> Outcome {
     let css = fs::read(assets_dir().join(name)).map_err(|_| notfound())?;
     header("Content-Type", "text/css; charset=utf-8")?;
     header("Cache-Control", "max-age=300")?;
@@ -279,14 +384,14 @@ fn client_error_page(e: HttpError) -> HttpError {
     e.with_body(layout(title, &body))
 }
 
-fn login_page(error: Option<&str>) -> String {
+fn login_page(error: Option<&str>, csrf: &str) -> String {
     let error = error
         .map(|e| format!("<p class=\"error\">{e}</p>"))
         .unwrap_or_default();
     layout(
         "Log in",
         &format!(
-            "{error}<form method=\"post\" action=\"/login\">\n\
+            "{error}<form method=\"post\" action=\"/login\">{csrf}\n\
              <p><input type=\"text\" name=\"username\" placeholder=\"name\" autofocus></p>\n\
              <p><input type=\"password\" name=\"password\" placeholder=\"password\"></p>\n\
              <p><button>log in</button></p></form>\n\

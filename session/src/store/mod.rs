@@ -13,6 +13,8 @@ use crate::id::SessionId;
 
 pub mod disk;
 pub mod memory;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 // ANCHOR: store_trait
 /// A place to keep session records between requests.

@@ -1,6 +1,10 @@
 //! Helpers shared by the session tests: scratch directories that clean up after themselves.
 #![allow(dead_code)]
 
+pub mod http;
+pub mod log;
+pub mod services;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -1,0 +1,349 @@
+//! Program output the book shows: written by a command, checked by running it again.
+//!
+//! Why: output pasted by hand drifts from the program the moment either changes (the
+//! threadpool chapter once lost the last line of `five_workers_eight_items`, and a
+//! `load.sh` sample its first). So every output lives in `book/src/generated/NAME.txt`,
+//! whose first line is `$ COMMAND` and the rest what the command printed; a chapter shows
+//! it with `{{#include generated/NAME.txt}}`, and never pastes it.
+//!
+//! - The quick examples ([`EXAMPLE_OUTPUTS`]) are written by
+//!   `cargo run -p tidy --bin book-outputs`, and a tidy test runs each again and
+//!   compares, with what varies from run to run masked ([`Mask`]).
+//! - The `load.sh` samples ([`LOAD_SAMPLES`]) come from the benchmarks run
+//!   (`bash benches/report.sh`), which takes minutes on a quiet machine. A tidy test runs
+//!   the script briefly against a debug build and checks that every sample has the shape
+//!   of what it printed: the same lines and columns, every number masked.
+
+use std::io::{self, Read};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use regex::Regex;
+
+/// Where the generated files live, relative to the workspace root.
+pub const GENERATED: &str = "book/src/generated";
+
+/// Something that varies between two runs of the same program, and what it reads as
+/// once masked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mask {
+    /// What it is, for messages.
+    pub what: &'static str,
+    /// A regular expression for it.
+    pub pattern: &'static str,
+    /// What it is replaced by.
+    pub with: &'static str,
+}
+
+/// A duration with its unit: `300 ms`, `70.816µs`, `2.04ms`, `93.00us`, `5s`.
+pub const DURATIONS: Mask = Mask {
+    what: "durations",
+    pattern: r"\b\d+(?:\.\d+)?\s?(?:ns|µs|us|ms|s)\b",
+    with: "<time>",
+};
+
+/// A socket address: `127.0.0.1:43261`, `[::1]:80` (the port is chosen at run time).
+pub const ADDRESSES: Mask = Mask {
+    what: "addresses",
+    pattern: r"\b(?:\d{1,3}\.){3}\d{1,3}:\d+\b|\[[0-9A-Fa-f:]*\]:\d+\b",
+    with: "<addr>",
+};
+
+/// The worker a job landed on: `worker-3` (whichever was free).
+pub const WORKER_IDS: Mask = Mask {
+    what: "worker ids",
+    pattern: r"\bworker-\d+\b",
+    with: "worker-<n>",
+};
+
+/// A date, ISO (`2025-01-31`, with a time or not) or HTTP (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub const DATES: Mask = Mask {
+    what: "dates",
+    pattern: r"\b\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?\b|\b[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\b",
+    with: "<date>",
+};
+
+/// An id: a run of 16 or more hex digits (session ids, hashes).
+pub const IDS: Mask = Mask {
+    what: "ids",
+    pattern: r"\b[0-9a-f]{16,}\b",
+    with: "<id>",
+};
+
+/// Any number left: a measurement.
+pub const NUMBERS: Mask = Mask {
+    what: "numbers",
+    pattern: r"\b\d+(?:\.\d+)?\b",
+    with: "<n>",
+};
+
+/// The program output the book shows: its file, its command, and what varies in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    /// `book/src/generated/NAME.txt`.
+    pub name: &'static str,
+    /// The command, as the reader types it (from the workspace root).
+    pub command: &'static str,
+    /// What varies between runs, masked before two outputs are compared.
+    pub masks: &'static [Mask],
+    /// The command that writes the file.
+    pub written_by: &'static str,
+}
+
+/// What writes the quick examples' files.
+const BOOK_OUTPUTS: &str = "`cargo run -p tidy --bin book-outputs`";
+
+/// What writes the `load.sh` samples.
+const REPORT: &str = "`bash benches/report.sh` (one full run; see the Benchmarks appendix)";
+
+/// The examples whose output the book shows, quick and deterministic once masked.
+pub const EXAMPLE_OUTPUTS: &[Output] = &[
+    Output {
+        name: "five_workers_eight_items",
+        command: "cargo run -p threadpool --example five_workers_eight_items",
+        masks: &[DURATIONS, WORKER_IDS],
+        written_by: BOOK_OUTPUTS,
+    },
+    Output {
+        name: "middleware_order",
+        command: "cargo run -p wsgi --example middleware_order",
+        masks: &[],
+        written_by: BOOK_OUTPUTS,
+    },
+];
+
+/// What varies in a `load.sh` run: which server, where its binary is, every figure.
+pub const LOAD_MASKS: &[Mask] = &[
+    Mask {
+        what: "the server",
+        pattern: r"(?m)^server: .*$",
+        with: "server: <which>",
+    },
+    Mask {
+        what: "the server binary",
+        pattern: r"(?m)server \S+\)$",
+        with: "server <binary>)",
+    },
+    DURATIONS,
+    NUMBERS,
+];
+
+/// The `load.sh` samples the book shows, written by `bash benches/report.sh`: one per
+/// layer's server, all with the same shape. The command is without its one argument,
+/// the seconds per point, which the run chooses.
+pub const LOAD_SAMPLES: &[Output] = &[
+    Output {
+        name: "load-httpserver",
+        command: "bash benches/load.sh",
+        masks: LOAD_MASKS,
+        written_by: REPORT,
+    },
+    Output {
+        name: "load-wsgi",
+        command: "LOAD_PACKAGE=wsgi LOAD_EXAMPLE=conformance LOAD_PATH=/ bash benches/load.sh",
+        masks: LOAD_MASKS,
+        written_by: REPORT,
+    },
+    Output {
+        name: "load-application",
+        command: "LOAD_PACKAGE=application LOAD_EXAMPLE=app_conformance LOAD_PATH=/hello/load bash benches/load.sh",
+        masks: LOAD_MASKS,
+        written_by: REPORT,
+    },
+];
+
+/// `text` with every mask applied in order, each line's runs of spaces made one and its
+/// ends trimmed (a masked column is no longer aligned).
+///
+/// # Panics
+/// When a mask's pattern is not a regular expression: the masks are constants here,
+/// and a test compiles every one.
+pub fn masked(text: &str, masks: &[Mask]) -> String {
+    let mut text = text.to_owned();
+    for mask in masks {
+        let pattern = Regex::new(mask.pattern)
+            .unwrap_or_else(|e| panic!("the {} mask is not a regex: {e}", mask.what));
+        text = pattern.replace_all(&text, mask.with).into_owned();
+    }
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Where `actual` differs from `expected` once both are masked: the first line that
+/// differs, or a missing or extra line; `None` when they agree.
+pub fn difference(expected: &str, actual: &str, masks: &[Mask]) -> Option<String> {
+    let (want, got) = (masked(expected, masks), masked(actual, masks));
+    let (want, got): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    for i in 0..want.len().max(got.len()) {
+        match (want.get(i), got.get(i)) {
+            (Some(w), Some(g)) if w == g => continue,
+            (Some(w), Some(g)) => {
+                return Some(format!(
+                    "line {}: the book has `{w}`, the program printed `{g}` (masked)",
+                    i + 1
+                ))
+            }
+            (Some(w), None) => {
+                return Some(format!(
+                    "line {}: the book has `{w}`, the program printed nothing more",
+                    i + 1
+                ))
+            }
+            (None, Some(g)) => {
+                return Some(format!(
+                    "line {}: the program printed `{g}`, which the book lacks",
+                    i + 1
+                ))
+            }
+            (None, None) => unreachable!("i is below the longer length"),
+        }
+    }
+    None
+}
+
+/// The generated file for `output`: `$ COMMAND`, then what it printed.
+pub fn generated_file(output: &Output, printed: &str) -> String {
+    let mut text = format!("$ {}\n{printed}", output.command);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// A generated file's command (its first line, without `$ `) and the output after it;
+/// `None` when the first line is not `$ COMMAND`.
+pub fn parse_generated(text: &str) -> Option<(&str, &str)> {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    Some((first.strip_prefix("$ ")?, rest))
+}
+
+/// Problems with a generated file against `output`: it must exist, start with the
+/// command, and hold what `printed` holds, once masked.
+pub fn check_generated(output: &Output, committed: Option<&str>, printed: &str) -> Vec<String> {
+    let file = format!("{GENERATED}/{}.txt", output.name);
+    let Some(committed) = committed else {
+        return vec![format!(
+            "{file} is missing: write it with {}",
+            output.written_by
+        )];
+    };
+    match parse_generated(committed) {
+        None => vec![format!(
+            "{file}: the first line is not `$ COMMAND`: write it with {}",
+            output.written_by
+        )],
+        Some((command, _)) if !same_command(output, command) => vec![format!(
+            "{file}: made by `{command}`, but the book's command is `{}`: write it with {}",
+            output.command, output.written_by
+        )],
+        Some((_, body)) => difference(body, printed, output.masks)
+            .map(|d| {
+                format!(
+                    "{file} no longer matches `{}`: {d}; write it again with {}",
+                    output.command, output.written_by
+                )
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// Whether a generated file's first line, `command`, is `output`'s: the same, or the
+/// same followed by one number (the seconds per point a `load.sh` run chose).
+pub fn same_command(output: &Output, command: &str) -> bool {
+    command.strip_prefix(output.command).is_some_and(|rest| {
+        rest.is_empty()
+            || rest
+                .strip_prefix(' ')
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+    })
+}
+
+/// How long a command may run before it is killed.
+pub const RUN_LIMIT: Duration = Duration::from_secs(300);
+
+/// Runs `command` (`cargo ...`, `bash ...`, with `VAR=value` words first) in `root`,
+/// quietly (`cargo run -q`, the cargo that runs us), with `env` added; its stdout.
+/// Killed after [`RUN_LIMIT`]; an error that carries its stderr when it fails.
+pub fn run_command(root: &Path, command: &str, env: &[(&str, &str)]) -> io::Result<String> {
+    let mut words: Vec<&str> = command.split_whitespace().collect();
+    let mut vars: Vec<(&str, &str)> = Vec::new();
+    while let Some((name, value)) = words.first().and_then(|w| w.split_once('=')) {
+        vars.push((name, value));
+        words.remove(0);
+    }
+    let Some((program, args)) = words.split_first() else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "an empty command",
+        ));
+    };
+    let mut child = if *program == "cargo" {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let mut c = Command::new(cargo);
+        c.args(args.iter().take(1))
+            .arg("-q")
+            .args(args.iter().skip(1));
+        c
+    } else {
+        let mut c = Command::new(program);
+        c.args(args);
+        c
+    };
+    let child = child
+        .current_dir(root)
+        .envs(vars)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    finish(child, command)
+}
+
+/// Waits for `child` at most [`RUN_LIMIT`], reading its pipes on threads so neither fills.
+fn finish(mut child: std::process::Child, command: &str) -> io::Result<String> {
+    let stdout = read_on_thread(child.stdout.take());
+    let stderr = read_on_thread(child.stderr.take());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if start.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("`{command}` ran over {RUN_LIMIT:?}"),
+            ));
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = stdout.recv_timeout(RUN_LIMIT).unwrap_or_default();
+    let stderr = stderr.recv_timeout(RUN_LIMIT).unwrap_or_default();
+    if !status.success() {
+        return Err(io::Error::other(format!(
+            "`{command}` failed ({status}):\n{stderr}"
+        )));
+    }
+    Ok(stdout)
+}
+
+/// Everything `pipe` gives until it closes, read on a thread.
+fn read_on_thread(pipe: Option<impl Read + Send + 'static>) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        let _ = tx.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    rx
+}

@@ -1,0 +1,298 @@
+//! The program output the book shows is what the programs print, and the Benchmarks
+//! appendix covers every bench; over the real tree, and over broken input.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tidy::*;
+
+mod support;
+use support::{chapters, report, root};
+
+/// The committed `book/src/generated/NAME.txt`, if there is one.
+fn committed(name: &str) -> Option<String> {
+    fs::read_to_string(root().join(GENERATED).join(format!("{name}.txt"))).ok()
+}
+
+#[test]
+fn every_example_output_in_the_book_is_what_the_example_prints() {
+    let mut problems = Vec::new();
+    for output in EXAMPLE_OUTPUTS {
+        match run_command(&root(), output.command, &[]) {
+            Ok(printed) => problems.extend(check_generated(
+                output,
+                committed(output.name).as_deref(),
+                &printed,
+            )),
+            Err(e) => problems.push(format!("`{}`: {e}", output.command)),
+        }
+    }
+    report(problems);
+}
+
+/// Whether `program` is on the PATH.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+#[test]
+fn every_load_sample_has_the_lines_and_columns_of_a_short_run() {
+    if !on_path("wrk") {
+        let why = "wrk is not installed (`apt-get install wrk`; .ci/run installs it)";
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true, and {why}"
+        );
+        eprintln!("SKIPPED: the load samples' shape is not checked: {why}");
+        return;
+    }
+    // A debug build and one second per point: the figures mean nothing, the shape is
+    // the script's. The samples are for three servers; masked, they read the same.
+    let printed = run_command(&root(), "LOAD_PROFILE=dev bash benches/load.sh 1", &[])
+        .unwrap_or_else(|e| panic!("the short load run: {e}"));
+    let problems = LOAD_SAMPLES
+        .iter()
+        .flat_map(|sample| check_generated(sample, committed(sample.name).as_deref(), &printed))
+        .collect();
+    report(problems);
+}
+
+/// The files `bench-report` writes besides the load samples.
+fn report_files() -> Vec<String> {
+    let mut files = vec!["benchmarks.md".to_owned()];
+    files.extend(
+        bench_targets(&root())
+            .expect("the workspace is readable")
+            .iter()
+            .map(|t| t.table_file()),
+    );
+    files
+}
+
+#[test]
+fn every_generated_file_has_a_writer_and_is_shown() {
+    let dir = root().join(GENERATED);
+    let written: Vec<String> = EXAMPLE_OUTPUTS
+        .iter()
+        .chain(LOAD_SAMPLES)
+        .map(|o| format!("{}.txt", o.name))
+        .chain(report_files())
+        .collect();
+    let shown: Vec<PathBuf> = chapters()
+        .iter()
+        .flat_map(|ch| includes_in(ch, &fs::read_to_string(ch).unwrap_or_default()))
+        .map(|inc| {
+            folded(
+                &inc.chapter
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join(&inc.path),
+            )
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let present: Vec<String> = fs::read_dir(&dir)
+        .expect("book/src/generated is readable")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    for name in &present {
+        if !written.contains(name) {
+            problems.push(format!(
+                "{GENERATED}/{name}: no command writes it (tidy's EXAMPLE_OUTPUTS, LOAD_SAMPLES, bench-report)"
+            ));
+        } else if !shown.contains(&dir.join(name)) {
+            problems.push(format!("{GENERATED}/{name}: no chapter includes it"));
+        }
+    }
+    for name in &written {
+        if !present.contains(name) {
+            problems.push(format!("{GENERATED}/{name} is missing"));
+        }
+    }
+    report(problems);
+}
+
+#[test]
+fn the_benchmarks_appendix_lists_every_bench_target() {
+    let chapter = fs::read_to_string(root().join("book/src/benchmarks.md"))
+        .expect("book/src/benchmarks.md is readable");
+    let generated = fs::read_to_string(root().join(GENERATED).join("benchmarks.md"))
+        .expect("the generated appendix is readable");
+    let mut problems = Vec::new();
+    let targets = bench_targets(&root()).expect("the workspace is readable");
+    assert!(targets.len() >= 9, "{targets:?}");
+    for target in targets {
+        if !chapter.contains(&format!("| `{}` |", target.name)) {
+            problems.push(format!(
+                "book/src/benchmarks.md: no row says what `{}` measures",
+                target.command()
+            ));
+        }
+        if !generated.contains(&format!("{{{{#include {}}}}}", target.table_file())) {
+            problems.push(format!(
+                "{GENERATED}/benchmarks.md has no table for `{}`: run `bash benches/report.sh`",
+                target.command()
+            ));
+        }
+    }
+    report(problems);
+}
+
+#[test]
+fn every_mask_is_a_regular_expression() {
+    for mask in [DURATIONS, ADDRESSES, WORKER_IDS, DATES, IDS, NUMBERS]
+        .iter()
+        .chain(LOAD_MASKS)
+    {
+        masked("x", &[*mask]);
+    }
+}
+
+// The checks themselves, on broken input: each must complain.
+
+const FIVE: &str = "5 workers, 8 items of 300 ms each\nitem  worker    start    end\n   0  worker-4     0 ms   300 ms\n   5  worker-1   300 ms   601 ms  <- waited in the queue\nstopped: 0 handed back, 0 unfinished\n";
+
+fn five_workers() -> &'static Output {
+    &EXAMPLE_OUTPUTS[0]
+}
+
+#[test]
+fn masks_hide_timings_and_workers_but_not_what_the_example_shows() {
+    let other_run = FIVE
+        .replace("worker-4     0 ms   300 ms", "worker-2     1 ms   301 ms")
+        .replace("601 ms", "600 ms");
+    assert_eq!(difference(FIVE, &other_run, five_workers().masks), None);
+    let not_waiting = FIVE.replace("  <- waited in the queue", "");
+    let found = difference(FIVE, &not_waiting, five_workers().masks);
+    assert!(
+        found.as_ref().is_some_and(|d| d.starts_with("line 4:")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_missing_last_line_is_reported() {
+    let book = generated_file(five_workers(), FIVE.trim_end().rsplit_once('\n').unwrap().0);
+    let problems = check_generated(five_workers(), Some(&book), FIVE);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("line 5: the program printed `stopped: 0 handed back, 0 unfinished`, which the book lacks"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_missing_file_and_another_command_are_reported() {
+    let missing = check_generated(five_workers(), None, FIVE);
+    assert!(missing[0].contains("is missing"), "{missing:?}");
+    let other = format!("$ cargo run -p threadpool --example minimal\n{FIVE}");
+    let problems = check_generated(five_workers(), Some(&other), FIVE);
+    assert!(
+        problems[0].contains("made by `cargo run -p threadpool --example minimal`"),
+        "{problems:?}"
+    );
+    let pasted = check_generated(five_workers(), Some(FIVE), FIVE);
+    assert!(pasted[0].contains("is not `$ COMMAND`"), "{pasted:?}");
+}
+
+const LOAD: &str = "server: httpserver example echo_server --port 0 --threads 8, path /hello
+a fresh connection on the idle server waits 269us (the baseline)
+mode        conns        req/s        p99     cpu_us/req  fresh_conn_wait
+keep-alive      1     27584.02    58.00us           12.9            300us
+close          32     27399.71     2.04ms           32.7           4884us
+(8 workers; 5s per point; 2 cores; server /r/target/release/examples/echo_server)
+";
+
+#[test]
+fn a_load_sample_of_another_server_and_length_has_the_same_shape() {
+    let wsgi = &LOAD_SAMPLES[1];
+    let book = format!(
+        "$ {} 5\n{}",
+        wsgi.command,
+        LOAD.replace("httpserver example echo_server", "wsgi example conformance")
+            .replace("/hello", "/")
+    );
+    let short = LOAD
+        .replace("27584.02", "3213.70")
+        .replace("58.00us", "3.72ms")
+        .replace("5s per point", "1s per point")
+        .replace(
+            "/r/target/release/examples/echo_server",
+            "/r/target/debug/examples/echo_server",
+        );
+    assert_eq!(
+        check_generated(wsgi, Some(&book), &short),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_load_sample_without_its_first_line_or_a_column_is_reported() {
+    let sample = &LOAD_SAMPLES[0];
+    let headless = format!(
+        "$ {} 5\n{}",
+        sample.command,
+        LOAD.split_once('\n').unwrap().1
+    );
+    let problems = check_generated(sample, Some(&headless), LOAD);
+    assert!(
+        problems[0].contains("line 1: the book has `a fresh connection"),
+        "{problems:?}"
+    );
+    let narrow = format!(
+        "$ {} 5\n{}",
+        sample.command,
+        LOAD.replace("fresh_conn_wait", "")
+    );
+    let problems = check_generated(sample, Some(&narrow), LOAD);
+    assert!(problems[0].contains("line 3:"), "{problems:?}");
+    assert!(same_command(sample, "bash benches/load.sh 5"));
+    assert!(!same_command(sample, "bash benches/load.sh 5 x"));
+}
+
+#[test]
+fn bench_names_come_from_bench_sections_only() {
+    let toml = "[package]\nname = \"benches\"\n\n[[bench]]\nname = \"threadpool\"\nharness = false\n\n[lib]\nname = \"x\"\n\n[[bench]]\nharness = false\nname = \"wsgi\"\n";
+    assert_eq!(bench_names(toml), ["threadpool", "wsgi"]);
+}
+
+#[test]
+fn criterion_estimates_are_read_and_printed_in_their_unit() {
+    let estimate = parse_estimate(
+        r#"{"group_id":"keepalive","function_id":"c8/hello","full_id":"keepalive/c8/hello"}"#,
+        r#"{"median":{"confidence_interval":{"confidence_level":0.95,"lower_bound":9310.2,"upper_bound":9551.0},"point_estimate":9430.4,"standard_error":50.1}}"#,
+    )
+    .expect("well-formed files");
+    assert_eq!(estimate.id, "keepalive/c8/hello");
+    assert_eq!(
+        bench_table(&[estimate]).lines().nth(2),
+        Some("| `keepalive/c8/hello` | 9.430 µs | 9.310 – 9.551 µs |")
+    );
+    assert_eq!(format_time(233.6), "233.6 ns");
+    assert_eq!(format_time(71_197_000.0), "71.20 ms");
+    let broken = parse_estimate(r#"{"full_id":"a"}"#, r#"{"mean":{}}"#);
+    assert!(broken.is_err_and(|e| e.contains("no median")));
+}
+
+#[test]
+fn ids_sort_with_their_numbers_as_numbers() {
+    let mut ids = [
+        "keepalive/c8/hello",
+        "keepalive/c32/hello",
+        "keepalive/c1/hello",
+        "dispatch/routes100/first",
+        "dispatch/routes10/first",
+    ];
+    ids.sort_by(|a, b| natural_order(a, b));
+    assert_eq!(
+        ids,
+        [
+            "dispatch/routes10/first",
+            "dispatch/routes100/first",
+            "keepalive/c1/hello",
+            "keepalive/c8/hello",
+            "keepalive/c32/hello"
+        ]
+    );
+}
