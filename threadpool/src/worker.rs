@@ -103,9 +103,8 @@ impl<T: WorkItem> WorkerThread<T> {
     /// The next item, or `None` when the worker is asked to exit.
     fn next_item(&self) -> Option<T> {
         let shared = &self.shared;
-        // Fast path, taken while items keep coming: two non-blocking looks. A blocking
-        // `select!` over both channels costs ~3x a plain receive (measured in
-        // `dispatch/pool`), so it is kept for when the queue is empty. The exit message
+        // Fast path while items keep coming: two non-blocking looks (a blocking `select!`
+        // over both channels costs ~3x a plain receive, `dispatch/pool`). The exit message
         // is looked at first so `shrink` takes effect even when the queue never empties.
         if shared.control.try_recv().is_ok() {
             return None;

@@ -303,6 +303,7 @@ impl Housekeeper {
         self.waiting.push_back((conn, deadline));
         self.hand_over_waiting(now);
     }
+    // ANCHOR_END: hand_to_worker
 
     /// Gives waiting requests to idle workers, oldest first.
     fn hand_over_waiting(&mut self, now: Instant) {
@@ -345,7 +346,6 @@ impl Housekeeper {
             }
         }
     }
-    // ANCHOR_END: hand_to_worker
 
     /// Answers 503: no worker was free in time.
     fn refuse_busy(&mut self, conn: HttpConnection, now: Instant) {
