@@ -7,6 +7,11 @@
 //! - `keepalive/c8/hello`, `keepalive/c32/hello`: 8 or 32 connections, each on its own
 //!   client thread, 8 workers.
 //!
+//! - `upload/{memory,spooled}/{64KiB,1MiB,16MiB}`: a POST body over one kept-alive
+//!   connection, received by the server and read whole by a native gateway that answers
+//!   its length; `memory` keeps the body in memory (`body_in_memory` above the size),
+//!   `spooled` sends every body to an anonymous temporary file first. Throughput in bytes.
+//!
 //! Every response is read whole and checked (`200`, body `hello`), so a fast failure can
 //! never count. Throughput is in requests (elements/s = requests/s).
 
@@ -14,7 +19,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use httpserver::{HttpRequest, HttpServer, ServerConfig, ServerThread};
 
 const REQUEST: &[u8] = b"GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n";
@@ -112,5 +117,78 @@ fn bench_many(
     });
 }
 
-criterion_group!(benches, keepalive);
+fn upload_server(in_memory: usize) -> ServerThread {
+    let count = |req: &mut HttpRequest| {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total = 0usize;
+        loop {
+            let n = req.body().read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            total += n;
+        }
+        let text = total.to_string();
+        req.add_header("Content-Length", text.len().to_string().as_bytes())?;
+        req.write(text.as_bytes())
+    };
+    let mut config = ServerConfig {
+        threads: 2,
+        max_body: 64 << 20,
+        ..ServerConfig::new("127.0.0.1:0")
+    };
+    config.body_in_memory = in_memory;
+    config.body_memory_total = 256 << 20;
+    HttpServer::spawn(config, count).expect("the bench server starts")
+}
+
+/// Sends one upload of `body` and reads the answer (its length, as text).
+fn upload(stream: &mut TcpStream, head: &[u8], body: &[u8], answer: &mut Vec<u8>) {
+    stream.write_all(head).expect("head sent");
+    stream.write_all(body).expect("body sent");
+    answer.clear();
+    let mut byte = [0u8; 256];
+    let want = body.len().to_string();
+    let complete =
+        |a: &[u8]| a.windows(4).any(|w| w == b"\r\n\r\n") && a.ends_with(want.as_bytes());
+    while !complete(answer) {
+        let n = stream.read(&mut byte).expect("an answer");
+        assert!(n > 0, "the server closed");
+        answer.extend_from_slice(&byte[..n]);
+    }
+    assert!(answer.starts_with(b"HTTP/1.1 200 OK\r\n"));
+}
+
+fn uploads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("upload");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(3));
+    for (mode, in_memory) in [("memory", 64usize << 20), ("spooled", 0)] {
+        let server = upload_server(in_memory);
+        let mut stream = TcpStream::connect(server.local_addr()).expect("connects");
+        stream.set_nodelay(true).expect("nodelay");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let mut answer = Vec::new();
+        for (name, size) in [
+            ("64KiB", 64usize << 10),
+            ("1MiB", 1 << 20),
+            ("16MiB", 16 << 20),
+        ] {
+            let body = vec![b'u'; size];
+            let head =
+                format!("POST /count HTTP/1.1\r\nHost: bench\r\nContent-Length: {size}\r\n\r\n");
+            group.throughput(Throughput::Bytes(size as u64));
+            group.bench_with_input(BenchmarkId::new(mode, name), &body, |b, body| {
+                b.iter(|| upload(&mut stream, head.as_bytes(), body, &mut answer))
+            });
+        }
+        drop(stream);
+        server.stop();
+    }
+    group.finish();
+}
+
+criterion_group!(benches, keepalive, uploads);
 criterion_main!(benches);
