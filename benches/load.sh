@@ -11,6 +11,12 @@
 # Usage: bash benches/load.sh [SECONDS_PER_POINT]     (default 5)
 # Needs: Linux (/proc), wrk (installed with apt-get if missing), cargo.
 #
+# Pinned comparisons (the server on one core, wrk on the other, context switches per
+# request, the idle-clients and slow-uploaders probes, hyper and tiny_http as peers, the
+# server before a change, the HttpConnection chapter's three designs) take a flag and
+# run benches/load_pinned.sh, which says what each flag does:
+#   flock -x /tmp/webpy-cpu.lock bash benches/load.sh --compare [--baseline DIR] [--designs] [SECONDS]
+#
 # The same load against an upper layer's example: set LOAD_PACKAGE, LOAD_EXAMPLE, LOAD_PATH
 # and LOAD_ARGS (the example must print "listening on http://ADDR" on stdout), e.g.
 #   LOAD_PACKAGE=wsgi LOAD_EXAMPLE=conformance LOAD_PATH=/ bash benches/load.sh
@@ -20,6 +26,12 @@
 # test of the book's load samples runs `LOAD_PROFILE=dev bash benches/load.sh 1`, whose
 # figures mean nothing but whose lines and columns are the script's.
 set -euo pipefail
+
+case "${1:-}" in
+    --compare | --designs | --baseline | --stack)
+        exec bash "$(dirname "$0")/load_pinned.sh" "$@"
+        ;;
+esac
 
 DURATION="${1:-5}"
 WORKERS=8

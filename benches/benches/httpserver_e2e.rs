@@ -4,9 +4,13 @@
 //! Run: `cargo bench -p benches --bench httpserver_e2e`
 //!
 //! - `keepalive/c1/hello`: one connection, one request at a time (latency-bound).
-//! - `keepalive/c8/hello`: eight connections, each on its own client thread, 8 workers.
-//! - `keepalive/{c1,c8}/hello_no_linger`: the same with `keep_alive_linger` 0: every
-//!   request after the first goes through the parking lot (poller wake-up, queue, worker).
+//! - `keepalive/c8/hello`, `keepalive/c32/hello`: 8 or 32 connections, each on its own
+//!   client thread, 8 workers.
+//!
+//! - `upload/{memory,spooled}/{64KiB,1MiB,16MiB}`: a POST body over one kept-alive
+//!   connection, received by the server and read whole by a native gateway that answers
+//!   its length; `memory` keeps the body in memory (`body_in_memory` above the size),
+//!   `spooled` sends every body to an anonymous temporary file first. Throughput in bytes.
 //!
 //! Every response is read whole and checked (`200`, body `hello`), so a fast failure can
 //! never count. Throughput is in requests (elements/s = requests/s).
@@ -15,24 +19,21 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use httpserver::{HttpRequest, HttpServer, ServerConfig, ServerThread};
 
 const REQUEST: &[u8] = b"GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n";
 
-fn hello_server(threads: usize, linger: Option<Duration>) -> ServerThread {
+fn hello_server(threads: usize) -> ServerThread {
     let hello = |req: &mut HttpRequest| {
         req.add_header("Content-Type", b"text/plain")?;
         req.add_header("Content-Length", b"5")?;
         req.write(b"hello")
     };
-    let mut config = ServerConfig {
+    let config = ServerConfig {
         threads,
         ..ServerConfig::new("127.0.0.1:0")
     };
-    if let Some(linger) = linger {
-        config.keep_alive_linger = linger;
-    }
     HttpServer::spawn(config, hello).expect("the bench server starts")
 }
 
@@ -71,7 +72,7 @@ impl Client {
 }
 
 fn keepalive(c: &mut Criterion) {
-    let server = hello_server(8, None);
+    let server = hello_server(8);
     let addr = server.local_addr();
     let mut group = c.benchmark_group("keepalive");
     group.throughput(Throughput::Elements(1));
@@ -81,28 +82,23 @@ fn keepalive(c: &mut Criterion) {
     group.bench_function("c1/hello", |b| b.iter(|| one.hello()));
     drop(one);
 
-    bench_c8(&mut group, "c8/hello", addr);
-    server.stop();
-
-    let server = hello_server(8, Some(Duration::ZERO));
-    let mut one = Client::connect(server.local_addr());
-    group.bench_function("c1/hello_no_linger", |b| b.iter(|| one.hello()));
-    drop(one);
-    bench_c8(&mut group, "c8/hello_no_linger", server.local_addr());
+    bench_many(&mut group, "c8/hello", addr, 8);
+    bench_many(&mut group, "c32/hello", addr, 32);
     server.stop();
     group.finish();
 }
 
-/// Eight kept-alive connections, each driven by its own client thread.
-fn bench_c8(
+/// `n` kept-alive connections, each driven by its own client thread.
+fn bench_many(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     id: &str,
     addr: SocketAddr,
+    n: u64,
 ) {
-    let mut clients: Vec<Client> = (0..8).map(|_| Client::connect(addr)).collect();
+    let mut clients: Vec<Client> = (0..n).map(|_| Client::connect(addr)).collect();
     group.bench_function(id, |b| {
         b.iter_custom(|iters| {
-            let per_client = iters.div_ceil(8);
+            let per_client = iters.div_ceil(n);
             let started = Instant::now();
             std::thread::scope(|scope| {
                 for client in clients.iter_mut() {
@@ -113,13 +109,86 @@ fn bench_c8(
                     });
                 }
             });
-            // Normalise to `iters` requests: 8 * per_client were sent.
+            // Normalise to `iters` requests: n * per_client were sent.
             started
                 .elapsed()
-                .mul_f64(iters as f64 / (per_client * 8) as f64)
+                .mul_f64(iters as f64 / (per_client * n) as f64)
         })
     });
 }
 
-criterion_group!(benches, keepalive);
+fn upload_server(in_memory: usize) -> ServerThread {
+    let count = |req: &mut HttpRequest| {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total = 0usize;
+        loop {
+            let n = req.body().read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            total += n;
+        }
+        let text = total.to_string();
+        req.add_header("Content-Length", text.len().to_string().as_bytes())?;
+        req.write(text.as_bytes())
+    };
+    let mut config = ServerConfig {
+        threads: 2,
+        max_body: 64 << 20,
+        ..ServerConfig::new("127.0.0.1:0")
+    };
+    config.body_in_memory = in_memory;
+    config.body_memory_total = 256 << 20;
+    HttpServer::spawn(config, count).expect("the bench server starts")
+}
+
+/// Sends one upload of `body` and reads the answer (its length, as text).
+fn upload(stream: &mut TcpStream, head: &[u8], body: &[u8], answer: &mut Vec<u8>) {
+    stream.write_all(head).expect("head sent");
+    stream.write_all(body).expect("body sent");
+    answer.clear();
+    let mut byte = [0u8; 256];
+    let want = body.len().to_string();
+    let complete =
+        |a: &[u8]| a.windows(4).any(|w| w == b"\r\n\r\n") && a.ends_with(want.as_bytes());
+    while !complete(answer) {
+        let n = stream.read(&mut byte).expect("an answer");
+        assert!(n > 0, "the server closed");
+        answer.extend_from_slice(&byte[..n]);
+    }
+    assert!(answer.starts_with(b"HTTP/1.1 200 OK\r\n"));
+}
+
+fn uploads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("upload");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(3));
+    for (mode, in_memory) in [("memory", 64usize << 20), ("spooled", 0)] {
+        let server = upload_server(in_memory);
+        let mut stream = TcpStream::connect(server.local_addr()).expect("connects");
+        stream.set_nodelay(true).expect("nodelay");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let mut answer = Vec::new();
+        for (name, size) in [
+            ("64KiB", 64usize << 10),
+            ("1MiB", 1 << 20),
+            ("16MiB", 16 << 20),
+        ] {
+            let body = vec![b'u'; size];
+            let head =
+                format!("POST /count HTTP/1.1\r\nHost: bench\r\nContent-Length: {size}\r\n\r\n");
+            group.throughput(Throughput::Bytes(size as u64));
+            group.bench_with_input(BenchmarkId::new(mode, name), &body, |b, body| {
+                b.iter(|| upload(&mut stream, head.as_bytes(), body, &mut answer))
+            });
+        }
+        drop(stream);
+        server.stop();
+    }
+    group.finish();
+}
+
+criterion_group!(benches, keepalive, uploads);
 criterion_main!(benches);

@@ -3,8 +3,10 @@
 //!
 //! Run: `cargo run --release -p httpserver --example echo_server -- --port 8080 --threads 8`
 //! then `curl -v localhost:8080/hello?x=1` or `curl --data-binary @file localhost:8080/`.
-//! `--requests N` stops after N requests (used by the tests); `--linger-us N` sets
-//! `ServerConfig::keep_alive_linger` (default 2000); Ctrl-C stops it.
+//! Flags (the workspace's convention): `--port P` (0 picks a free port), `--threads N`,
+//! `--timeout S` (header, body, write and keep-alive timeouts); `--requests N` stops
+//! after N requests (the tests use it); Ctrl-C stops it. The first line printed is
+//! `listening on http://ADDR`.
 //! Watch: the echoed `Host` and headers are the bytes the parser saw, and the response
 //! gets `Date` and `Server` from the server, not from the gateway.
 
@@ -12,7 +14,10 @@ use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use httpserver::{Error, HttpRequest, HttpServer, ServerConfig};
+use httpserver::{Error, HttpRequest, HttpServer};
+
+#[path = "support/flags.rs"]
+mod flags;
 
 fn echo(req: &mut HttpRequest) -> Result<(), Error> {
     let mut text = format!(
@@ -34,18 +39,10 @@ fn echo(req: &mut HttpRequest) -> Result<(), Error> {
     req.write(&out)
 }
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let port: u16 = arg(&args, "--port").map_or(Ok(8080), |p| p.parse())?;
-    let threads: usize = arg(&args, "--threads").map_or(Ok(8), |t| t.parse())?;
-    let limit: Option<u64> = arg(&args, "--requests").map(|n| n.parse()).transpose()?;
-    let linger: Option<u64> = arg(&args, "--linger-us").map(|n| n.parse()).transpose()?;
+    flags::log_to_stderr();
+    let flags = flags::Flags::parse(&["--requests"])?;
+    let limit: Option<u64> = flags.extra("--requests").map(str::parse).transpose()?;
 
     let served = Arc::new(AtomicU64::new(0));
     let counter = Arc::clone(&served);
@@ -53,16 +50,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         counter.fetch_add(1, Ordering::Relaxed);
         echo(req)
     };
-    let mut config = ServerConfig {
-        threads,
-        ..ServerConfig::from_host_port("127.0.0.1", port)
-    };
-    if let Some(us) = linger {
-        config.keep_alive_linger = std::time::Duration::from_micros(us);
-    }
-    let mut server = HttpServer::new(config, gateway)?;
+    let mut server = HttpServer::new(flags.config(), gateway)?;
     let addr = server.start()?;
-    println!("echo_server listening on http://{addr} with {threads} workers");
+    println!("listening on http://{addr}");
     let handle = server.stop_handle();
     ctrlc::set_handler(move || handle.stop())?;
     while server.ready() {

@@ -1,12 +1,12 @@
 //! Why keep-alive must not pin a connection to its worker: the design notes' server
 //! (each `communicate()` loops on its connection until the client closes) starves the
-//! N+1st client of an N-worker pool; this crate's server parks idle connections and
-//! serves it at once.
+//! N+1st client of an N-worker pool; this crate's engine leaves idle connections with
+//! the poller and serves it at once.
 //!
 //! Run: `cargo run -p httpserver --example keep_alive_holds_a_worker`
 //! Watch the timeline: two workers, two kept-alive clients that go idle after one
 //! request, then a third client. Pinned: the third waits until an idle client leaves
-//! (here, the 1 s give-up). Parked: it is answered in about a millisecond.
+//! (here, the 1 s give-up). Engine: it is answered in well under a millisecond.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -69,7 +69,7 @@ fn communicate_pinned(stream: TcpStream) {
     }
 }
 
-fn parked_server() -> Result<httpserver::ServerThread, httpserver::Error> {
+fn engine_server() -> Result<httpserver::ServerThread, httpserver::Error> {
     let ok = |req: &mut HttpRequest| {
         req.add_header("Content-Length", b"2")?;
         req.write(b"ok")
@@ -149,8 +149,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     timeline("pinned (the notes' design)", addr)?;
     let _ = pool.stop(Duration::from_secs(1));
 
-    let server = parked_server()?;
-    timeline("parked (this crate)", server.local_addr())?;
+    let server = engine_server()?;
+    timeline("engine (this crate)", server.local_addr())?;
     server.stop();
     Ok(())
 }

@@ -9,7 +9,7 @@ use crate::rfile::ChunkedLimits;
 ///
 /// Each limit, crossed by a client, gets a status and a closed connection (see
 /// [`status_for`](crate::status_for)); each timeout bounds how long one client can keep a
-/// worker or a socket.
+/// socket (never a worker: workers only wait on applications).
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
     /// Where to listen: `"host:port"`, `"[v6]:port"`, `"0.0.0.0:8080"`; `[::]` listens on
@@ -23,9 +23,13 @@ pub struct ServerConfig {
     /// The most worker threads [`HttpServer::grow`](crate::HttpServer::grow) may reach;
     /// `None`: no bound. The server never grows by itself. Default `None`.
     pub max_threads: Option<usize>,
-    /// Connections waiting for a worker; `None`: unbounded. Default `None`.
+    /// Requests waiting for a worker. `None` (default): unbounded, a complete request
+    /// waits however long every worker stays busy. `Some(n)`: once no worker is free, at
+    /// most `n` requests (at least one) wait, each at most `accepted_queue_timeout`;
+    /// the others get 503 from the housekeeper.
     pub accepted_queue_size: Option<usize>,
-    /// How long `tick` waits for room in a full queue before answering 503. Default 10 s.
+    /// How long a request waits for a worker with a bounded queue before its 503.
+    /// Default 10 s.
     pub accepted_queue_timeout: Duration,
     /// The longest request line, in bytes, line ending excluded; longer is 414.
     /// Empty lines before it (RFC 9112 §2.2) may take as many bytes again; more is 400.
@@ -36,6 +40,9 @@ pub struct ServerConfig {
     pub max_header_bytes: usize,
     /// The most header fields; more is 431. Default 100.
     pub max_headers: usize,
+    /// The longest request head as a whole: request line and header section (cheroot's
+    /// `max_request_header_size`); longer is 431. Default 64 KiB.
+    pub max_head_bytes: usize,
     /// The longest request body, declared or decoded; longer is 413. Default 16 MiB.
     pub max_body: u64,
     /// The longest chunk-size line and trailer section of a chunked body.
@@ -44,33 +51,34 @@ pub struct ServerConfig {
     /// How long a request head may take from its first byte to its empty line; later is
     /// 408 and a close. A byte a second does not keep it alive (slowloris). Default 10 s.
     pub header_timeout: Duration,
-    /// How long a body read may wait for the next byte; longer fails the read (the app
-    /// sees an error, the client gets 408 if nothing was sent yet). Default 10 s.
+    /// How long a request body may go without a byte; longer is 408 and a close.
+    /// Default 10 s.
     pub body_timeout: Duration,
     /// The slowest a request body may arrive, in bytes per second, once `body_timeout`
     /// has passed since it started: by `body_timeout + n / min_body_rate` the first `n`
-    /// bytes must be in, or the read fails (408). Without it a client sending one byte
-    /// per `body_timeout` would hold its worker as long as its body lasts. The clock
-    /// runs from the end of the head, so an application that itself reads slower than
-    /// this (processing each piece as it comes) should raise the floor's grace
-    /// (`body_timeout`) or set 0. 0: no floor.
-    /// Default 1024.
+    /// bytes must be in, or the client gets 408. Without it a client sending one byte
+    /// per `body_timeout` would keep its upload (and its memory) as long as its body
+    /// lasts. 0: no floor. Default 1024.
     pub min_body_rate: u64,
-    /// How long a write may block on a client that does not read. Default 10 s.
+    /// Request bodies up to this many bytes are kept in memory; longer ones are spooled
+    /// to an anonymous temporary file. Default 512 KiB (waitress's `inbuf_overflow`).
+    pub body_in_memory: usize,
+    /// The most bytes of request bodies kept in memory over all connections at once;
+    /// past it, new bodies are spooled. Default 64 MiB.
+    pub body_memory_total: usize,
+    /// How long the client may take to receive what the server wrote: a response the
+    /// server waits to hand over (past `out_high_water`, or after the application is
+    /// done) must be taken within this time as a whole, not per send. Default 10 s.
     pub write_timeout: Duration,
-    /// How long an idle kept-alive connection stays open, parked off the pool.
+    /// Response bytes kept for a client that reads slower than the application writes;
+    /// past it, the application waits (backpressure). Default 1 MiB.
+    pub out_high_water: usize,
+    /// How long an idle kept-alive connection stays open, waiting on the poller.
     /// Default 5 s.
     pub keep_alive_timeout: Duration,
-    /// How long a worker waits on its own connection for the next request before parking
-    /// it, when no other connection is queued. Default 2 ms: see the HttpConnection
-    /// chapter for the trade-off.
-    pub keep_alive_linger: Duration,
-    /// The most parked idle connections; past it, responses say `Connection: close`.
+    /// The most idle kept-alive connections; past it, responses say `Connection: close`.
     /// Default 1024.
     pub max_parked: usize,
-    /// The most unread request body bytes drained after a response to keep the
-    /// connection; a bigger leftover closes it. Default 64 KiB.
-    pub max_drain: u64,
     /// How long `stop` lets in-flight requests finish. Default 5 s.
     pub shutdown_timeout: Duration,
     /// The `Server` header's value (unless the app sets one). Default `httpserver/VERSION`.
@@ -90,16 +98,18 @@ impl Default for ServerConfig {
             max_request_line: 8192,
             max_header_bytes: 32 * 1024,
             max_headers: 100,
+            max_head_bytes: 64 * 1024,
             max_body: 16 * 1024 * 1024,
             chunked: ChunkedLimits::default(),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             min_body_rate: 1024,
+            body_in_memory: 512 * 1024,
+            body_memory_total: 64 * 1024 * 1024,
             write_timeout: Duration::from_secs(10),
+            out_high_water: 1024 * 1024,
             keep_alive_timeout: Duration::from_secs(5),
-            keep_alive_linger: Duration::from_millis(2),
             max_parked: 1024,
-            max_drain: 64 * 1024,
             shutdown_timeout: Duration::from_secs(5),
             server_software: concat!("httpserver/", env!("CARGO_PKG_VERSION")).to_string(),
         }
@@ -125,6 +135,18 @@ impl ServerConfig {
         ServerConfig::new(addr)
     }
 
+    // ANCHOR: timeout
+    /// Sets the header, body, write and keep-alive timeouts to `timeout` at once:
+    /// cheroot's single `timeout`. The finer fields stay settable one by one.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.header_timeout = timeout;
+        self.body_timeout = timeout;
+        self.write_timeout = timeout;
+        self.keep_alive_timeout = timeout;
+        self
+    }
+    // ANCHOR_END: timeout
+
     /// The limits a `ChunkedRFile` enforces for this server.
     pub(crate) fn chunked_limits(&self) -> ChunkedLimits {
         ChunkedLimits {
@@ -133,12 +155,11 @@ impl ServerConfig {
         }
     }
 
-    /// The most bytes a request head may take: empty lines before it and the request
-    /// line (each up to `max_request_line`), fields, line endings.
-    pub(crate) fn max_head(&self) -> usize {
-        self.max_request_line
-            .saturating_mul(2)
-            .saturating_add(self.max_header_bytes)
-            .saturating_add(1024)
+    /// The most bytes read ahead while a request head arrives: the head's limit, the
+    /// empty lines allowed before it, and one byte to see that a limit was passed.
+    pub(crate) fn head_buffer(&self) -> usize {
+        self.max_head_bytes
+            .saturating_add(self.max_request_line)
+            .saturating_add(1)
     }
 }

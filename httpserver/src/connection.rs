@@ -1,71 +1,105 @@
-//! `HttpConnection`: one client connection, served request after request.
+//! `HttpConnection`: one client connection, advanced as far as its bytes allow.
 //!
 //! The design notes' heading "HttpConnection": `communicate()` runs `parse_request()` then
-//! `respond()`, while the connection is kept alive. Unlike the notes (and cheroot before
-//! its 8.x connection manager), `communicate` returns as soon as the connection has no
-//! complete request to serve, parking the connection off the pool: a worker is never
-//! held by a client that is not sending.
+//! `respond()`, while the connection is kept alive. Here `communicate` runs on the worker
+//! the poller woke for this connection: it reads what arrived without blocking, and
+//! serves every request that is complete (body included); when the bytes run out it
+//! leaves the connection with the poller and returns. A worker is never held by a
+//! client that is slow to send, or (past `out_high_water`) slow to read.
 
-use std::io::{self, Read};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+mod close;
+
+use std::io;
+use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use threadpool::WorkItem;
 
-use crate::request::{self, line_end, section_end};
-use crate::server::Shared;
+use crate::engine::{Shared, Then};
+use crate::error::ClientError;
+use crate::request::upload::Upload;
+use crate::request::{leading_empty_lines, line_end, section_end};
+use crate::rfile::BodyError;
 use crate::wire::{ConnReader, ConnWriter};
-use crate::{status_for, HttpRequest};
+use crate::{HttpRequest, RequestHead, ServerConfig};
 
-/// How long a closing connection keeps reading what the client still sends, so that
-/// the response is not destroyed by a reset (see `close_gracefully`).
-const CLOSE_LINGER: Duration = Duration::from_millis(100);
+/// Where a connection is in its current request.
+#[derive(Debug)]
+enum Stage {
+    /// Between requests, or part of a head received: the reader holds what arrived.
+    Head(ConnReader),
+    /// The head is parsed; the body is arriving.
+    Body(Box<Upload>),
+    /// A whole request, ready for a worker (the housekeeper found it complete).
+    Ready(Box<HttpRequest>, ConnReader),
+    /// Only while the stage moves from one variant to the next.
+    Moving,
+}
 
-/// The most bytes read and discarded while closing: past it, the reset is the client's
-/// problem.
-const CLOSE_DISCARD: usize = 256 * 1024;
+/// What [`HttpConnection::advance`] found.
+// A request is large next to the other variants, but it is moved once, from `advance` to
+// `serve`; boxing it would cost an allocation per request to save a copy of 600 bytes.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Progress {
+    /// A whole request, body included: serve it.
+    Request(HttpRequest),
+    /// Nothing complete yet: wait on the poller for more bytes.
+    Waiting,
+    /// The client closed or failed; nothing is owed to it.
+    Gone,
+    /// The request is refused (the request, if its head was parsed, answers it).
+    Refused(ClientError, Option<Box<HttpRequest>>),
+}
 
-/// One accepted TCP connection, and where it is between requests.
+/// What the housekeeper does with a connection it examined ([`HttpConnection::check`]).
+pub(crate) enum Verdict {
+    /// A whole request is ready: hand the connection to a worker.
+    Serve(HttpConnection),
+    /// Not due yet: back to the poller until `deadline`.
+    Wait(HttpConnection, Instant, bool),
+    /// An answer was written (a 408, a refusal): flush it and close gracefully.
+    Close(HttpConnection),
+    /// Close without a word (an idle connection's keep-alive ran out, the client left).
+    Drop,
+}
+
+/// One accepted TCP connection, and where it is in its current request.
 ///
-/// It is the work item the server puts in the `ThreadPool`: a worker runs
-/// [`communicate`](Self::communicate), which serves every request already received and
-/// returns when the connection closes or goes idle (then it waits in the parking lot,
-/// not on a worker).
+/// It is the work item the poller hands a worker: [`communicate`](Self::communicate)
+/// serves what arrived and returns the connection to the poller.
 pub struct HttpConnection {
+    key: u64,
     stream: Arc<TcpStream>,
+    stage: Stage,
     /// `None` only while a request holds it.
-    reader: Option<ConnReader>,
-    writer: ConnWriter,
+    writer: Option<ConnWriter>,
+    /// The last request's head, whose strings the next request reuses.
+    spare_head: Option<RequestHead>,
     remote_addr: SocketAddr,
     server_addr: SocketAddr,
     shared: Arc<Shared>,
     /// When the request head being received must be complete (slowloris bound); `None`
     /// between requests, before the next one's first byte.
     head_deadline: Option<Instant>,
-    /// The poller said the socket is readable: the next wait reads instead of parking.
-    readable: bool,
+    /// When the last response was finished: the keep-alive timeout runs from here.
+    idle_since: Instant,
     requests: u64,
-    /// The key in the server's `Live` registry, removed on drop.
-    live_id: u64,
+}
+
+impl std::fmt::Debug for HttpConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConnection")
+            .field("remote_addr", &self.remote_addr)
+            .field("requests", &self.requests)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for HttpConnection {
     fn drop(&mut self) {
-        self.shared.live.remove(self.live_id);
+        self.shared.requests.slots.release(self.key);
     }
-}
-
-/// What [`HttpConnection::await_head`] found.
-enum Next {
-    /// A whole request head is buffered (or enough to refuse it): serve it.
-    Serve,
-    /// Nothing complete yet and no reason to wait on a worker: park.
-    Park,
-    /// The peer closed or failed: drop the connection.
-    Close,
-    /// The header deadline passed: answer 408 and close.
-    TimedOut,
 }
 
 impl WorkItem for HttpConnection {
@@ -75,41 +109,49 @@ impl WorkItem for HttpConnection {
 }
 
 impl HttpConnection {
-    pub(crate) fn new(stream: TcpStream, shared: Arc<Shared>) -> io::Result<Self> {
+    /// Wraps an accepted stream; `None` when the connection table is full.
+    pub(crate) fn open(stream: TcpStream, shared: Arc<Shared>) -> io::Result<Option<Self>> {
         // On a dual-stack `[::]` socket an IPv4 client shows as `::ffff:1.2.3.4`; the
         // application (REMOTE_ADDR, an access log) wants `1.2.3.4`.
         let canonical = |addr: SocketAddr| SocketAddr::new(addr.ip().to_canonical(), addr.port());
         let remote_addr = canonical(stream.peer_addr()?);
         let server_addr = canonical(stream.local_addr()?);
-        stream.set_write_timeout(Some(shared.config.write_timeout))?;
+        stream.set_nonblocking(true)?;
         stream.set_nodelay(true)?;
         let stream = Arc::new(stream);
-        // The first request's head is bounded from the accept: a client that connects
-        // and never sends is closed after `header_timeout`, as a slow one is.
-        let head_deadline = Some(Instant::now() + shared.config.header_timeout);
-        let live_id = shared.live.add(&stream);
-        Ok(HttpConnection {
-            reader: Some(ConnReader::new(Arc::clone(&stream))),
-            writer: ConnWriter::new(Arc::clone(&stream)),
+        let Some(key) = shared.requests.slots.claim(&stream) else {
+            return Ok(None);
+        };
+        let config = &shared.config;
+        Ok(Some(HttpConnection {
+            key,
+            stage: Stage::Head(ConnReader::new(Arc::clone(&stream))),
+            spare_head: None,
+            writer: Some(ConnWriter::new(
+                Arc::clone(&stream),
+                config.out_high_water,
+                config.write_timeout,
+            )),
+            // The first request's head is bounded from the accept: a client that
+            // connects and never sends is closed after `header_timeout`.
+            head_deadline: Some(Instant::now() + config.header_timeout),
             stream,
             remote_addr,
             server_addr,
             shared,
-            head_deadline,
-            readable: false,
+            idle_since: Instant::now(),
             requests: 0,
-            live_id,
-        })
+        }))
     }
 
-    /// Called by the parking thread when the poller reports the socket readable.
-    pub(crate) fn mark_readable(&mut self) {
-        self.readable = true;
+    /// The key of this connection's slot: what the poller reports it by.
+    pub(crate) fn key(&self) -> u64 {
+        self.key
     }
 
-    /// The socket, for the poller.
-    pub(crate) fn socket(&self) -> &TcpStream {
-        &self.stream
+    /// The socket, for the pollers.
+    pub(crate) fn stream(&self) -> Arc<TcpStream> {
+        Arc::clone(&self.stream)
     }
 
     /// The client's address.
@@ -123,239 +165,335 @@ impl HttpConnection {
     }
 
     // ANCHOR: communicate
-    /// Serves requests until the connection closes or has nothing complete to serve;
-    /// then parks it, so this worker can take the next connection from the queue.
-    ///
-    /// Pipelined requests already buffered are served in order without parking.
+    /// Serves every request whose bytes have arrived, in order (pipelining included),
+    /// then leaves the connection with the poller until more arrive, and returns.
     pub fn communicate(mut self) {
         loop {
-            match self.await_head() {
-                Next::Serve => {}
-                Next::Park => return self.park(),
-                Next::Close => return,
-                Next::TimedOut => return self.refuse(408),
-            }
-            if !self.serve_one() {
-                return;
+            match self.advance() {
+                Progress::Request(req) => match self.serve(req) {
+                    // Nothing of a next request buffered: back to the poller at once.
+                    // Reading first would cost a system call that, for a client that
+                    // waits for its answer before it sends again, finds nothing; the
+                    // poller's re-arm reports bytes that are already there.
+                    Some(conn) if !conn.has_buffered_input() => return conn.wait_for_bytes(),
+                    Some(conn) => self = conn,
+                    None => return,
+                },
+                Progress::Waiting => return self.wait_for_bytes(),
+                Progress::Gone => return,
+                Progress::Refused(err, req) => {
+                    let _ = self.refuse(err, req).finish(Then::Close);
+                    return;
+                }
             }
         }
     }
     // ANCHOR_END: communicate
 
-    /// Parses and answers one request; `false` if the connection must close.
-    fn serve_one(&mut self) -> bool {
-        let Some(reader) = self.reader.take() else {
-            return false;
-        };
+    // ANCHOR: advance
+    /// Reads what arrived, without blocking, and moves the request on as far as the bytes
+    /// allow: head, then body, then a whole request. Never runs the application, so the
+    /// housekeeper may call it too.
+    pub(crate) fn advance(&mut self) -> Progress {
+        loop {
+            match std::mem::replace(&mut self.stage, Stage::Moving) {
+                Stage::Head(mut reader) => match self.read_head(&mut reader) {
+                    HeadStep::Complete => {
+                        if let Some(progress) = self.start_request(reader) {
+                            return progress;
+                        }
+                    }
+                    HeadStep::Pending => {
+                        self.stage = Stage::Head(reader);
+                        return Progress::Waiting;
+                    }
+                    HeadStep::Closed => return Progress::Gone,
+                },
+                Stage::Body(upload) => return self.read_body(upload),
+                Stage::Ready(req, reader) => {
+                    self.stage = Stage::Head(reader);
+                    return Progress::Request(*req);
+                }
+                Stage::Moving => return Progress::Gone,
+            }
+        }
+    }
+    // ANCHOR_END: advance
+
+    // ANCHOR: read_head
+    /// Reads until a whole head is buffered (or enough of one to know it is over a
+    /// limit), or the socket has nothing more for now.
+    fn read_head(&mut self, reader: &mut ConnReader) -> HeadStep {
         let config = Arc::clone(&self.shared.config);
+        loop {
+            if head_ready(reader.buffered(), &config) {
+                return HeadStep::Complete;
+            }
+            match reader.read_more(config.head_buffer()) {
+                Ok(0) => return HeadStep::Closed,
+                Ok(_) => {
+                    // The header deadline runs from the head's first byte.
+                    self.head_deadline
+                        .get_or_insert_with(|| Instant::now() + config.header_timeout);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return HeadStep::Pending,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return HeadStep::Closed,
+            }
+        }
+    }
+    // ANCHOR_END: read_head
+
+    /// Parses the head in `reader`'s buffer; a request without a body is complete at
+    /// once, one with a body starts its upload. `None`: go on advancing (the body).
+    fn start_request(&mut self, mut reader: ConnReader) -> Option<Progress> {
+        let mut req = self.new_request();
+        if let Err(err) = req.parse_request(&mut reader) {
+            self.stage = Stage::Head(reader);
+            return Some(Progress::Refused(err, Some(Box::new(req))));
+        }
+        self.head_deadline = None;
+        if !req.has_body() {
+            self.stage = Stage::Head(reader);
+            return Some(Progress::Request(req));
+        }
+        if req.send_continue().is_err() {
+            return Some(Progress::Gone);
+        }
+        match Upload::start(req, reader, &self.shared.config, &self.shared.bodies) {
+            Ok(upload) => {
+                self.stage = Stage::Body(Box::new(upload));
+                None
+            }
+            Err(err) => {
+                tracing::error!("httpserver: no room for a request body: {err}");
+                Some(Progress::Gone)
+            }
+        }
+    }
+
+    /// Decodes what arrived of the body; the request when it is complete.
+    fn read_body(&mut self, mut upload: Box<Upload>) -> Progress {
+        match upload.advance() {
+            Ok(false) => {
+                self.stage = Stage::Body(upload);
+                Progress::Waiting
+            }
+            Ok(true) => match upload.finish() {
+                Ok((req, reader)) => {
+                    self.stage = Stage::Head(reader);
+                    Progress::Request(req)
+                }
+                Err(err) => {
+                    tracing::error!("httpserver: a spooled request body failed: {err}");
+                    Progress::Gone
+                }
+            },
+            Err(err) => {
+                let (req, reader) = upload.abandon();
+                self.stage = Stage::Head(reader);
+                match body_failure(&err) {
+                    Some(client) => Progress::Refused(client, Some(Box::new(req))),
+                    None => Progress::Gone,
+                }
+            }
+        }
+    }
+
+    /// A request to be parsed on this connection, holding its writer.
+    fn new_request(&mut self) -> HttpRequest {
+        let shared = &self.shared;
+        let config = Arc::clone(&shared.config);
+        let writer = self.writer.take().unwrap_or_else(|| {
+            ConnWriter::new(self.stream(), config.out_high_water, config.write_timeout)
+        });
         let allow_keep_alive =
-            !self.shared.is_stopping() && self.shared.parker.len() < config.max_parked;
-        let mut req = HttpRequest::new(
-            reader,
-            self.writer.clone(),
-            self.remote_addr,
-            self.server_addr,
+            !shared.is_stopping() && shared.requests.slots.idle() < config.max_parked;
+        let head = self.spare_head.take().unwrap_or_else(RequestHead::empty);
+        HttpRequest::new(
+            writer,
+            head,
+            (self.remote_addr, self.server_addr),
             config,
             allow_keep_alive,
-            self.shared.stopping_flag(),
-        );
-        self.head_deadline = None;
-        if let Err(err) = req.parse_request() {
-            if let Some(status) = status_for(&err) {
-                if req.refuse(status).is_ok() {
-                    self.close_gracefully();
-                }
-            }
-            return false;
-        }
-        if req.respond(self.shared.gateway.as_ref()).is_err() {
-            return false;
-        }
+            Arc::clone(&shared.stopping),
+        )
+    }
+
+    // ANCHOR: serve
+    /// Runs the application for `req` on this thread and finishes the exchange. `Some`:
+    /// the connection goes on (its next request may be buffered already); `None`: it
+    /// was closed, or handed to the housekeeper to flush what the client has not taken.
+    fn serve(mut self, mut req: HttpRequest) -> Option<HttpConnection> {
+        let answered = req.respond(self.shared.gateway.as_ref()).is_ok();
         self.requests += 1;
-        match req.finish_exchange() {
-            request::Next::Serve(reader) => {
-                self.reader = Some(reader);
-                true
-            }
-            request::Next::Close { unread } => {
-                // Bytes the client sent that were never read (a body, a pipelined request
-                // that will not be answered) make a bare close send a reset.
-                if unread || self.input_pending() {
-                    self.close_gracefully();
-                }
-                false
-            }
+        self.idle_since = Instant::now();
+        let (writer, close, head) = req.finish_exchange();
+        self.writer = Some(writer);
+        self.spare_head = Some(head);
+        if !answered {
+            return None;
+        }
+        self.finish(if close { Then::Close } else { Then::KeepAlive })
+    }
+    // ANCHOR_END: serve
+
+    /// After an answer: go on, or close, or let the housekeeper flush the rest first.
+    fn finish(self, then: Then) -> Option<HttpConnection> {
+        let pending = self.writer.as_ref().map_or(0, ConnWriter::pending);
+        if pending > 0 || (then == Then::Close && self.input_pending()) {
+            // A slow reader's rest, or a close that must not destroy the answer with a
+            // reset: neither is worth a worker's time.
+            let shared = Arc::clone(&self.shared);
+            shared.hand_to_housekeeper(self, then);
+            return None;
+        }
+        match then {
+            Then::KeepAlive => Some(self),
+            Then::Close => None,
         }
     }
 
-    /// Whether the client sent bytes that are waiting in the socket, unread: one
-    /// non-blocking peek, so a client that sent nothing more costs no wait at all.
-    fn input_pending(&self) -> bool {
-        if self.stream.set_nonblocking(true).is_err() {
-            return false;
-        }
-        let pending = matches!(self.stream.peek(&mut [0u8; 1]), Ok(n) if n > 0);
-        // `close_gracefully` reads with timeouts, which a non-blocking socket ignores.
-        self.stream.set_nonblocking(false).is_ok() && pending
-    }
-
-    // ANCHOR: close_gracefully
-    /// Closes after a response while the client may still be sending (a refused request,
-    /// an unread body): first our side only (`shutdown(Write)`, a FIN after the
-    /// response), then read and discard what arrives, until the client closes too or
-    /// `CLOSE_LINGER` passes. Closing at once with unread bytes in the socket makes the
-    /// kernel send a reset, and a reset can destroy the response in the client's buffer
-    /// before it is read: the client would see "connection reset", never its 413.
-    fn close_gracefully(&self) {
-        if self.stream.shutdown(Shutdown::Write).is_err() {
-            return;
-        }
-        let deadline = Instant::now() + CLOSE_LINGER;
-        let mut sink = [0u8; 8192];
-        let mut discarded = 0usize;
-        while discarded < CLOSE_DISCARD {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() || self.stream.set_read_timeout(Some(left)).is_err() {
-                return;
-            }
-            match (&*self.stream).read(&mut sink) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => discarded += n,
-            }
+    /// Whether bytes of a next request are in the buffer already (pipelining).
+    fn has_buffered_input(&self) -> bool {
+        match &self.stage {
+            Stage::Head(reader) => !reader.buffered().is_empty(),
+            _ => true,
         }
     }
-    // ANCHOR_END: close_gracefully
 
-    // ANCHOR: await_head
-    /// Waits for a whole request head, briefly: if the queue is empty, up to
-    /// `keep_alive_linger` on this worker (cheap when the client answers fast, as a
-    /// benchmark or a pipelining proxy does); otherwise not at all. Either way, a
-    /// connection with nothing complete is parked rather than waited for.
-    fn await_head(&mut self) -> Next {
-        let config = Arc::clone(&self.shared.config);
-        let Some(reader) = self.reader.as_mut() else {
-            return Next::Close;
+    /// Leaves the connection with the poller until its next bytes or its deadline.
+    fn wait_for_bytes(mut self) {
+        let deadline = self.deadline();
+        let idle = match &mut self.stage {
+            Stage::Head(reader) => {
+                reader.release_if_idle();
+                reader.buffered().is_empty() && self.head_deadline.is_none()
+            }
+            _ => false,
         };
-        reader.stop_body_clock();
-        loop {
-            let buffered = reader.buffered();
-            if head_ready(buffered, config.max_request_line, config.max_header_bytes) {
-                return Next::Serve;
-            }
-            let now = Instant::now();
-            if !buffered.is_empty() && self.head_deadline.is_none() {
-                self.head_deadline = Some(now + config.header_timeout);
-            }
-            let deadline = self.head_deadline;
-            if deadline.is_some_and(|d| d <= now) {
-                return if buffered.is_empty() {
-                    Next::Close
-                } else {
-                    Next::TimedOut
-                };
-            }
-            if self.shared.is_stopping() && buffered.is_empty() {
-                return Next::Close;
-            }
-            let linger = if std::mem::take(&mut self.readable) {
-                // Woken by the poller: bytes (or the peer's close) are there to read, so
-                // the read returns at once; the floor only bounds a spurious wake-up.
-                config.keep_alive_linger.max(Duration::from_millis(1))
-            } else if self.shared.pool.queue_len() == 0 {
-                config.keep_alive_linger
-            } else {
-                Duration::ZERO
-            };
-            let wait = deadline.map_or(linger, |d| linger.min(d - now));
-            if wait.is_zero() {
-                return Next::Park;
-            }
-            if reader.set_timeout(Some(wait)).is_err() {
-                return Next::Close;
-            }
-            match reader.read_more(config.max_head()) {
-                Ok(0) => return Next::Close,
-                Ok(_) => {}
-                Err(e) if is_timeout(&e) => return Next::Park,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return Next::Close,
-            }
-        }
-    }
-    // ANCHOR_END: await_head
-
-    fn park(mut self) {
-        if let Some(reader) = self.reader.as_mut() {
-            reader.release_if_idle();
-        }
-        let deadline = self
-            .head_deadline
-            .unwrap_or_else(|| Instant::now() + self.shared.config.keep_alive_timeout);
-        let shared = Arc::clone(&self.shared);
-        if shared.is_stopping() {
+        if idle && self.shared.is_stopping() {
             return;
         }
-        shared.parker.park(self, deadline);
+        let shared = Arc::clone(&self.shared);
+        shared.park(self, deadline, idle);
     }
 
-    /// Whether part of a request head arrived: when such a connection's deadline passes,
-    /// the parking thread hands it to a worker, which answers 408 (`await_head` sees the
-    /// deadline) and closes gracefully. An idle connection is dropped without a word
-    /// (RFC 9112 §9.6).
-    pub(crate) fn has_partial_head(&self) -> bool {
-        self.reader
-            .as_ref()
-            .is_some_and(|r| !r.buffered().is_empty())
-    }
-
-    /// Answers 503: the pool's queue stayed full.
-    pub(crate) fn refuse_busy(self) {
-        self.refuse(503);
-    }
-
-    fn refuse(mut self, status: u16) {
-        if let Some(reader) = self.reader.take() {
-            let mut req = HttpRequest::new(
-                reader,
-                self.writer.clone(),
-                self.remote_addr,
-                self.server_addr,
-                Arc::clone(&self.shared.config),
-                false,
-                self.shared.stopping_flag(),
-            );
-            if req.refuse(status).is_ok() {
-                self.close_gracefully();
-            }
+    /// When the client must have sent more: the head's deadline, the body's, or the
+    /// keep-alive timeout of an idle connection.
+    pub(crate) fn deadline(&self) -> Instant {
+        match &self.stage {
+            Stage::Body(upload) => upload.deadline(),
+            _ => self
+                .head_deadline
+                .unwrap_or(self.idle_since + self.shared.config.keep_alive_timeout),
         }
+    }
+
+    /// Answers a refused request; the connection closes after it.
+    fn refuse(self, err: ClientError, req: Option<Box<HttpRequest>>) -> HttpConnection {
+        tracing::info!(
+            "httpserver: {} answered {}: {err}",
+            self.remote_addr,
+            err.status()
+        );
+        self.answer(err.status(), req)
+    }
+
+    /// Writes a short answer with `status` (and `Connection: close`) in place of a
+    /// response, through `req` if its head was parsed.
+    pub(crate) fn answer(mut self, status: u16, req: Option<Box<HttpRequest>>) -> HttpConnection {
+        let mut req = req.map_or_else(|| self.new_request(), |req| *req);
+        let _ = req.refuse(status);
+        let (writer, _, _) = req.finish_exchange();
+        self.writer = Some(writer);
+        self
+    }
+
+    // ANCHOR: check
+    /// The housekeeper's look at a connection whose deadline passed (or that no worker
+    /// was free to take): read what arrived, and decide. A request that did arrive is
+    /// served, however long it waited for a worker; a client that really was too slow
+    /// is answered 408; an idle one is closed without a word (RFC 9112 §9.6).
+    pub(crate) fn check(mut self, now: Instant) -> Verdict {
+        match self.advance() {
+            Progress::Request(req) => {
+                let reader = match std::mem::replace(&mut self.stage, Stage::Moving) {
+                    Stage::Head(reader) => reader,
+                    _ => return Verdict::Drop,
+                };
+                self.stage = Stage::Ready(Box::new(req), reader);
+                Verdict::Serve(self)
+            }
+            Progress::Gone => Verdict::Drop,
+            Progress::Refused(err, req) => Verdict::Close(self.refuse(err, req)),
+            Progress::Waiting if self.deadline() > now => {
+                let deadline = self.deadline();
+                let idle = matches!(&self.stage, Stage::Head(r) if r.buffered().is_empty())
+                    && self.head_deadline.is_none();
+                Verdict::Wait(self, deadline, idle)
+            }
+            Progress::Waiting => match std::mem::replace(&mut self.stage, Stage::Moving) {
+                Stage::Body(upload) => {
+                    let why = upload.why_late(now);
+                    let (req, reader) = upload.abandon();
+                    self.stage = Stage::Head(reader);
+                    let err = ClientError::BodyTimeout { why };
+                    Verdict::Close(self.refuse(err, Some(Box::new(req))))
+                }
+                Stage::Head(reader)
+                    if self.head_deadline.is_some() && !reader.buffered().is_empty() =>
+                {
+                    self.stage = Stage::Head(reader);
+                    Verdict::Close(self.refuse(ClientError::HeaderTimeout, None))
+                }
+                _ => Verdict::Drop,
+            },
+        }
+    }
+    // ANCHOR_END: check
+
+    /// The writer, for the housekeeper's flush.
+    pub(crate) fn writer_mut(&mut self) -> Option<&mut ConnWriter> {
+        self.writer.as_mut()
     }
 }
 
+/// What reading a head found.
+enum HeadStep {
+    Complete,
+    Pending,
+    Closed,
+}
+
+/// The client error a failed body read is, or `None` for the transport's failure.
+fn body_failure(err: &io::Error) -> Option<ClientError> {
+    if let Some(body) = BodyError::from_io(err) {
+        return Some(ClientError::Body(body.clone()));
+    }
+    (err.kind() == io::ErrorKind::UnexpectedEof).then_some(ClientError::BodyCutShort)
+}
+
+// ANCHOR: head_ready
 /// Whether `bytes` hold a whole request head, or enough to know it is over a limit (then
 /// `parse_request` refuses it: waiting for more would buffer without bound).
-fn head_ready(bytes: &[u8], max_line: usize, max_fields: usize) -> bool {
-    let skip = bytes
-        .iter()
-        .take_while(|&&b| b == b'\r' || b == b'\n')
-        .count();
-    if skip > max_line {
-        // Empty lines count against the request line's limit: refused (400), not
-        // buffered until the buffer is full and the connection reset without an answer.
+fn head_ready(bytes: &[u8], config: &ServerConfig) -> bool {
+    let skip = leading_empty_lines(bytes);
+    // Empty lines count against the request line's limit: refused (400), not buffered
+    // until the buffer is full and the connection reset without an answer.
+    if skip > config.max_request_line {
         return true;
     }
     let bytes = &bytes[skip..];
-    match line_end(bytes, max_line.saturating_add(2)) {
-        None => bytes.len() > max_line,
+    if bytes.len() > config.max_head_bytes {
+        return true;
+    }
+    match line_end(bytes, config.max_request_line.saturating_add(2)) {
+        None => bytes.len() > config.max_request_line,
         Some(end) => {
             let rest = &bytes[end..];
-            section_end(rest).is_some() || rest.len() > max_fields
+            section_end(rest).is_some() || rest.len() > config.max_header_bytes
         }
     }
 }
-
-fn is_timeout(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
-}
+// ANCHOR_END: head_ready

@@ -1,22 +1,21 @@
 //! `Error`: everything that can go wrong in this crate, with the evidence.
 //!
-//! Client errors (a bad request line, a header section over its limit, ...) carry what was
-//! received and the limit crossed; [`crate::status::status_for`] is the one function that
-//! turns them into a response status. Application errors (an invalid response header, a
-//! failed app) are what a [`Gateway`](crate::Gateway) returns.
+//! Client errors ([`ClientError`]: a bad request line, a header section over its limit,
+//! ...) carry what was received and the limit crossed, and each has its status
+//! ([`ClientError::status`]); [`crate::status_for`] maps any [`Error`] to a status or to
+//! none. Application errors (an invalid response header, a failed app) are what a
+//! [`Gateway`](crate::Gateway) returns.
 
 use std::fmt;
 use std::io;
 
 use crate::rfile::BodyError;
 
-/// The crate's error type.
+/// A request the client got wrong, or sent too slowly: each is answered with its status
+/// ([`ClientError::status`], RFC 9110 §15.5) and the connection closes.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum Error {
-    /// The transport failed: the peer reset or closed the connection, a timeout, or a
-    /// body reader's framing error (an `InvalidData` error holding a [`BodyError`]).
-    Io(io::Error),
+pub enum ClientError {
     /// The request line is not `method SP request-target SP HTTP-version CRLF`.
     BadRequestLine {
         /// The line as received (cut to 256 bytes).
@@ -25,7 +24,7 @@ pub enum Error {
     /// The request line is longer than `ServerConfig::max_request_line`.
     RequestLineTooLong {
         /// The limit, in bytes.
-        limit: usize,
+        limit_bytes: usize,
     },
     /// The request-target cannot be served (e.g. an authority-form target outside CONNECT).
     BadRequestTarget {
@@ -51,14 +50,30 @@ pub enum Error {
         /// The offending name or line as received (cut to 256 bytes).
         evidence: Vec<u8>,
     },
-    /// The header section is longer than `ServerConfig::max_header_bytes` or has more
-    /// lines than `ServerConfig::max_headers`.
-    HeadersTooLarge {
-        /// The limit that was crossed (bytes or lines).
-        limit: usize,
+    /// The header section is longer than `ServerConfig::max_header_bytes`.
+    HeaderSectionTooLong {
+        /// The limit, in bytes.
+        limit_bytes: usize,
     },
-    /// The header section did not complete within `ServerConfig::header_timeout`.
+    /// The header section has more lines than `ServerConfig::max_headers`.
+    TooManyHeaders {
+        /// The limit, in lines.
+        limit_lines: usize,
+    },
+    /// The whole head (request line and header section) is longer than
+    /// `ServerConfig::max_head_bytes`.
+    HeadTooLong {
+        /// The limit, in bytes.
+        limit_bytes: usize,
+    },
+    /// The head did not complete within `ServerConfig::header_timeout`.
     HeaderTimeout,
+    /// The body stopped arriving (`body_timeout`) or arrived slower than
+    /// `min_body_rate`.
+    BodyTimeout {
+        /// Which of the two, with the figures.
+        why: String,
+    },
     /// `Content-Length` is not digits only, or two values conflict.
     BadContentLength {
         /// The value(s) as received.
@@ -74,15 +89,32 @@ pub enum Error {
     /// The declared body is longer than `ServerConfig::max_body`.
     BodyTooLarge {
         /// The limit, in bytes.
-        limit: u64,
-        /// The declared length.
+        limit_bytes: u64,
+        /// The declared length, in bytes.
         length: u64,
     },
+    /// The chunked framing of the body was refused (the [`BodyError`] says why).
+    Body(BodyError),
+    /// The client closed the connection before the end of its body.
+    BodyCutShort,
     /// An `Expect` header other than `100-continue`.
     UnsupportedExpectation {
         /// The value as received.
         value: Vec<u8>,
     },
+}
+
+/// The crate's error type: a client's error (answered with a 4xx or 5xx status), or the
+/// transport's, the application's, or the server's own.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client sent a request the server refuses; [`status_for`](crate::status_for)
+    /// gives its status.
+    Client(ClientError),
+    /// The transport failed: the peer reset or closed the connection, a timeout, or a
+    /// body reader's framing error (an `InvalidData` error holding a [`BodyError`]).
+    Io(io::Error),
     /// The application gave a response header that cannot be written (CR, LF or NUL in
     /// it, an empty or non-token name, a framing header the server owns).
     InvalidResponseHeader {
@@ -145,57 +177,83 @@ fn cut(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
-impl fmt::Display for Error {
+impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Io(err) => write!(f, "connection error: {err}"),
-            Error::BadRequestLine { line } => {
+            ClientError::BadRequestLine { line } => {
                 write!(f, "malformed request line {:?}", cut(line))
             }
-            Error::RequestLineTooLong { limit } => {
-                write!(f, "request line longer than {limit} bytes")
+            ClientError::RequestLineTooLong { limit_bytes } => {
+                write!(f, "request line longer than {limit_bytes} bytes")
             }
-            Error::BadRequestTarget { target } => {
+            ClientError::BadRequestTarget { target } => {
                 write!(f, "request-target {target:?} cannot be served")
             }
-            Error::MethodNotImplemented { method } => {
+            ClientError::MethodNotImplemented { method } => {
                 write!(
                     f,
                     "method {method:?} not implemented: this server is no proxy"
                 )
             }
-            Error::UnsupportedVersion { version } => {
+            ClientError::UnsupportedVersion { version } => {
                 write!(f, "HTTP version {version:?} not supported; use HTTP/1.1")
             }
-            Error::BadHeader { why, evidence } => {
+            ClientError::BadHeader { why, evidence } => {
                 write!(f, "bad request header ({why}): {:?}", cut(evidence))
             }
-            Error::HeadersTooLarge { limit } => {
-                write!(f, "request header section over its limit of {limit}")
+            ClientError::HeaderSectionTooLong { limit_bytes } => {
+                write!(f, "request header section longer than {limit_bytes} bytes")
             }
-            Error::HeaderTimeout => write!(f, "request header section not received in time"),
-            Error::BadContentLength { value } => {
+            ClientError::TooManyHeaders { limit_lines } => {
+                write!(f, "request header section over {limit_lines} lines")
+            }
+            ClientError::HeadTooLong { limit_bytes } => {
+                write!(f, "request head longer than {limit_bytes} bytes")
+            }
+            ClientError::HeaderTimeout => {
+                write!(f, "request head not received within header_timeout")
+            }
+            ClientError::BodyTimeout { why } => write!(f, "client too slow: {why}"),
+            ClientError::BadContentLength { value } => {
                 write!(f, "invalid Content-Length {:?}", cut(value))
             }
-            Error::ContentLengthWithTransferEncoding => {
+            ClientError::ContentLengthWithTransferEncoding => {
                 write!(f, "both Content-Length and Transfer-Encoding were sent")
             }
-            Error::UnsupportedTransferCoding { coding } => {
+            ClientError::UnsupportedTransferCoding { coding } => {
                 write!(
                     f,
                     "transfer coding {:?} not supported; use chunked",
                     cut(coding)
                 )
             }
-            Error::BodyTooLarge { limit, length } => {
+            ClientError::BodyTooLarge {
+                limit_bytes,
+                length,
+            } => {
                 write!(
                     f,
-                    "request body of {length} bytes over the {limit}-byte limit"
+                    "request body of {length} bytes over the {limit_bytes}-byte limit"
                 )
             }
-            Error::UnsupportedExpectation { value } => {
+            ClientError::Body(err) => write!(f, "bad request body: {err}"),
+            ClientError::BodyCutShort => {
+                write!(f, "the client closed the connection inside its body")
+            }
+            ClientError::UnsupportedExpectation { value } => {
                 write!(f, "expectation {:?} not supported", cut(value))
             }
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Client(err) => write!(f, "{err}"),
+            Error::Io(err) => write!(f, "connection error: {err}"),
             Error::InvalidResponseHeader { name, why } => {
                 write!(f, "response header {name:?} refused: {why}")
             }
@@ -218,6 +276,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            Error::Client(err) => Some(err),
             Error::Io(err) => Some(err),
             Error::Bind { source, .. } => Some(source),
             Error::Pool(err) => Some(err),
@@ -235,6 +294,12 @@ impl From<io::Error> for Error {
 impl From<threadpool::ThreadPoolError> for Error {
     fn from(err: threadpool::ThreadPoolError) -> Error {
         Error::Pool(err)
+    }
+}
+
+impl From<ClientError> for Error {
+    fn from(err: ClientError) -> Error {
+        Error::Client(err)
     }
 }
 

@@ -25,9 +25,12 @@ use crate::{Error, HttpRequest};
 /// [`request_protocol`](crate::RequestHead::request_protocol), [`headers`](crate::RequestHead::headers)
 /// in arrival order, [`remote_addr`](crate::RequestHead::remote_addr),
 /// [`server_addr`](crate::RequestHead::server_addr), [`server_name`](crate::RequestHead::server_name),
-/// and the body through [`HttpRequest::body`] (a [`RequestBody`](crate::RequestBody) that
-/// implements `Read`, ends at the end of the body and never reads past it:
-/// `wsgi.input_terminated` is always true).
+/// and the body through [`HttpRequest::body`] or [`HttpRequest::take_body`] (a
+/// [`RequestBody`](crate::RequestBody) that implements `Read` and ends at the end of the
+/// body: `wsgi.input_terminated` is always true). The body was received whole before
+/// `respond` was called, in memory or in a temporary file: reading it never waits on the
+/// client, and a client that sent bad framing or was too slow was answered (400, 408,
+/// 413) without the gateway being called.
 ///
 /// **Answering.** [`set_status`](HttpRequest::set_status) and
 /// [`add_header`](HttpRequest::add_header) (validated: CR, LF or NUL in a name or value is
@@ -52,11 +55,11 @@ use crate::{Error, HttpRequest};
 ///   (or short of the declared length), so the client sees a truncated response, never a
 ///   complete-looking one.
 ///
-/// An `Err` that is a client error (e.g. a body reader's framing error, which the gateway
-/// got from `read` and passed on as [`Error::Io`]) gets that error's status instead of 500,
-/// and so does a body the client cut short (400). Any other [`Error::Io`] gets a 500 and
-/// a close: the server cannot tell the application's own I/O failure from the client's
-/// connection failing (then the 500 is not delivered, and the connection just closes).
+/// An `Err` that is a client error ([`Error::Client`], or an [`Error::Io`] holding a
+/// [`BodyError`](crate::BodyError) from a decoder the gateway ran itself) gets that
+/// error's status instead of 500. Any other [`Error::Io`] gets a 500 and a close: the
+/// server cannot tell the application's own I/O failure from the client's connection
+/// failing (then the 500 is not delivered, and the connection just closes).
 ///
 /// [`send_headers`]: HttpRequest::send_headers
 // ANCHOR: gateway

@@ -1,28 +1,32 @@
 //! The HTTP layer: `HttpServer`, `HttpConnection`, `HttpRequest`.
 //!
 //! `httpserver` sits between the `threadpool` layer below and the `wsgi` layer above.
-//! [`HttpServer`] binds and listens, accepts TCP connections and hands each one to a
-//! `threadpool::ThreadPool` as an [`HttpConnection`]; a worker thread runs
-//! [`HttpConnection::communicate`], which parses each request into an [`HttpRequest`]
-//! (`parse_request`) and answers it (`respond`) by calling the application through the
-//! [`Gateway`] trait, the one seam the `wsgi` layer implements. It mirrors the design
+//! [`HttpServer`] binds and listens, accepts TCP connections and registers each one, as an
+//! [`HttpConnection`], with the poller the `threadpool::ThreadPool`'s idle workers wait
+//! on; the worker the kernel wakes for a connection's bytes runs
+//! [`HttpConnection::communicate`], which reads without blocking, parses each request into
+//! an [`HttpRequest`] (`parse_request`), receives its body, and answers it (`respond`) by
+//! calling the application through the [`Gateway`] trait, the one seam the `wsgi` layer
+//! implements. It mirrors the design
 //! notes' headings "HttpServer", "HttpConnection" and "HttpRequest"; the book walks it in
 //! the chapters of the same names, and "Request bodies" for [`rfile`].
 //!
 //! # From the top
 //!
 //! - [`HttpServer`]: `start` (getaddrinfo → socket → setsockopt → bind → listen, each a
-//!   function of [`bind`]), `tick` (accept one connection, queue it), `stop`, and a
-//!   [`StopHandle`] for other threads; [`HttpServer::spawn`] runs it on a thread.
-//! - [`HttpConnection`]: serves the requests of one connection; an idle kept-alive
-//!   connection is parked off the pool instead of holding a worker.
+//!   function of [`bind`]), `tick` (the housekeeping: accept, flush, close, deadlines),
+//!   `stop`, and a [`StopHandle`] for other threads; [`HttpServer::spawn`] runs it on a
+//!   thread.
+//! - [`HttpConnection`]: one connection, advanced as far as its bytes allow; no client
+//!   (idle, slow to send, slow to read) holds a worker, only applications do.
 //! - [`HttpRequest`]: `parse_request` (with `httparse`) and `respond`; the head's
 //!   accessors are on [`RequestHead`], the body is a [`RequestBody`], the answer a
 //!   [`Response`].
 //! - [`Gateway`]: what the server calls; any `Fn(&mut HttpRequest) -> Result<(), Error>`
 //!   is one.
-//! - [`ServerConfig`]: every limit and timeout; [`Error`] and [`status_for`], the one
-//!   mapping from errors to statuses.
+//! - [`ServerConfig`]: every limit and timeout; [`ClientError`], [`Error`] and
+//!   [`status_for`], the one mapping from errors to statuses; [`reason_phrase`], the one
+//!   table of reason phrases.
 //!
 //! # Example
 //!
@@ -48,16 +52,14 @@
 //! # Ok(())
 //! # }
 //! ```
-// One `unsafe` block in the crate, in `parking.rs`: registering a socket with the
-// `polling` poller, whose contract (delete before close) that module keeps.
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod config;
 mod connection;
+mod engine;
 mod error;
 mod gateway;
-mod parking;
 mod request;
 pub mod rfile;
 mod server;
@@ -66,10 +68,10 @@ mod wire;
 
 pub use config::ServerConfig;
 pub use connection::HttpConnection;
-pub use error::Error;
+pub use error::{ClientError, Error};
 pub use gateway::Gateway;
 pub use request::{BodyFraming, HttpRequest, RequestBody, RequestHead, Response, Version};
 pub use rfile::{BodyError, ChunkedLimits, ChunkedRFile, KnownLengthRFile};
 pub use server::bind;
 pub use server::{HttpServer, ServerThread, StopHandle};
-pub use status::status_for;
+pub use status::{reason_phrase, status_for};

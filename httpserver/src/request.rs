@@ -10,23 +10,23 @@ mod head;
 mod headers;
 mod line;
 mod response;
+pub(crate) mod upload;
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+pub(crate) use body::MemoryBudget;
 pub use body::RequestBody;
 pub use head::{RequestHead, Version};
 pub use headers::BodyFraming;
 pub use response::Response;
 
-use crate::rfile::{ChunkedRFile, KnownLengthRFile};
+use crate::error::ClientError;
 use crate::wire::{ConnReader, ConnWriter};
 use crate::{status_for, Error, Gateway, ServerConfig};
-use body::{expect, Exchange, Framed};
 use response::ResponseContext;
 
 pub(crate) use headers::section_end;
@@ -35,18 +35,18 @@ pub(crate) use line::line_end;
 /// One request and its response.
 ///
 /// A [`Gateway`] receives it in [`Gateway::respond`]: the request's head through `Deref`
-/// to [`RequestHead`] (`req.method()`, `req.path()`, `req.headers()`...), the body through
-/// [`body`](Self::body), the answer through [`set_status`](Self::set_status),
-/// [`add_header`](Self::add_header), [`write`](Self::write). See the
-/// [`Gateway`](crate::Gateway) contract.
+/// to [`RequestHead`] (`req.method()`, `req.path()`, `req.headers()`...), the whole body
+/// through [`body`](Self::body) or [`take_body`](Self::take_body), the answer through
+/// [`set_status`](Self::set_status), [`add_header`](Self::add_header),
+/// [`write`](Self::write). See the [`Gateway`](crate::Gateway) contract.
 #[derive(Debug)]
 pub struct HttpRequest {
     head: RequestHead,
     body: RequestBody,
     response: Response,
     config: Arc<ServerConfig>,
-    /// The server allows this connection to persist (it is not stopping, and parking
-    /// has room).
+    /// The server allows this connection to persist (it is not stopping, and the idle
+    /// connections are under `max_parked`).
     allow_keep_alive: bool,
 }
 
@@ -59,32 +59,27 @@ impl Deref for HttpRequest {
 }
 
 impl HttpRequest {
-    /// A request about to be read from `reader`; answered on `writer`.
+    /// A request about to be parsed; answered on `writer`.
     pub(crate) fn new(
-        reader: ConnReader,
         writer: ConnWriter,
-        remote_addr: SocketAddr,
-        server_addr: SocketAddr,
+        mut head: RequestHead,
+        addrs: (SocketAddr, SocketAddr),
         config: Arc<ServerConfig>,
         allow_keep_alive: bool,
         stopping: Arc<AtomicBool>,
     ) -> Self {
-        let exchange = Arc::new(Exchange::default());
         let context = ResponseContext {
             version: Version::Http11,
             head_request: false,
             keep_alive: false,
-            server_software: Arc::from(config.server_software.as_str()),
-            max_drain: config.max_drain,
+            config: Arc::clone(&config),
             stopping,
         };
-        let mut head = RequestHead::empty();
-        head.remote_addr = remote_addr;
-        head.server_addr = server_addr;
+        (head.remote_addr, head.server_addr) = addrs;
         HttpRequest {
             head,
-            body: RequestBody::new(Framed::Empty(reader), Arc::clone(&exchange), writer.clone()),
-            response: Response::new(writer, context, exchange),
+            body: RequestBody::empty(),
+            response: Response::new(writer, context),
             config,
             allow_keep_alive,
         }
@@ -95,9 +90,16 @@ impl HttpRequest {
         &self.head
     }
 
-    /// The request body (`wsgi.input`): EOF at its end, never past it.
+    /// The request body (`wsgi.input`): all of it, received before the gateway was
+    /// called; EOF at its end.
     pub fn body(&mut self) -> &mut RequestBody {
         &mut self.body
+    }
+
+    /// Takes the body out of the request, to keep past the response (an environ's
+    /// `wsgi.input`); the request is left with an empty one.
+    pub fn take_body(&mut self) -> RequestBody {
+        std::mem::take(&mut self.body)
     }
 
     /// The response half.
@@ -105,7 +107,7 @@ impl HttpRequest {
         &mut self.response
     }
 
-    /// The body reader and the response at once, for a gateway that holds both (e.g. an
+    /// The body and the response at once, for a gateway that holds both (e.g. an
     /// environ that owns `wsgi.input` while `start_response` writes).
     pub fn split(&mut self) -> (&RequestHead, &mut RequestBody, &mut Response) {
         (&self.head, &mut self.body, &mut self.response)
@@ -117,87 +119,78 @@ impl HttpRequest {
     ///
     /// [`read_request_line`]: Self::read_request_line
     /// [`read_request_headers`]: Self::read_request_headers
-    pub fn parse_request(&mut self) -> Result<(), Error> {
-        self.read_request_line()?;
-        self.read_request_headers()
+    pub(crate) fn parse_request(&mut self, reader: &mut ConnReader) -> Result<(), ClientError> {
+        let head_len = self.read_request_line(reader)?;
+        self.read_request_headers(reader, head_len)
     }
     // ANCHOR_END: parse_request
 
+    // ANCHOR: read_request_line
     /// Reads the request line: method, target (split into path and query, the path
     /// percent-decoded), version. Empty lines before it are skipped (RFC 9112 §2.2), up
-    /// to `max_request_line` bytes of them: more is a 400.
-    pub fn read_request_line(&mut self) -> Result<(), Error> {
-        let reader = unframed(&mut self.body)?;
+    /// to `max_request_line` bytes of them: more is a 400. Returns the bytes it took.
+    pub(crate) fn read_request_line(
+        &mut self,
+        reader: &mut ConnReader,
+    ) -> Result<usize, ClientError> {
         let bytes = reader.buffered();
-        let skip = bytes
-            .iter()
-            .take_while(|&&b| b == b'\r' || b == b'\n')
-            .count();
+        let skip = leading_empty_lines(bytes);
         if skip > self.config.max_request_line {
-            return Err(Error::BadRequestLine {
+            return Err(ClientError::BadRequestLine {
                 line: b"(empty lines longer than max_request_line)".to_vec(),
             });
         }
         let (line, used) = line::read_request_line(&bytes[skip..], &self.config)?;
+        self.head.set_line(&line);
         reader.consume_head(skip + used);
-        self.head.set_line(line);
-        Ok(())
+        Ok(skip + used)
     }
+    // ANCHOR_END: read_request_line
 
     // ANCHOR: read_request_headers
-    /// Reads the header section, then decides what it implies: the body's framing (a
-    /// `KnownLengthRFile`, a `ChunkedRFile`, or none), whether the connection may
-    /// persist, and whether `100 Continue` is owed. Also switches the socket from the
-    /// header deadline to the body's idle timeout.
-    pub fn read_request_headers(&mut self) -> Result<(), Error> {
+    /// Reads the header section, then decides what it implies ([`header_facts`]): the
+    /// body's framing, whether the connection may persist, whether `100 Continue` is
+    /// owed. `line_len` is what the request line took, against `max_head_bytes`.
+    ///
+    /// [`header_facts`]: headers::header_facts
+    pub(crate) fn read_request_headers(
+        &mut self,
+        reader: &mut ConnReader,
+        line_len: usize,
+    ) -> Result<(), ClientError> {
         let config = Arc::clone(&self.config);
-        let version = self.head.version;
-        let reader = unframed(&mut self.body)?;
         let bytes = reader.buffered();
-        let Some(len) = section_end(bytes).filter(|&n| n <= config.max_header_bytes) else {
-            return Err(Error::HeadersTooLarge {
-                limit: config.max_header_bytes,
-            });
-        };
-        let fields = headers::read_request_headers(&bytes[..len], &config)?;
+        let len = headers::section_len(bytes, &config, line_len)?;
+        headers::read_request_headers(&bytes[..len], &config, &mut self.head.headers)?;
         reader.consume_head(len);
-        let facts = headers::header_facts(&fields, version, &config)?;
-        // Without a body nothing more is read for this request, so the timeout is left
-        // as it is: two fewer system calls per GET on a kept-alive connection.
-        if facts.framing != BodyFraming::None {
-            reader.set_timeout(Some(config.body_timeout))?;
-            reader.start_body_clock(config.body_timeout, config.min_body_rate);
-        }
-        self.head.set_fields(fields, facts);
-        self.frame_body();
+        let facts = headers::header_facts(&self.head.headers, self.head.version, &config)?;
+        self.head.set_facts(facts);
+        let keep_alive = self.head.keep_alive() && self.allow_keep_alive;
+        self.response
+            .set_context(self.head.version, self.head.method == "HEAD", keep_alive);
         Ok(())
     }
     // ANCHOR_END: read_request_headers
 
-    /// Wraps the connection's reader in the body's framing; sets the response's context.
-    fn frame_body(&mut self) {
-        let keep_alive = self.head.keep_alive() && self.allow_keep_alive;
-        let owes_body = !matches!(
+    /// Whether a body follows the head (not for none, nor `Content-Length: 0`).
+    pub(crate) fn has_body(&self) -> bool {
+        !matches!(
             self.head.framing,
             BodyFraming::None | BodyFraming::Length(0)
-        );
-        let framing = self.head.framing;
-        let limits = self.config.chunked_limits();
-        self.body.reframe(|reader| match framing {
-            BodyFraming::None => Framed::Empty(reader),
-            BodyFraming::Length(n) => Framed::Known(KnownLengthRFile::new(reader, n)),
-            BodyFraming::Chunked => Framed::Chunked(ChunkedRFile::new(reader, limits)),
-        });
-        let exchange = self.body.exchange();
-        if self.head.expect_continue && owes_body {
-            exchange.expect.store(expect::PENDING, Ordering::Release);
-        }
-        if let BodyFraming::Length(n) = self.head.framing {
-            exchange.unread.store(n, Ordering::Release);
-        }
-        self.response
-            .set_context(self.head.version, self.head.method == "HEAD", keep_alive);
+        )
     }
+
+    // ANCHOR: send_continue
+    /// Sends `100 Continue` if the client waits for it before sending the body. The head
+    /// was accepted (an over-limit `Content-Length` was refused with 413 before this), and
+    /// the server reads the body before the application runs: the client is invited now.
+    pub(crate) fn send_continue(&mut self) -> Result<(), Error> {
+        if self.head.expect_continue && self.has_body() {
+            self.response.write_raw(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: send_continue
 
     /// Status and headers of the response; see [`Response::set_status`].
     pub fn set_status(&mut self, code: u16, reason: &str) -> Result<(), Error> {
@@ -242,9 +235,10 @@ impl HttpRequest {
             Ok(Err(err)) => err,
             Err(panic) => Error::app(panic_message(panic.as_ref())),
         };
-        eprintln!(
+        tracing::error!(
             "httpserver: {} {}: {failure}",
-            self.head.method, self.head.uri
+            self.head.method,
+            self.head.uri
         );
         if self.response.headers_sent() {
             // The client has a status line and part of a body: only a close without the
@@ -254,17 +248,10 @@ impl HttpRequest {
         }
         match (&failure, status_for(&failure)) {
             (_, Some(status)) => self.response.send_error(status, true),
-            // The client closed before the end of its body: the request is incomplete,
-            // the client's fault (RFC 9112 §8), and it may still read an answer.
-            (Error::Io(e), None)
-                if e.kind() == std::io::ErrorKind::UnexpectedEof && !self.body.is_complete() =>
-            {
-                self.response.send_error(400, true)
-            }
-            // Another I/O error: the client's connection (then this write fails too, and the
+            // An I/O error: the client's connection (then this write fails too, and the
             // connection closes) or the application's own (a file it could not read),
             // which deserves a 500 like any failure. Closed after it: which of the two
-            // it was, and where the request's body stands, is unknown.
+            // it was is unknown.
             (Error::Io(_), None) => self.response.send_error(500, true),
             // The request itself was fine and fully framed: the connection can go on.
             (_, None) => self.response.send_error(500, false),
@@ -272,79 +259,26 @@ impl HttpRequest {
     }
     // ANCHOR_END: respond
 
-    /// Answers a request that could not be parsed with `status`, and closes.
+    /// Answers a request that could not be parsed (or served) with `status`, and closes.
     pub(crate) fn refuse(&mut self, status: u16) -> Result<(), Error> {
         self.response.send_error(status, true)
     }
 
-    // ANCHOR: finish_exchange
-    /// After the response: the connection's reader if the connection may serve another
-    /// request, after draining what the gateway left of the body (within
-    /// `ServerConfig::max_drain`). An unread body is never parsed as the next request:
-    /// if it cannot be drained, the connection closes.
-    pub(crate) fn finish_exchange(mut self) -> Next {
-        let unread = !self.body.is_complete();
-        if self.response.must_close() || !self.response.headers_sent() {
-            // A pipelined request already received is unread input too (RFC 9112 §9.6).
-            let pipelined = self
-                .body
-                .into_reader()
-                .is_some_and(|r| !r.buffered().is_empty());
-            return Next::Close {
-                unread: unread || pipelined,
-            };
-        }
-        if unread {
-            // A client still waiting for 100 Continue (or told the answer without it) may
-            // never send the body: waiting for it would hold the worker for nothing.
-            if self.body.continue_owed() {
-                return Next::Close { unread };
-            }
-            if self
-                .body
-                .remaining()
-                .is_some_and(|n| n > self.config.max_drain)
-            {
-                return Next::Close { unread };
-            }
-            let mut sink = [0u8; 8192];
-            let mut budget = self.config.max_drain;
-            while !self.body.is_complete() {
-                match self.body.read(&mut sink) {
-                    Ok(0) => break,
-                    Ok(n) if (n as u64) <= budget => budget -= n as u64,
-                    Ok(_) | Err(_) => return Next::Close { unread: true },
-                }
-            }
-            if !self.body.is_complete() {
-                return Next::Close { unread: true };
-            }
-        }
-        match self.body.into_reader() {
-            Some(reader) => Next::Serve(reader),
-            None => Next::Close { unread: false },
-        }
+    /// After the response: the connection's writer (with what the client has not taken
+    /// yet), whether the connection must close, and the head (its strings are reused for
+    /// the connection's next request).
+    pub(crate) fn finish_exchange(self) -> (ConnWriter, bool, RequestHead) {
+        let close = self.response.must_close() || !self.response.headers_sent();
+        (self.response.into_writer(), close, self.head)
     }
-    // ANCHOR_END: finish_exchange
 }
 
-/// What a connection does after an exchange.
-pub(crate) enum Next {
-    /// Serve the next request from this reader.
-    Serve(ConnReader),
-    /// Close; `unread` when request bytes may still be in flight, so a bare close would
-    /// send a reset that can destroy the response before the client reads it.
-    Close {
-        /// The request body was not read to its end, or more requests were received.
-        unread: bool,
-    },
-}
-
-/// The connection's reader while the head is read (before the body is framed).
-fn unframed(body: &mut RequestBody) -> Result<&mut ConnReader, Error> {
-    body.reader_mut().ok_or(Error::BadRequestLine {
-        line: b"(the request head was already read)".to_vec(),
-    })
+/// The CR and LF bytes before a request line (RFC 9112 §2.2 lets a server skip them).
+pub(crate) fn leading_empty_lines(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count()
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

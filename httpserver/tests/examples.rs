@@ -1,6 +1,6 @@
 //! The quick examples run and print what their `//!` header promises.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use testkit::{exchange, run, Served};
 
@@ -23,11 +23,11 @@ fn bind_step_by_step_prints_every_step() {
 #[test]
 fn keep_alive_example_shows_starving_then_parking() {
     let out = run("keep_alive_holds_a_worker", &[]);
-    let (pinned, parked) = out
-        .split_once("parked (this crate)")
+    let (pinned, engine) = out
+        .split_once("engine (this crate)")
         .expect("both timelines");
     assert!(pinned.contains("NO ANSWER"), "{out}");
-    assert!(parked.contains("client 3: answered after"), "{out}");
+    assert!(engine.contains("client 3: answered after"), "{out}");
 }
 
 #[test]
@@ -51,4 +51,46 @@ fn echo_server_echoes_and_stops_after_its_requests() {
         finished.is_some(),
         "echo_server did not stop after --requests 1"
     );
+}
+
+#[test]
+fn the_three_designs_answer_hello_kept_alive() {
+    use std::io::{Read, Write};
+    for name in ["pinned_worker", "park_and_dispatch", "engine_hello"] {
+        let served = Served::start(name, &["--port", "0", "--threads", "2"]);
+        let mut stream = testkit::connect(served.addr.as_str());
+        for _ in 0..3 {
+            stream
+                .write_all(b"GET /hello/load HTTP/1.1\r\nHost: x\r\n\r\n")
+                .expect("sent");
+            let mut answer = Vec::new();
+            let mut byte = [0u8; 1];
+            while !answer.ends_with(b"hello, load") {
+                stream.read_exact(&mut byte).expect("an answer");
+                answer.push(byte[0]);
+            }
+            let answer = String::from_utf8_lossy(&answer);
+            assert!(
+                answer.starts_with("HTTP/1.1 200 OK\r\n"),
+                "{name}: {answer}"
+            );
+        }
+    }
+}
+
+#[test]
+fn timeout_flag_sets_the_keep_alive_timeout_too() {
+    use std::io::{Read, Write};
+    let served = Served::start("echo_server", &["--port", "0", "--timeout", "1"]);
+    let mut stream = testkit::connect(served.addr.as_str());
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    // The server closes the idle connection after 1 s, not the default 5 s.
+    let _ = stream.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(String::from_utf8_lossy(&rest).starts_with("HTTP/1.1 200 OK"));
+    assert!(waited < Duration::from_secs(4), "closed after {waited:?}");
 }

@@ -16,6 +16,10 @@
 //!   [`idle`], [`queue_len`], [`items_done`], [`panics`], [`worker_stats`]).
 //! - [`WorkerThread`] is one named thread: take an item, run it, repeat. A panic in an
 //!   item is caught at this boundary, counted, and the worker goes on.
+//! - [`Source`]: what an idle worker waits on besides the queue. By default nothing: a
+//!   worker blocks on the queue. `httpserver` gives its poller, so a worker takes the
+//!   next ready connection itself, with no dispatching thread in between
+//!   ([`ThreadPool::with_source`]).
 //! - [`ThreadPoolConfig`] holds cheroot's knobs: `min` / `max` threads and the bounded
 //!   accept queue (`accepted_queue_size`, `accepted_queue_timeout`).
 //!
@@ -65,9 +69,11 @@
 mod config;
 mod error;
 mod pool;
+mod source;
 mod worker;
 
 pub use config::ThreadPoolConfig;
 pub use error::{PutError, ThreadPoolError};
 pub use pool::{StopReport, ThreadPool};
+pub use source::Source;
 pub use worker::{WorkItem, WorkerStats, WorkerThread};

@@ -8,6 +8,7 @@ use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 
 use crate::config::ThreadPoolConfig;
 use crate::error::{PutError, ThreadPoolError};
+use crate::source::Source;
 use crate::worker::{WorkItem, WorkerCell, WorkerThread};
 
 /// What the workers share with the pool. The counters are the pool's live figures.
@@ -24,9 +25,18 @@ pub(crate) struct Shared<T> {
     pub(crate) panics: AtomicU64,
     /// Items a worker received after `stop` began; `stop` returns them.
     pub(crate) handed_back: Mutex<Vec<T>>,
+    /// Where idle workers wait besides the queue (see [`Source`]); `None`: the queue only.
+    pub(crate) source: Option<Arc<dyn Source<T>>>,
 }
 
-impl<T> Shared<T> {
+impl<T: Send + 'static> Shared<T> {
+    /// Tells a worker waiting on the source to look at its queue and exit messages.
+    pub(crate) fn wake_one(&self) {
+        if let Some(source) = &self.source {
+            source.wake();
+        }
+    }
+
     pub(crate) fn lock_handed_back(&self) -> MutexGuard<'_, Vec<T>> {
         // A panic while holding this lock can only come from `Vec::push` running out of
         // memory; the vector is still consistent, so a poisoned lock is safe to reuse.
@@ -76,6 +86,18 @@ impl<T: WorkItem> ThreadPool<T> {
     /// A pool with no threads yet; [`start`](Self::start) spawns them. Items put before
     /// `start` wait in the queue.
     pub fn new(config: ThreadPoolConfig) -> Self {
+        ThreadPool::build(config, None)
+    }
+
+    /// A pool whose idle workers wait on `source` as well as on the queue: a worker
+    /// takes the next item the source hands out itself, so an item that becomes ready
+    /// there reaches a worker with no thread in between. Items `put` in the queue are
+    /// still run, ahead of the source's.
+    pub fn with_source(config: ThreadPoolConfig, source: Arc<dyn Source<T>>) -> Self {
+        ThreadPool::build(config, Some(source))
+    }
+
+    fn build(config: ThreadPoolConfig, source: Option<Arc<dyn Source<T>>>) -> Self {
         let (items_tx, items_rx) = match config.accepted_queue_size {
             Some(size) => crossbeam_channel::bounded(size),
             None => crossbeam_channel::unbounded(),
@@ -92,6 +114,7 @@ impl<T: WorkItem> ThreadPool<T> {
             items_done: AtomicU64::new(0),
             panics: AtomicU64::new(0),
             handed_back: Mutex::new(Vec::new()),
+            source,
         });
         ThreadPool {
             config,
@@ -221,6 +244,9 @@ impl<T: WorkItem> ThreadPool<T> {
         } else {
             send(&self.items_tx, item)
         };
+        if result.is_ok() {
+            self.shared.wake_one();
+        }
         self.puts_in_flight.fetch_sub(1, Ordering::SeqCst);
         result
     }
@@ -254,6 +280,7 @@ impl<T: WorkItem> ThreadPool<T> {
             self.exits_pending.fetch_add(1, Ordering::SeqCst);
             // The receiver lives in `self.shared`, so the channel is open.
             let _ = self.control_tx.send(());
+            self.shared.wake_one();
         }
         self.reap_exited();
         asked

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::select;
 
 use crate::pool::Shared;
+use crate::source::Source;
 
 /// Something a [`WorkerThread`] can run. The HTTP layer's `HttpConnection` is one (its
 /// `run` is `communicate`); any `FnOnce() + Send` closure is one too.
@@ -102,15 +103,17 @@ impl<T: WorkItem> WorkerThread<T> {
     /// The next item, or `None` when the worker is asked to exit.
     fn next_item(&self) -> Option<T> {
         let shared = &self.shared;
-        // Fast path, taken while items keep coming: two non-blocking looks. A blocking
-        // `select!` over both channels costs ~3x a plain receive (measured in
-        // `dispatch/pool`), so it is kept for when the queue is empty. The exit message
+        // Fast path while items keep coming: two non-blocking looks (a blocking `select!`
+        // over both channels costs ~3x a plain receive, `dispatch/pool`). The exit message
         // is looked at first so `shrink` takes effect even when the queue never empties.
         if shared.control.try_recv().is_ok() {
             return None;
         }
         if let Ok(item) = shared.items.try_recv() {
             return Some(item);
+        }
+        if let Some(source) = &shared.source {
+            return self.wait_on_source(source.as_ref());
         }
         shared.idle.fetch_add(1, Ordering::SeqCst);
         let item = select! {
@@ -121,6 +124,30 @@ impl<T: WorkItem> WorkerThread<T> {
         item
     }
     // ANCHOR_END: worker_loop
+
+    // ANCHOR: wait_on_source
+    /// The next item from the source, or from the queue when the source is woken for it;
+    /// `None` when the worker is asked to exit. The pool wakes the source once per queued
+    /// item and per exit message, so looking at both channels after each wake-up is
+    /// enough: nothing queued waits for a worker that sleeps on the source.
+    fn wait_on_source(&self, source: &dyn Source<T>) -> Option<T> {
+        let shared = &self.shared;
+        loop {
+            shared.idle.fetch_add(1, Ordering::SeqCst);
+            let ready = source.wait(None);
+            shared.idle.fetch_sub(1, Ordering::SeqCst);
+            if ready.is_some() {
+                return ready;
+            }
+            if shared.control.try_recv().is_ok() {
+                return None;
+            }
+            if let Ok(item) = shared.items.try_recv() {
+                return Some(item);
+            }
+        }
+    }
+    // ANCHOR_END: wait_on_source
 
     // ANCHOR: run_one
     fn run_one(&self, item: T) {

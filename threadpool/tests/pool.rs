@@ -463,3 +463,53 @@ fn try_put_on_a_full_queue_hands_the_item_back_at_once() -> Result<(), Box<dyn s
     ));
     Ok(())
 }
+
+/// A source fed by a channel, with a doorbell counted in the same channel: `wake` sends
+/// `None`, an item is `Some`.
+struct ChannelSource {
+    tx: Sender<Option<u32>>,
+    rx: Receiver<Option<u32>>,
+}
+
+impl threadpool::Source<Box<dyn FnOnce() + Send>> for ChannelSource {
+    fn wait(&self, _timeout: Option<Duration>) -> Option<Box<dyn FnOnce() + Send>> {
+        let n = self.rx.recv().ok()??;
+        Some(Box::new(move || {
+            let _ = n;
+        }))
+    }
+
+    fn wake(&self) {
+        let _ = self.tx.send(None);
+    }
+}
+
+#[test]
+fn items_from_a_source_run_and_queued_items_still_run_and_stop_ends_waiting_workers() {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let source = Arc::new(ChannelSource { tx: tx.clone(), rx });
+    let pool: ThreadPool<Box<dyn FnOnce() + Send>> = ThreadPool::with_source(
+        ThreadPoolConfig {
+            min: 3,
+            ..ThreadPoolConfig::default()
+        },
+        source,
+    );
+    pool.start().expect("started");
+    for n in 0..10 {
+        tx.send(Some(n)).expect("sent");
+    }
+    assert!(eventually(|| pool.items_done() == 10));
+    // An item put in the queue reaches a worker that sleeps on the source.
+    let ran = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&ran);
+    pool.put(Box::new(move || flag.store(true, Ordering::SeqCst)))
+        .expect("queued");
+    assert!(eventually(|| ran.load(Ordering::SeqCst)));
+    // Every worker waits on the source; stop wakes each of them to exit.
+    assert!(eventually(|| pool.idle() == 3));
+    let started = Instant::now();
+    let report = pool.stop(PATIENCE);
+    assert!(report.unfinished.is_empty() && started.elapsed() < PATIENCE);
+    assert_eq!(pool.threads(), 0);
+}

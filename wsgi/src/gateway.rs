@@ -1,15 +1,14 @@
 //! `WsgiGateway`: httpserver's `Gateway` for a `WsgiApp` — the notes' `WSGIGateway`.
 
 use std::io;
-use std::thread;
 
-use httpserver::{Error, Gateway, HttpRequest, RequestBody, RequestHead, Response};
+use httpserver::{Error, Gateway, HttpRequest, RequestHead, Response};
 
 use crate::app::{SharedApp, WsgiApp};
 use crate::environ::{Environ, SERVER_SOFTWARE};
 use crate::error::WsgiError;
 use crate::headers::Headers;
-use crate::input::{self, InputFault, Plan};
+use crate::input::input_for;
 use crate::start_response::{ResponseSink, StartResponse};
 use crate::status::Status;
 
@@ -75,53 +74,21 @@ fn header_text(value: &[u8]) -> String {
 impl Gateway for WsgiGateway {
     // ANCHOR: respond
     /// The notes' `respond()`: `response = app(env, start_response)`, then
-    /// `for chunk in response: write(chunk)`.
+    /// `for chunk in response: write(chunk)`. The body was received whole before this
+    /// call; the environ owns it as `wsgi.input`.
     fn respond(&self, req: &mut HttpRequest) -> Result<(), Error> {
-        let (head, body, response) = req.split();
-        let mut env = environ_from_request(head);
-        let fault = InputFault::default();
-        match input::plan(head) {
-            Plan::Empty => {}
-            Plan::Eager => env.set_input(input::read_eagerly(body, &fault)?),
-            Plan::Pump => return respond_pumped(&*self.app, env, body, response, fault),
+        let mut env = environ_from_request(req.head());
+        if let Some(input) = input_for(req) {
+            env.set_input(input);
         }
-        run_app(&*self.app, &mut env, response, &fault)
+        run_app(&*self.app, &mut env, req.response())
     }
     // ANCHOR_END: respond
 }
 
-/// Runs the app with its input pumped from a scoped thread that owns the body borrow.
-fn respond_pumped(
-    app: &dyn WsgiApp,
-    mut env: Environ,
-    body: &mut RequestBody,
-    response: &mut Response,
-    fault: InputFault,
-) -> Result<(), Error> {
-    let ends = input::pump_ends();
-    env.set_input(ends.input);
-    let pump_fault = fault.clone();
-    thread::scope(|scope| {
-        let (asks, data) = (ends.asks, ends.data);
-        thread::Builder::new()
-            .name("wsgi-input".to_owned())
-            .spawn_scoped(scope, move || input::pump(body, asks, data, pump_fault))
-            .map_err(Error::Io)?;
-        // `stop` is dropped when this closure ends — also by a panic — and stops the
-        // pump, so the scope's join cannot wait on an input the app kept.
-        let _stop = ends.stop;
-        run_app(app, &mut env, response, &fault)
-    })
-}
-
 // ANCHOR: run_app
 /// Calls the app and writes its body: the heart of the gateway.
-fn run_app(
-    app: &dyn WsgiApp,
-    env: &mut Environ,
-    response: &mut Response,
-    fault: &InputFault,
-) -> Result<(), Error> {
+fn run_app(app: &dyn WsgiApp, env: &mut Environ, response: &mut Response) -> Result<(), Error> {
     let mut sink = ConnectionSink {
         response,
         started: false,
@@ -132,7 +99,7 @@ fn run_app(
         let mut start_response = StartResponse::new(&mut sink);
         match app.call(env, &mut start_response) {
             Ok(body) => body,
-            Err(error) => return Err(failure(env, fault, WsgiError::App(error))),
+            Err(error) => return Err(failure(env, WsgiError::App(error))),
         }
     };
     // Each chunk goes out as it is produced; the headers go with the first non-empty one.
@@ -160,16 +127,13 @@ fn run_app(
     if let Err(error) = body.close() {
         let _ = writeln!(env.errors(), "wsgi: {error}");
     }
-    outcome.map_err(|error| failure(env, fault, error))
+    outcome.map_err(|error| failure(env, error))
 }
 // ANCHOR_END: run_app
 
-/// What the server is told when the app failed: the client's own fault if reading the
-/// body failed (so it gets 400/408/413), else an application error (500 or truncation).
-fn failure(env: &mut Environ, fault: &InputFault, error: WsgiError) -> Error {
-    if let Some(input_error) = fault.error() {
-        return Error::Io(input_error);
-    }
+/// What the server is told when the app failed: an application error (500, or a
+/// truncated body), or the client's departure (nothing to answer).
+fn failure(env: &mut Environ, error: WsgiError) -> Error {
     if let WsgiError::Io(io) = &error {
         // The client went away while we wrote: nothing to answer.
         if is_disconnect(io) {

@@ -14,7 +14,8 @@ pub const DEFAULT_PORT: u16 = 8080;
 // ANCHOR: server_args
 /// A server's command line: `--port P` (default 8080; `0` lets the system pick a free
 /// port), `--threads N` (worker threads; default `ServerConfig`'s), `--timeout S` (the
-/// header, body and write timeouts, in seconds; default `ServerConfig`'s). Whatever
+/// header, body, write and keep-alive timeouts, in seconds: `ServerConfig::timeout`;
+/// default `ServerConfig`'s). Whatever
 /// else is on the line (an example's own flags, a directory) is handed back in
 /// [`rest`](Self::rest), in order, for the program to read.
 ///
@@ -34,7 +35,7 @@ pub struct ServerArgs {
     pub port: u16,
     /// Worker threads, when given.
     pub threads: Option<usize>,
-    /// The header, body and write timeouts, when given.
+    /// The header, body, write and keep-alive timeouts, when given.
     pub timeout: Option<Duration>,
     /// The arguments that are none of the three flags, in order.
     pub rest: Vec<String>,
@@ -104,12 +105,11 @@ impl ServerArgs {
         if let Some(threads) = self.threads {
             config.threads = threads;
         }
-        if let Some(timeout) = self.timeout {
-            config.header_timeout = timeout;
-            config.body_timeout = timeout;
-            config.write_timeout = timeout;
+        match self.timeout {
+            // Header, body, write and keep-alive timeouts together, as cheroot's `timeout`.
+            Some(timeout) => config.timeout(timeout),
+            None => config,
         }
-        config
     }
 }
 // ANCHOR_END: server_args

@@ -1,206 +1,350 @@
-//! `RequestBody`: the body reader a gateway gets, with `100 Continue` sent on first read.
+//! `RequestBody`: the whole request body, read before the application runs, owned.
+//!
+//! The body arrives while no worker waits for it: each time the poller says bytes are
+//! there, a worker decodes them (`KnownLengthRFile` or `ChunkedRFile` over the
+//! connection's reader, which never blocks) into a [`BodySink`], and goes back to the
+//! poller. When the body is complete the sink becomes the [`RequestBody`] the application
+//! reads: memory up to `ServerConfig::body_in_memory`, an anonymous temporary file past
+//! it (or when all connections' in-memory bodies together reach
+//! `ServerConfig::body_memory_total`).
 
-use std::io::{self, BufRead, Read};
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::rfile::{ChunkedRFile, KnownLengthRFile};
-use crate::wire::{ConnReader, ConnWriter};
-
-/// Where the `Expect: 100-continue` exchange is, shared by the body and the response.
-pub(crate) mod expect {
-    /// No `100 Continue` is owed (no `Expect`, or no body).
-    pub const NONE: u8 = 0;
-    /// The client waits for `100 Continue` before it sends the body.
-    pub const PENDING: u8 = 1;
-    /// `100 Continue` was sent.
-    pub const SENT: u8 = 2;
-    /// The final response went out first: the client may never send the body.
-    pub const SKIPPED: u8 = 3;
-}
-
-/// What the body and the response share about one exchange: they are handed to a
-/// gateway separately (`HttpRequest::split`), yet each needs to know what the other did.
+// ANCHOR: memory_budget
+/// The bytes of request bodies held in memory, over all connections, against a cap:
+/// past it, bodies are spooled to disk, so many concurrent uploads cannot exhaust memory.
 #[derive(Debug)]
-pub(crate) struct Exchange {
-    /// Where `Expect: 100-continue` is (see [`expect`]).
-    pub(crate) expect: AtomicU8,
-    /// Bytes of a `Content-Length` body not read yet (0 for other framings): when more
-    /// than `max_drain` are left as the headers go out, the connection will close after
-    /// this response, and the response can say so.
-    pub(crate) unread: AtomicU64,
+pub(crate) struct MemoryBudget {
+    used: AtomicUsize,
+    cap: usize,
 }
 
-impl Default for Exchange {
-    fn default() -> Self {
-        Exchange {
-            expect: AtomicU8::new(expect::NONE),
-            unread: AtomicU64::new(0),
+impl MemoryBudget {
+    pub(crate) fn new(cap: usize) -> MemoryBudget {
+        MemoryBudget {
+            used: AtomicUsize::new(0),
+            cap,
+        }
+    }
+
+    /// Takes `n` bytes of the budget, if they are left.
+    fn reserve(self: &Arc<Self>, n: usize) -> Option<Reservation> {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(n).filter(|&total| total <= self.cap)
+            })
+            .ok()?;
+        Some(Reservation {
+            budget: Some(Arc::clone(self)),
+            bytes: n,
+        })
+    }
+}
+// ANCHOR_END: memory_budget
+
+/// Bytes of the memory budget held by one body; given back when it is dropped.
+#[derive(Debug, Default)]
+struct Reservation {
+    budget: Option<Arc<MemoryBudget>>,
+    bytes: usize,
+}
+
+impl Reservation {
+    fn grow(&mut self, n: usize) -> bool {
+        let Some(budget) = &self.budget else {
+            return false;
+        };
+        match budget.reserve(n) {
+            Some(mut more) => {
+                more.bytes = 0;
+                self.bytes += n;
+                true
+            }
+            None => false,
         }
     }
 }
 
-/// The connection's reader, wrapped by the body's framing.
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some(budget) = &self.budget {
+            budget.used.fetch_sub(self.bytes, Ordering::AcqRel);
+        }
+    }
+}
+
+/// Where a body's bytes go while it arrives.
 #[derive(Debug)]
-pub(crate) enum Framed {
-    /// No body: reads give EOF at once.
-    Empty(ConnReader),
-    /// `Content-Length`.
-    Known(KnownLengthRFile<ConnReader>),
-    /// `Transfer-Encoding: chunked`.
-    Chunked(ChunkedRFile<ConnReader>),
-    /// Only while the reader moves from one variant to another.
-    Moving,
+pub(crate) struct BodySink {
+    memory: Vec<u8>,
+    reserved: Reservation,
+    spool: Option<File>,
+    len: u64,
+    in_memory_limit: usize,
+}
+
+impl BodySink {
+    /// A sink for a body of `expected` bytes (`None`: chunked, unknown). One that will
+    /// not fit in memory is spooled from its first byte.
+    pub(crate) fn new(
+        expected: Option<u64>,
+        in_memory_limit: usize,
+        budget: &Arc<MemoryBudget>,
+    ) -> io::Result<BodySink> {
+        let mut sink = BodySink {
+            memory: Vec::new(),
+            reserved: Reservation {
+                budget: Some(Arc::clone(budget)),
+                bytes: 0,
+            },
+            spool: None,
+            len: 0,
+            in_memory_limit,
+        };
+        if let Some(n) = expected {
+            let fits = usize::try_from(n)
+                .ok()
+                .filter(|&n| n <= in_memory_limit)
+                .and_then(|n| budget.reserve(n).map(|r| (n, r)));
+            match fits {
+                Some((n, reservation)) => {
+                    sink.memory.reserve_exact(n);
+                    sink.reserved = reservation;
+                }
+                None => sink.spill()?,
+            }
+        }
+        Ok(sink)
+    }
+
+    // ANCHOR: sink_write
+    /// Appends `bytes`: in memory while the body stays within its limit and the shared
+    /// budget has room, else in the spool file (created, and the memory moved there, the
+    /// first time).
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if self.spool.is_none() {
+            let total = self.memory.len() + bytes.len();
+            let room = self.reserved.bytes.saturating_sub(self.memory.len());
+            let fits = total <= self.in_memory_limit
+                && (bytes.len() <= room || self.reserved.grow(bytes.len() - room));
+            if !fits {
+                self.spill()?;
+            }
+        }
+        match &mut self.spool {
+            Some(file) => file.write_all(bytes)?,
+            None => self.memory.extend_from_slice(bytes),
+        }
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+    // ANCHOR_END: sink_write
+
+    /// Moves the body to an anonymous temporary file (`tempfile` unlinks it at creation:
+    /// it disappears with its last descriptor, even if the server is killed).
+    fn spill(&mut self) -> io::Result<()> {
+        let mut file = tempfile::tempfile()?;
+        file.write_all(&self.memory)?;
+        self.memory = Vec::new();
+        self.reserved = Reservation::default();
+        self.spool = Some(file);
+        Ok(())
+    }
+
+    /// The body received so far, in bytes.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The complete body, ready to read from its start.
+    pub(crate) fn finish(self, trailers: Vec<(String, Vec<u8>)>) -> io::Result<RequestBody> {
+        let data = match self.spool {
+            Some(mut file) => {
+                file.seek(SeekFrom::Start(0))?;
+                Data::Spooled(BufReader::with_capacity(64 * 1024, file))
+            }
+            None => Data::Memory {
+                bytes: self.memory,
+                pos: 0,
+                _reserved: self.reserved,
+            },
+        };
+        Ok(RequestBody {
+            data,
+            trailers,
+            len: self.len,
+        })
+    }
+}
+
+#[derive(Debug)]
+enum Data {
+    Memory {
+        bytes: Vec<u8>,
+        pos: usize,
+        /// Given back to the shared budget when the body is dropped.
+        _reserved: Reservation,
+    },
+    Spooled(BufReader<File>),
 }
 
 // ANCHOR: request_body
-/// The request body: `Read` and `BufRead` over a `KnownLengthRFile` or `ChunkedRFile`
-/// (PEP 3333's `wsgi.input`).
+/// The request body (PEP 3333's `wsgi.input`): all of it, received before the
+/// application was called, in memory or in an anonymous temporary file.
 ///
-/// It returns EOF at the end of the body and never reads past it, so a gateway may read
-/// to the end (`wsgi.input_terminated` is true). If the client sent
-/// `Expect: 100-continue`, the first read sends `100 Continue` first, and only then
-/// waits for the body: a gateway that answers without reading never invites it.
-/// Framing errors are `InvalidData` errors holding a
-/// [`BodyError`](crate::rfile::BodyError); a stalled client is a `TimedOut`/`WouldBlock`
-/// error after `ServerConfig::body_timeout`.
+/// It implements `Read` and `BufRead`, and EOF is the end of the body (so
+/// `wsgi.input_terminated` is true). The application owns it once it takes it
+/// ([`HttpRequest::take_body`](crate::HttpRequest::take_body)): reading it never touches
+/// the connection, never blocks on the client, and may go on after the response.
 #[derive(Debug)]
 pub struct RequestBody {
-    framed: Framed,
-    exchange: Arc<Exchange>,
-    writer: ConnWriter,
+    data: Data,
+    trailers: Vec<(String, Vec<u8>)>,
+    len: u64,
 }
 // ANCHOR_END: request_body
 
+impl Default for RequestBody {
+    fn default() -> Self {
+        RequestBody::empty()
+    }
+}
+
 impl RequestBody {
-    pub(crate) fn new(framed: Framed, exchange: Arc<Exchange>, writer: ConnWriter) -> Self {
+    /// A body of no bytes.
+    pub fn empty() -> RequestBody {
         RequestBody {
-            framed,
-            exchange,
-            writer,
+            data: Data::Memory {
+                bytes: Vec::new(),
+                pos: 0,
+                _reserved: Reservation::default(),
+            },
+            trailers: Vec::new(),
+            len: 0,
         }
     }
 
-    /// Whether the whole body was read (trivially true when there is none).
+    /// A body holding `bytes`, in memory (for tests and in-process clients).
+    pub fn from_bytes(bytes: Vec<u8>) -> RequestBody {
+        let len = bytes.len() as u64;
+        RequestBody {
+            data: Data::Memory {
+                bytes,
+                pos: 0,
+                _reserved: Reservation::default(),
+            },
+            trailers: Vec::new(),
+            len,
+        }
+    }
+
+    /// The body's length in bytes (decoded, for a chunked body).
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the body has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the body was spooled to a temporary file rather than kept in memory.
+    pub fn is_spooled(&self) -> bool {
+        matches!(self.data, Data::Spooled(_))
+    }
+
+    /// Whether the whole body was received: always, since the application is called
+    /// only then (kept for gateways written against the streaming design).
     pub fn is_complete(&self) -> bool {
-        match &self.framed {
-            Framed::Empty(_) => true,
-            Framed::Known(r) => r.remaining() == 0,
-            Framed::Chunked(r) => r.is_done(),
-            Framed::Moving => false,
-        }
+        true
     }
 
-    /// The trailer fields of a chunked body, once it was read to the end.
+    /// The trailer fields of a chunked body, names as received, in order. They are kept
+    /// apart from the request's headers: RFC 9110 §6.5.1 forbids merging trailers such
+    /// as `Content-Length` into the header section.
     pub fn trailers(&self) -> &[(String, Vec<u8>)] {
-        match &self.framed {
-            Framed::Chunked(r) => r.trailers(),
-            _ => &[],
-        }
+        &self.trailers
     }
-
-    /// Whether the client still waits for `100 Continue`, or was answered without it:
-    /// then it may never send the body, and draining it could wait for nothing.
-    pub(crate) fn continue_owed(&self) -> bool {
-        matches!(
-            self.exchange.expect.load(Ordering::Acquire),
-            expect::PENDING | expect::SKIPPED
-        )
-    }
-
-    /// Bytes of a `Content-Length` body not read yet (`None` for chunked).
-    pub(crate) fn remaining(&self) -> Option<u64> {
-        match &self.framed {
-            Framed::Empty(_) => Some(0),
-            Framed::Known(r) => Some(r.remaining()),
-            Framed::Chunked(_) | Framed::Moving => None,
-        }
-    }
-
-    pub(crate) fn into_reader(self) -> Option<ConnReader> {
-        match self.framed {
-            Framed::Empty(r) => Some(r),
-            Framed::Known(r) => Some(r.into_inner()),
-            Framed::Chunked(r) => Some(r.into_inner()),
-            Framed::Moving => None,
-        }
-    }
-
-    /// Wraps the unframed reader with `frame`; does nothing if the body is framed already.
-    pub(crate) fn reframe(&mut self, frame: impl FnOnce(ConnReader) -> Framed) {
-        if let Framed::Empty(reader) = std::mem::replace(&mut self.framed, Framed::Moving) {
-            self.framed = frame(reader);
-        }
-    }
-
-    pub(crate) fn exchange(&self) -> &Exchange {
-        &self.exchange
-    }
-
-    /// Publishes how much of a `Content-Length` body is left, for the response.
-    fn note_unread(&self) {
-        if let Framed::Known(r) = &self.framed {
-            self.exchange.unread.store(r.remaining(), Ordering::Release);
-        }
-    }
-
-    pub(crate) fn reader_mut(&mut self) -> Option<&mut ConnReader> {
-        match &mut self.framed {
-            Framed::Empty(r) => Some(r),
-            _ => None,
-        }
-    }
-
-    // ANCHOR: send_continue
-    /// Sends `100 Continue` if the client waits for it and no final response went out.
-    fn send_continue(&mut self) -> io::Result<()> {
-        if self
-            .exchange
-            .expect
-            .compare_exchange(
-                expect::PENDING,
-                expect::SENT,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_ok()
-        {
-            self.writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
-        }
-        Ok(())
-    }
-    // ANCHOR_END: send_continue
 }
 
 impl Read for RequestBody {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        self.send_continue()?;
-        let n = match &mut self.framed {
-            Framed::Empty(_) | Framed::Moving => 0,
-            Framed::Known(r) => r.read(out)?,
-            Framed::Chunked(r) => r.read(out)?,
-        };
-        self.note_unread();
-        Ok(n)
+        match &mut self.data {
+            Data::Memory { bytes, pos, .. } => {
+                let rest = &bytes[*pos..];
+                let n = rest.len().min(out.len());
+                out[..n].copy_from_slice(&rest[..n]);
+                *pos += n;
+                Ok(n)
+            }
+            Data::Spooled(file) => file.read(out),
+        }
     }
 }
 
 impl BufRead for RequestBody {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.send_continue()?;
-        match &mut self.framed {
-            Framed::Empty(_) | Framed::Moving => Ok(&[]),
-            Framed::Known(r) => r.fill_buf(),
-            Framed::Chunked(r) => r.fill_buf(),
+        match &mut self.data {
+            Data::Memory { bytes, pos, .. } => Ok(&bytes[*pos..]),
+            Data::Spooled(file) => file.fill_buf(),
         }
     }
 
     fn consume(&mut self, amt: usize) {
-        match &mut self.framed {
-            Framed::Empty(_) | Framed::Moving => {}
-            Framed::Known(r) => r.consume(amt),
-            Framed::Chunked(r) => r.consume(amt),
+        match &mut self.data {
+            Data::Memory { bytes, pos, .. } => *pos = (*pos + amt).min(bytes.len()),
+            Data::Spooled(file) => file.consume(amt),
         }
-        self.note_unread();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(mut body: RequestBody) -> Vec<u8> {
+        let mut out = Vec::new();
+        body.read_to_end(&mut out).expect("read");
+        out
+    }
+
+    #[test]
+    fn a_body_within_its_limits_stays_in_memory_and_gives_its_budget_back() {
+        let budget = Arc::new(MemoryBudget::new(100));
+        let mut sink = BodySink::new(Some(10), 64, &budget).expect("sink");
+        sink.write(b"0123456789").expect("written");
+        assert_eq!(budget.used.load(Ordering::Relaxed), 10);
+        let body = sink.finish(Vec::new()).expect("body");
+        assert!(!body.is_spooled());
+        assert_eq!(read_all(body), b"0123456789");
+        assert_eq!(budget.used.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn a_body_past_the_per_body_limit_is_spooled_intact() {
+        let budget = Arc::new(MemoryBudget::new(1 << 20));
+        let mut sink = BodySink::new(None, 8, &budget).expect("sink");
+        for piece in [&b"abcd"[..], b"efgh", b"ijkl"] {
+            sink.write(piece).expect("written");
+        }
+        let body = sink.finish(Vec::new()).expect("body");
+        assert!(body.is_spooled());
+        assert_eq!(read_all(body), b"abcdefghijkl");
+        assert_eq!(budget.used.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn bodies_past_the_shared_budget_are_spooled() {
+        let budget = Arc::new(MemoryBudget::new(15));
+        let mut first = BodySink::new(Some(10), 64, &budget).expect("sink");
+        first.write(&[1; 10]).expect("written");
+        let mut second = BodySink::new(Some(10), 64, &budget).expect("sink");
+        second.write(&[2; 10]).expect("written");
+        let (first, second) = (first.finish(Vec::new()), second.finish(Vec::new()));
+        assert!(!first.expect("first").is_spooled());
+        assert!(second.expect("second").is_spooled());
     }
 }

@@ -9,9 +9,9 @@ thread_local! {
     static CACHE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
 }
 
-/// The current time as an IMF-fixdate (RFC 9110 §5.6.7), e.g.
-/// `Sun, 06 Nov 1994 08:49:37 GMT`.
-pub(crate) fn http_date() -> String {
+/// Appends the current time as an IMF-fixdate (RFC 9110 §5.6.7), e.g.
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, to `buf`: no allocation.
+pub(crate) fn push_http_date(buf: &mut Vec<u8>) {
     let now = SystemTime::now();
     let second = now
         .duration_since(UNIX_EPOCH)
@@ -22,6 +22,6 @@ pub(crate) fn http_date() -> String {
         if cache.0 != second {
             *cache = (second, httpdate::fmt_http_date(now));
         }
-        cache.1.clone()
+        buf.extend_from_slice(cache.1.as_bytes());
     })
 }

@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use super::headers::{header_facts, read_request_headers, BodyFraming, HeaderFacts};
 use super::line::{read_request_line, RequestLine};
+use crate::error::ClientError;
 use crate::{Error, ServerConfig};
 
 /// The HTTP version of a request. Only these two are served; others get 505.
@@ -45,7 +46,8 @@ pub struct RequestHead {
     pub(crate) keep_alive: bool,
     pub(crate) expect_continue: bool,
     pub(crate) close_after: bool,
-    pub(crate) host: Option<String>,
+    /// Which of `headers` is `Host`.
+    pub(crate) host: Option<usize>,
     pub(crate) remote_addr: SocketAddr,
     pub(crate) server_addr: SocketAddr,
 }
@@ -60,28 +62,18 @@ impl RequestHead {
     pub fn parse(bytes: &[u8], config: &ServerConfig) -> Result<(RequestHead, usize), Error> {
         let (line, line_len) = read_request_line(bytes, config)?;
         let rest = &bytes[line_len..];
-        let Some(fields_len) = super::headers::section_end(rest) else {
-            return Err(if rest.len() > config.max_header_bytes {
-                Error::HeadersTooLarge {
-                    limit: config.max_header_bytes,
-                }
-            } else {
-                Error::BadHeader {
-                    why: "header section does not end with an empty line",
-                    evidence: rest.iter().take(256).copied().collect(),
-                }
-            });
-        };
-        if fields_len > config.max_header_bytes {
-            return Err(Error::HeadersTooLarge {
-                limit: config.max_header_bytes,
-            });
+        if super::headers::section_end(rest).is_none() && rest.len() <= config.max_header_bytes {
+            return Err(Error::Client(ClientError::BadHeader {
+                why: "header section does not end with an empty line",
+                evidence: rest.iter().take(256).copied().collect(),
+            }));
         }
-        let headers = read_request_headers(&rest[..fields_len], config)?;
-        let facts = header_facts(&headers, line.version, config)?;
+        let fields_len = super::headers::section_len(rest, config, line_len)?;
         let mut head = RequestHead::empty();
-        head.set_line(line);
-        head.set_fields(headers, facts);
+        read_request_headers(&rest[..fields_len], config, &mut head.headers)?;
+        let facts = header_facts(&head.headers, line.version, config)?;
+        head.set_line(&line);
+        head.set_facts(facts);
         Ok((head, line_len + fields_len))
     }
     // ANCHOR_END: head_parse
@@ -109,19 +101,27 @@ impl RequestHead {
         }
     }
 
-    pub(crate) fn set_line(&mut self, line: RequestLine) {
-        self.method = line.method;
-        self.uri = line.uri;
+    // ANCHOR: set_line
+    /// Copies the parsed line in, reusing this head's strings: a connection keeps its
+    /// head from request to request, so a request like the last costs no allocation.
+    pub(crate) fn set_line(&mut self, line: &RequestLine<'_>) {
+        fn copy(dst: &mut String, src: &str) {
+            dst.clear();
+            dst.push_str(src);
+        }
+        copy(&mut self.method, line.method);
+        copy(&mut self.uri, line.uri);
         self.version = line.version;
-        self.target_scheme = line.target.scheme;
-        self.authority = line.target.authority;
-        self.raw_path = line.target.raw_path;
-        self.path = line.target.path;
-        self.query = line.target.query;
+        self.target_scheme = line.target.scheme.map(str::to_ascii_lowercase);
+        self.authority = line.target.authority.map(str::to_string);
+        copy(&mut self.raw_path, line.target.raw_path);
+        self.path.clear();
+        line.target.decode_path_into(&mut self.path);
+        copy(&mut self.query, line.target.query);
     }
+    // ANCHOR_END: set_line
 
-    pub(crate) fn set_fields(&mut self, headers: Vec<(String, Vec<u8>)>, facts: HeaderFacts) {
-        self.headers = headers;
+    pub(crate) fn set_facts(&mut self, facts: HeaderFacts) {
         self.framing = facts.framing;
         self.keep_alive = facts.keep_alive;
         self.expect_continue = facts.expect_continue;
@@ -221,7 +221,11 @@ impl RequestHead {
 
     /// `SERVER_NAME`: the `Host` header without its port, else the local address's IP.
     pub fn server_name(&self) -> String {
-        match self.authority.as_deref().or(self.host.as_deref()) {
+        let host = self
+            .host
+            .and_then(|i| self.headers.get(i))
+            .map(|(_, value)| String::from_utf8_lossy(value));
+        match self.authority.as_deref().or(host.as_deref()) {
             Some(host) if !host.is_empty() => strip_port(host).to_string(),
             _ => self.server_addr.ip().to_string(),
         }

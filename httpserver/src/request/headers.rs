@@ -1,6 +1,7 @@
 //! The header section (RFC 9112 §5) and what it decides: framing, persistence, `Expect`.
 
-use crate::{Error, ServerConfig, Version};
+use crate::error::ClientError;
+use crate::{ServerConfig, Version};
 
 /// How the request body is delimited (RFC 9112 §6.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +25,8 @@ pub(crate) struct HeaderFacts {
     /// The framing is suspect enough that the connection must close after the response
     /// (RFC 9112 §6.1: `Transfer-Encoding` in an HTTP/1.0 request).
     pub(crate) close_after: bool,
-    /// The `Host` value, if any.
-    pub(crate) host: Option<String>,
+    /// Which field is `Host`, if any.
+    pub(crate) host: Option<usize>,
 }
 
 /// Where the header section ends in `bytes` (which starts right after the request line):
@@ -50,6 +51,29 @@ pub(crate) fn section_end(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// The length of the header section at the start of `bytes`, within its limits:
+/// `max_header_bytes` for the section, `max_head_bytes` for it and the request line's
+/// `line_len` together. Called once the head is complete, or over a limit.
+pub(crate) fn section_len(
+    bytes: &[u8],
+    config: &ServerConfig,
+    line_len: usize,
+) -> Result<usize, ClientError> {
+    let section = ClientError::HeaderSectionTooLong {
+        limit_bytes: config.max_header_bytes,
+    };
+    let head = ClientError::HeadTooLong {
+        limit_bytes: config.max_head_bytes,
+    };
+    match section_end(bytes) {
+        Some(n) if n > config.max_header_bytes => Err(section),
+        Some(n) if line_len.saturating_add(n) > config.max_head_bytes => Err(head),
+        Some(n) => Ok(n),
+        None if bytes.len() > config.max_header_bytes => Err(section),
+        None => Err(head),
+    }
+}
+
 // ANCHOR: read_request_headers
 /// Parses the header section at the start of `bytes` (complete: it ends with the empty
 /// line). Returns the fields in arrival order, names as received.
@@ -61,15 +85,16 @@ pub(crate) fn section_end(bytes: &[u8]) -> Option<usize> {
 pub(crate) fn read_request_headers(
     bytes: &[u8],
     config: &ServerConfig,
-) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    fields: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), ClientError> {
     let lines = bytes
         .iter()
         .filter(|&&b| b == b'\n')
         .count()
         .saturating_sub(1);
     if lines > config.max_headers {
-        return Err(Error::HeadersTooLarge {
-            limit: config.max_headers,
+        return Err(ClientError::TooManyHeaders {
+            limit_lines: config.max_headers,
         });
     }
     // Most requests have a few dozen fields at most: their slots live on the stack.
@@ -82,13 +107,26 @@ pub(crate) fn read_request_headers(
         &mut on_heap
     };
     match httparse::parse_headers(bytes, slots) {
-        Ok(httparse::Status::Complete((_, parsed))) => Ok(parsed
-            .iter()
-            .map(|h| (h.name.to_string(), h.value.to_vec()))
-            .collect()),
+        Ok(httparse::Status::Complete((_, parsed))) => {
+            // Into the fields of the connection's previous request, reusing their
+            // strings: a request like the last one allocates nothing here.
+            fields.truncate(parsed.len());
+            for (i, h) in parsed.iter().enumerate() {
+                match fields.get_mut(i) {
+                    Some((name, value)) => {
+                        name.clear();
+                        name.push_str(h.name);
+                        value.clear();
+                        value.extend_from_slice(h.value);
+                    }
+                    None => fields.push((h.name.to_string(), h.value.to_vec())),
+                }
+            }
+            Ok(())
+        }
         // Complete heads only reach here, so "partial" means a line httparse could not
         // take apart, e.g. an obs-fold continuation.
-        Ok(httparse::Status::Partial) | Err(_) => Err(Error::BadHeader {
+        Ok(httparse::Status::Partial) | Err(_) => Err(ClientError::BadHeader {
             why: bad_header_reason(bytes),
             evidence: first_bad_line(bytes),
         }),
@@ -134,104 +172,147 @@ fn comma_tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 // ANCHOR: header_facts
 /// Decides framing, persistence and `Expect` from the fields (RFC 9112 §6, §9.3;
 /// RFC 9110 §10.1.1), refusing every combination that two parsers could read differently.
+/// The steps: gather what each field says ([`FieldScan::field`]), then the body's
+/// framing ([`framing`]), then persistence.
 pub(crate) fn header_facts(
     fields: &[(String, Vec<u8>)],
     version: Version,
     config: &ServerConfig,
-) -> Result<HeaderFacts, Error> {
-    let mut length: Option<u64> = None;
-    let mut coding: Option<&[u8]> = None;
-    let mut host: Option<&[u8]> = None;
-    let mut close = false;
-    let mut keep_alive_token = false;
-    let mut expect_continue = false;
-    for (name, value) in fields {
-        if name.eq_ignore_ascii_case("content-length") {
-            // Digits only (no sign, no space inside); repeated values, in one field or
-            // several, must agree, or the body's end is ambiguous (RFC 9112 §6.3 rule 5).
-            for token in value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
-                let n = parse_digits(token).ok_or_else(|| Error::BadContentLength {
-                    value: value.clone(),
-                })?;
-                if length.is_some_and(|m| m != n) {
-                    return Err(Error::BadContentLength {
-                        value: value.clone(),
-                    });
-                }
-                length = Some(n);
-            }
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            if coding.is_some() {
-                return Err(Error::UnsupportedTransferCoding {
-                    coding: value.clone(),
-                });
-            }
-            coding = Some(value);
-        } else if name.eq_ignore_ascii_case("host") {
-            if host.is_some() {
-                return Err(Error::BadHeader {
-                    why: "duplicate Host",
-                    evidence: value.clone(),
-                });
-            }
-            // RFC 9110 §7.2: an invalid Host value is a 400, like a missing one.
-            if !super::line::valid_host(value) {
-                return Err(Error::BadHeader {
-                    why: "invalid Host",
-                    evidence: value.clone(),
-                });
-            }
-            host = Some(value);
-        } else if name.eq_ignore_ascii_case("connection") {
-            for token in comma_tokens(value) {
-                close |= token.eq_ignore_ascii_case(b"close");
-                keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
-            }
-        } else if name.eq_ignore_ascii_case("expect") {
-            if !value.trim_ascii().eq_ignore_ascii_case(b"100-continue") {
-                return Err(Error::UnsupportedExpectation {
-                    value: value.clone(),
-                });
-            }
-            // HTTP/1.0 clients do not know 100 Continue (RFC 9110 §10.1.1): ignore it.
-            expect_continue = version == Version::Http11;
+) -> Result<HeaderFacts, ClientError> {
+    let mut scan = FieldScan::default();
+    for (index, (name, value)) in fields.iter().enumerate() {
+        scan.field(name, value, version)?;
+        if scan.host.is_some() && scan.host_index.is_none() {
+            scan.host_index = Some(index);
         }
     }
-    if version == Version::Http11 && host.is_none() {
-        return Err(Error::BadHeader {
+    if version == Version::Http11 && scan.host.is_none() {
+        return Err(ClientError::BadHeader {
             why: "missing Host",
             evidence: Vec::new(),
         });
     }
-    let framing = match (coding, length) {
-        (Some(_), Some(_)) => return Err(Error::ContentLengthWithTransferEncoding),
-        (Some(coding), None) => chunked_framing(coding)?,
-        (None, Some(n)) if n > config.max_body => {
-            return Err(Error::BodyTooLarge {
-                limit: config.max_body,
-                length: n,
-            })
-        }
-        (None, Some(n)) => BodyFraming::Length(n),
-        (None, None) => BodyFraming::None,
-    };
+    let framing = framing(scan.coding, scan.length, config)?;
     let keep_alive = match version {
-        Version::Http11 => !close,
-        Version::Http10 => keep_alive_token && !close,
+        Version::Http11 => !scan.close,
+        Version::Http10 => scan.keep_alive_token && !scan.close,
     };
     Ok(HeaderFacts {
         framing,
         keep_alive,
-        expect_continue,
-        close_after: version == Version::Http10 && coding.is_some(),
-        host: host.map(|h| String::from_utf8_lossy(h).into_owned()),
+        expect_continue: scan.expect_continue,
+        close_after: version == Version::Http10 && scan.coding.is_some(),
+        host: scan.host_index,
     })
 }
 // ANCHOR_END: header_facts
 
+/// What the fields said so far, one field at a time.
+#[derive(Default)]
+struct FieldScan<'a> {
+    length: Option<u64>,
+    coding: Option<&'a [u8]>,
+    host: Option<&'a [u8]>,
+    host_index: Option<usize>,
+    close: bool,
+    keep_alive_token: bool,
+    expect_continue: bool,
+}
+
+impl<'a> FieldScan<'a> {
+    // ANCHOR: field_scan
+    /// Takes in one field; the ones that decide framing, persistence or `Expect`.
+    fn field(&mut self, name: &str, value: &'a [u8], version: Version) -> Result<(), ClientError> {
+        if name.eq_ignore_ascii_case("content-length") {
+            self.content_length(value)
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            if self.coding.is_some() {
+                return Err(ClientError::UnsupportedTransferCoding {
+                    coding: value.to_vec(),
+                });
+            }
+            self.coding = Some(value);
+            Ok(())
+        } else if name.eq_ignore_ascii_case("host") {
+            self.host(value)
+        } else if name.eq_ignore_ascii_case("connection") {
+            for token in comma_tokens(value) {
+                self.close |= token.eq_ignore_ascii_case(b"close");
+                self.keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+            }
+            Ok(())
+        } else if name.eq_ignore_ascii_case("expect") {
+            if !value.trim_ascii().eq_ignore_ascii_case(b"100-continue") {
+                return Err(ClientError::UnsupportedExpectation {
+                    value: value.to_vec(),
+                });
+            }
+            // HTTP/1.0 clients do not know 100 Continue (RFC 9110 §10.1.1): ignore it.
+            self.expect_continue = version == Version::Http11;
+            Ok(())
+        } else {
+            Ok(())
+        }
+    }
+    // ANCHOR_END: field_scan
+
+    /// Digits only (no sign, no space inside); repeated values, in one field or several,
+    /// must agree, or the body's end is ambiguous (RFC 9112 §6.3 rule 5).
+    fn content_length(&mut self, value: &[u8]) -> Result<(), ClientError> {
+        for token in value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+            let n = parse_digits(token).ok_or_else(|| ClientError::BadContentLength {
+                value: value.to_vec(),
+            })?;
+            if self.length.is_some_and(|m| m != n) {
+                return Err(ClientError::BadContentLength {
+                    value: value.to_vec(),
+                });
+            }
+            self.length = Some(n);
+        }
+        Ok(())
+    }
+
+    /// One `Host`, well formed (RFC 9110 §7.2: an invalid one is a 400, like a missing one).
+    fn host(&mut self, value: &'a [u8]) -> Result<(), ClientError> {
+        let why = if self.host.is_some() {
+            "duplicate Host"
+        } else if !super::line::valid_host(value) {
+            "invalid Host"
+        } else {
+            self.host = Some(value);
+            return Ok(());
+        };
+        Err(ClientError::BadHeader {
+            why,
+            evidence: value.to_vec(),
+        })
+    }
+}
+
+/// The body's framing from `Transfer-Encoding` and `Content-Length` (RFC 9112 §6.3):
+/// both is the smuggling pair (400); a declared length over `max_body` is 413 before a
+/// byte of it is read.
+fn framing(
+    coding: Option<&[u8]>,
+    length: Option<u64>,
+    config: &ServerConfig,
+) -> Result<BodyFraming, ClientError> {
+    match (coding, length) {
+        (Some(_), Some(_)) => Err(ClientError::ContentLengthWithTransferEncoding),
+        (Some(coding), None) => chunked_framing(coding),
+        (None, Some(n)) if n > config.max_body => Err(ClientError::BodyTooLarge {
+            limit_bytes: config.max_body,
+            length: n,
+        }),
+        (None, Some(n)) => Ok(BodyFraming::Length(n)),
+        (None, None) => Ok(BodyFraming::None),
+    }
+}
+
 /// `chunked` must be the last coding, and is the only one this server decodes: any other
 /// is 501 (RFC 9112 §6.1); `chunked` not last leaves the body's end unknown: 400.
-fn chunked_framing(coding: &[u8]) -> Result<BodyFraming, Error> {
+fn chunked_framing(coding: &[u8]) -> Result<BodyFraming, ClientError> {
     let codings: Vec<&[u8]> = comma_tokens(coding).collect();
     match codings.as_slice() {
         [only] if only.eq_ignore_ascii_case(b"chunked") => Ok(BodyFraming::Chunked),
@@ -240,12 +321,12 @@ fn chunked_framing(coding: &[u8]) -> Result<BodyFraming, Error> {
                 .last()
                 .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked")) =>
         {
-            Err(Error::BadHeader {
+            Err(ClientError::BadHeader {
                 why: "chunked is not the final transfer coding",
                 evidence: coding.to_vec(),
             })
         }
-        _ => Err(Error::UnsupportedTransferCoding {
+        _ => Err(ClientError::UnsupportedTransferCoding {
             coding: coding.to_vec(),
         }),
     }
@@ -289,15 +370,15 @@ mod tests {
         assert_eq!(chunked_framing(b"Chunked").ok(), Some(BodyFraming::Chunked));
         assert!(matches!(
             chunked_framing(b"gzip, chunked"),
-            Err(Error::UnsupportedTransferCoding { .. })
+            Err(ClientError::UnsupportedTransferCoding { .. })
         ));
         assert!(matches!(
             chunked_framing(b"chunked, gzip"),
-            Err(Error::BadHeader { .. })
+            Err(ClientError::BadHeader { .. })
         ));
         assert!(matches!(
             chunked_framing(b"identity"),
-            Err(Error::UnsupportedTransferCoding { .. })
+            Err(ClientError::UnsupportedTransferCoding { .. })
         ));
     }
 }

@@ -2,30 +2,43 @@
 
 use percent_encoding::percent_decode;
 
-use crate::{Error, ServerConfig, Version};
+use crate::error::ClientError;
+use crate::{ServerConfig, Version};
 
-/// The request line, parsed: what `read_request_line` hands on.
+/// The request line, parsed: what `read_request_line` hands on. It borrows the
+/// connection's buffer; `RequestHead::set_line` copies it into strings a connection
+/// reuses from request to request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RequestLine {
-    pub(crate) method: String,
-    pub(crate) uri: String,
+pub(crate) struct RequestLine<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) uri: &'a str,
     pub(crate) version: Version,
-    pub(crate) target: Target,
+    pub(crate) target: Target<'a>,
 }
 
 /// The request-target split into its parts (RFC 9112 §3.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Target {
-    /// `http` or `https` for an absolute-form target, else `None`.
-    pub(crate) scheme: Option<String>,
+pub(crate) struct Target<'a> {
+    /// `http` or `https` (in any case) for an absolute-form target, else `None`.
+    pub(crate) scheme: Option<&'a str>,
     /// The authority of an absolute-form target.
-    pub(crate) authority: Option<String>,
+    pub(crate) authority: Option<&'a str>,
     /// The path as received, still percent-encoded; `*` for `OPTIONS *`.
-    pub(crate) raw_path: String,
-    /// The path percent-decoded to bytes.
-    pub(crate) path: Vec<u8>,
+    pub(crate) raw_path: &'a str,
     /// What follows the first `?`, as received.
-    pub(crate) query: String,
+    pub(crate) query: &'a str,
+}
+
+impl Target<'_> {
+    /// The path percent-decoded to bytes, appended to `out`. `%`, `%4` and `%zz` are not
+    /// escapes: they stay as they are, never panic.
+    pub(crate) fn decode_path_into(&self, out: &mut Vec<u8>) {
+        if self.raw_path == "*" {
+            out.extend_from_slice(b"*");
+        } else {
+            out.extend(percent_decode(self.raw_path.as_bytes()));
+        }
+    }
 }
 
 /// Where the request line ends in `bytes`: the index just past its LF, or `None` if no LF
@@ -37,24 +50,45 @@ pub(crate) fn line_end(bytes: &[u8], limit: usize) -> Option<usize> {
 
 // ANCHOR: read_request_line
 /// Parses the request line at the start of `bytes` (which holds at least the whole line);
-/// returns it and the number of bytes it took, line ending included.
-///
-/// `httparse` checks the bytes (method is a token, target is visible ASCII, version is
-/// `HTTP/1.0` or `HTTP/1.1`); this function adds the limit and the version rule, and
-/// splits the target.
-pub(crate) fn read_request_line(
-    bytes: &[u8],
+/// returns it and the number of bytes it took, line ending included. The steps: find the
+/// line within its limit ([`find_line`]), let `httparse` check its three words
+/// ([`split_line`]), refuse `CONNECT`, split the target ([`parse_target`]).
+pub(crate) fn read_request_line<'a>(
+    bytes: &'a [u8],
     config: &ServerConfig,
-) -> Result<(RequestLine, usize), Error> {
-    // A line longer than the limit is 414 even before its end arrives: waiting for the
-    // rest would let a client make the server buffer without bound.
+) -> Result<(RequestLine<'a>, usize), ClientError> {
+    let (line, end) = find_line(bytes, config)?;
+    let (method, uri, version) = split_line(line)?;
+    // A 2xx to CONNECT tells the client its tunnel is open (RFC 9110 §9.3.6), whatever
+    // the target's form: no application behind this server can keep that promise.
+    if method == "CONNECT" {
+        return Err(ClientError::MethodNotImplemented {
+            method: method.to_string(),
+        });
+    }
+    let target = parse_target(method, uri)?;
+    let line = RequestLine {
+        method,
+        uri,
+        version,
+        target,
+    };
+    Ok((line, end))
+}
+// ANCHOR_END: read_request_line
+
+/// The request line at the start of `bytes`, LF included, and its length; 414 past
+/// `max_request_line` (line ending excluded), even before its end arrives: waiting for
+/// the rest would let a client make the server buffer without bound.
+fn find_line<'a>(bytes: &'a [u8], config: &ServerConfig) -> Result<(&'a [u8], usize), ClientError> {
+    let too_long = || ClientError::RequestLineTooLong {
+        limit_bytes: config.max_request_line,
+    };
     let Some(end) = line_end(bytes, config.max_request_line.saturating_add(2)) else {
         return Err(if bytes.len() > config.max_request_line {
-            Error::RequestLineTooLong {
-                limit: config.max_request_line,
-            }
+            too_long()
         } else {
-            Error::BadRequestLine {
+            ClientError::BadRequestLine {
                 line: bytes.to_vec(),
             }
         });
@@ -64,10 +98,14 @@ pub(crate) fn read_request_line(
     let content = line.strip_suffix(b"\n").unwrap_or(line);
     let content = content.strip_suffix(b"\r").unwrap_or(content);
     if content.len() > config.max_request_line {
-        return Err(Error::RequestLineTooLong {
-            limit: config.max_request_line,
-        });
+        return Err(too_long());
     }
+    Ok((line, end))
+}
+
+/// Method, target and version, as `httparse` checked them: the method a token, the
+/// target visible ASCII, the version `HTTP/1.0` or `HTTP/1.1`.
+fn split_line(line: &[u8]) -> Result<(&str, &str, Version), ClientError> {
     let mut no_headers = [];
     let mut req = httparse::Request::new(&mut no_headers);
     // The line alone is a "partial" request to httparse (the headers are missing), but by
@@ -76,13 +114,13 @@ pub(crate) fn read_request_line(
         Ok(_) => {}
         Err(httparse::Error::Version) => return Err(version_error(line)),
         Err(_) => {
-            return Err(Error::BadRequestLine {
+            return Err(ClientError::BadRequestLine {
                 line: line.to_vec(),
             })
         }
     }
     let (Some(method), Some(uri), Some(minor)) = (req.method, req.path, req.version) else {
-        return Err(Error::BadRequestLine {
+        return Err(ClientError::BadRequestLine {
             line: line.to_vec(),
         });
     };
@@ -91,28 +129,13 @@ pub(crate) fn read_request_line(
     } else {
         Version::Http11
     };
-    // A 2xx to CONNECT tells the client its tunnel is open (RFC 9110 §9.3.6), whatever
-    // the target's form: no application behind this server can keep that promise.
-    if method == "CONNECT" {
-        return Err(Error::MethodNotImplemented {
-            method: method.to_string(),
-        });
-    }
-    let target = parse_target(method, uri)?;
-    let line = RequestLine {
-        method: method.to_string(),
-        uri: uri.to_string(),
-        version,
-        target,
-    };
-    Ok((line, end))
+    Ok((method, uri, version))
 }
-// ANCHOR_END: read_request_line
 
 // ANCHOR: version_error
 /// A version httparse refused: 505 if it is a well-formed `HTTP/D.D` (the client speaks a
 /// version we do not, e.g. `HTTP/2.0`), 400 if it is not a version at all.
-fn version_error(line: &[u8]) -> Error {
+fn version_error(line: &[u8]) -> ClientError {
     let trimmed = line.strip_suffix(b"\n").unwrap_or(line);
     let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
     // Exactly `method SP target SP version`: in `GET /a b HTTP/1.1` the last word looks
@@ -126,11 +149,11 @@ fn version_error(line: &[u8]) -> Error {
         [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
             if major.is_ascii_digit() && minor.is_ascii_digit() =>
         {
-            Error::UnsupportedVersion {
+            ClientError::UnsupportedVersion {
                 version: String::from_utf8_lossy(version).into_owned(),
             }
         }
-        _ => Error::BadRequestLine {
+        _ => ClientError::BadRequestLine {
             line: line.to_vec(),
         },
     }
@@ -185,8 +208,8 @@ fn is_sub_delim(b: u8) -> bool {
 /// absolute-form `http://host/path?q`, asterisk-form `*` (for `OPTIONS` only).
 /// Authority-form (`host:port`, for `CONNECT`) is refused: this server is no proxy
 /// (`CONNECT` itself never gets here: it is 501 whatever its target).
-fn parse_target(method: &str, uri: &str) -> Result<Target, Error> {
-    let refuse = || Error::BadRequestTarget {
+fn parse_target<'a>(method: &str, uri: &'a str) -> Result<Target<'a>, ClientError> {
+    let refuse = || ClientError::BadRequestTarget {
         target: uri.to_string(),
     };
     if uri == "*" {
@@ -196,9 +219,8 @@ fn parse_target(method: &str, uri: &str) -> Result<Target, Error> {
         return Ok(Target {
             scheme: None,
             authority: None,
-            raw_path: "*".to_string(),
-            path: b"*".to_vec(),
-            query: String::new(),
+            raw_path: "*",
+            query: "",
         });
     }
     // A fragment is the client's business and never sent (RFC 9112 §3.2 has no `#` in
@@ -221,21 +243,15 @@ fn parse_target(method: &str, uri: &str) -> Result<Target, Error> {
         if authority.is_empty() || !valid_host(authority.as_bytes()) {
             return Err(refuse());
         }
-        (
-            Some(scheme.to_ascii_lowercase()),
-            Some(authority.to_string()),
-            rest,
-        )
+        (Some(scheme), Some(authority), rest)
     };
     let (raw_path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let raw_path = if raw_path.is_empty() { "/" } else { raw_path };
     Ok(Target {
         scheme,
         authority,
-        raw_path: raw_path.to_string(),
-        // `%`, `%4` and `%zz` are not escapes: they stay as they are, never panic.
-        path: percent_decode(raw_path.as_bytes()).collect(),
-        query: query.to_string(),
+        raw_path,
+        query,
     })
 }
 // ANCHOR_END: parse_target
@@ -244,33 +260,39 @@ fn parse_target(method: &str, uri: &str) -> Result<Target, Error> {
 mod tests {
     use super::*;
 
-    fn target(method: &str, uri: &str) -> Result<Target, Error> {
+    fn target<'a>(method: &str, uri: &'a str) -> Result<Target<'a>, ClientError> {
         parse_target(method, uri)
+    }
+
+    fn path(t: &Target<'_>) -> Vec<u8> {
+        let mut out = Vec::new();
+        t.decode_path_into(&mut out);
+        out
     }
 
     #[test]
     fn double_slash_is_a_path_not_an_authority() {
         let t = target("GET", "//x/y?q=1").expect("valid");
-        assert_eq!((t.authority, t.raw_path.as_str()), (None, "//x/y"));
+        assert_eq!((t.authority, t.raw_path), (None, "//x/y"));
         assert_eq!(t.query, "q=1");
     }
 
     #[test]
     fn absolute_form_gives_scheme_authority_and_path() {
         let t = target("GET", "HTTP://example.com:8080/a%20b?x").expect("valid");
-        assert_eq!(t.scheme.as_deref(), Some("http"));
-        assert_eq!(t.authority.as_deref(), Some("example.com:8080"));
-        assert_eq!(t.path, b"/a b");
+        assert_eq!(t.scheme, Some("HTTP"));
+        assert_eq!(t.authority, Some("example.com:8080"));
+        assert_eq!(path(&t), b"/a b");
         let t = target("GET", "http://example.com").expect("valid");
         assert_eq!(t.raw_path, "/");
     }
 
     #[test]
     fn broken_escapes_stay_literal() {
-        assert_eq!(target("GET", "/%").expect("valid").path, b"/%");
-        assert_eq!(target("GET", "/%4").expect("valid").path, b"/%4");
-        assert_eq!(target("GET", "/%zz").expect("valid").path, b"/%zz");
-        assert_eq!(target("GET", "/a%2Fb").expect("valid").path, b"/a/b");
+        assert_eq!(path(&target("GET", "/%").expect("valid")), b"/%");
+        assert_eq!(path(&target("GET", "/%4").expect("valid")), b"/%4");
+        assert_eq!(path(&target("GET", "/%zz").expect("valid")), b"/%zz");
+        assert_eq!(path(&target("GET", "/a%2Fb").expect("valid")), b"/a/b");
         assert_eq!(target("GET", "/a%2Fb").expect("valid").raw_path, "/a%2Fb");
     }
 

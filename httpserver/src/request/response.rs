@@ -1,13 +1,13 @@
 //! `Response`: status, headers and body going out, with the framing chosen by the server.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use super::body::{expect, Exchange};
-use super::date::http_date;
+use super::date::push_http_date;
 use crate::rfile::write_chunk;
 use crate::wire::ConnWriter;
-use crate::{Error, Version};
+use crate::{Error, ServerConfig, Version};
 
 /// How the response body is delimited on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,9 +29,8 @@ pub(crate) struct ResponseContext {
     pub(crate) head_request: bool,
     /// Both the client and the server allow the connection to persist.
     pub(crate) keep_alive: bool,
-    pub(crate) server_software: Arc<str>,
-    /// `ServerConfig::max_drain`: a bigger unread body closes the connection.
-    pub(crate) max_drain: u64,
+    /// For the `Server` header's value.
+    pub(crate) config: Arc<ServerConfig>,
     /// The server is stopping: the response says `Connection: close`, even if the
     /// request was read before the stop began.
     pub(crate) stopping: Arc<AtomicBool>,
@@ -43,10 +42,10 @@ pub(crate) struct ResponseContext {
 pub struct Response {
     writer: ConnWriter,
     context: ResponseContext,
-    exchange: Arc<Exchange>,
     status: u16,
-    reason: String,
-    headers: Vec<(String, Vec<u8>)>,
+    reason: Cow<'static, str>,
+    /// The application's header fields, already as `name: value\r\n` lines.
+    fields: Fields,
     declared: Option<u64>,
     app_close: bool,
     /// `Some` once the headers were sent.
@@ -57,24 +56,27 @@ pub struct Response {
 }
 
 impl Response {
-    pub(crate) fn new(
-        writer: ConnWriter,
-        context: ResponseContext,
-        exchange: Arc<Exchange>,
-    ) -> Self {
+    pub(crate) fn new(mut writer: ConnWriter, context: ResponseContext) -> Self {
+        // The connection's buffers from its previous response: no allocation per request.
+        let (buf, fields) = writer.take_spares();
         Response {
             writer,
             context,
-            exchange,
             status: 200,
-            reason: "OK".to_string(),
-            headers: Vec::new(),
+            reason: Cow::Borrowed("OK"),
+            fields: Fields::default(),
             declared: None,
             app_close: false,
             framing: None,
             must_close: false,
-            buf: Vec::new(),
+            buf,
         }
+        .with_field_bytes(fields)
+    }
+
+    fn with_field_bytes(mut self, bytes: Vec<u8>) -> Self {
+        self.fields.bytes = bytes;
+        self
     }
 
     pub(crate) fn set_context(&mut self, version: Version, head_request: bool, keep_alive: bool) {
@@ -99,7 +101,12 @@ impl Response {
             });
         }
         self.status = code;
-        self.reason = reason.to_string();
+        self.reason = if crate::status::reason(code) == Some(reason) {
+            // The common case costs no allocation: the phrase is the table's.
+            Cow::Borrowed(crate::status::reason(code).unwrap_or(""))
+        } else {
+            Cow::Owned(reason.to_string())
+        };
         Ok(())
     }
 
@@ -143,7 +150,7 @@ impl Response {
                 .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
             return Ok(());
         }
-        self.headers.push((name.to_string(), value.to_vec()));
+        self.fields.push(name.as_bytes(), value);
         Ok(())
     }
     // ANCHOR_END: add_header
@@ -153,8 +160,8 @@ impl Response {
     pub fn reset_response(&mut self) -> Result<(), Error> {
         self.refuse_if_sent()?;
         self.status = 200;
-        self.reason = "OK".to_string();
-        self.headers.clear();
+        self.reason = Cow::Borrowed("OK");
+        self.fields.clear();
         self.declared = None;
         self.app_close = false;
         Ok(())
@@ -198,6 +205,18 @@ impl Response {
         self.flush()
     }
 
+    /// Writes bytes that are not part of this response (an interim `100 Continue`).
+    pub(crate) fn write_raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        Ok(self.writer.write_all(bytes)?)
+    }
+
+    /// The connection's writer back, with what the client has not taken yet (and the
+    /// buffers, for the next response).
+    pub(crate) fn into_writer(mut self) -> ConnWriter {
+        self.writer.give_spares(self.buf, self.fields.bytes);
+        self.writer
+    }
+
     /// Whether the connection must close after this response.
     pub(crate) fn must_close(&self) -> bool {
         self.must_close
@@ -217,8 +236,7 @@ impl Response {
             // body of one terminating chunk. Not for HEAD, 1xx, 204, 304, whose length
             // (if any) describes a body that is not sent.
             self.declared = Some(0);
-            self.headers
-                .push(("Content-Length".to_string(), b"0".to_vec()));
+            self.fields.push(b"Content-Length", b"0");
         }
         self.send_headers()?;
         match self.framing {
@@ -238,17 +256,13 @@ impl Response {
         }
         self.reset_response()?;
         self.status = code;
-        self.reason = crate::status::reason(code).to_string();
+        self.reason = Cow::Borrowed(crate::status::reason(code).unwrap_or("Unknown"));
         let body = format!("{code} {}\n", self.reason);
-        self.headers.push((
-            "Content-Type".to_string(),
-            b"text/plain; charset=utf-8".to_vec(),
-        ));
+        self.fields
+            .push(b"Content-Type", b"text/plain; charset=utf-8");
         self.declared = Some(body.len() as u64);
-        self.headers.push((
-            "Content-Length".to_string(),
-            body.len().to_string().into_bytes(),
-        ));
+        self.fields
+            .push(b"Content-Length", body.len().to_string().as_bytes());
         self.write(body.as_bytes())
     }
 
@@ -277,67 +291,73 @@ impl Response {
     }
 
     // ANCHOR: send_headers
-    /// Writes the status line and headers into the buffer and fixes the framing: the
-    /// app's `Content-Length`, else chunked on HTTP/1.1, else close-delimited (HTTP/1.0);
-    /// no body for HEAD, 1xx, 204, 304 (RFC 9112 §6.3).
+    /// Writes the status line and headers into the buffer and fixes the framing (RFC
+    /// 9112 §6.3), in four steps: the framing, persistence, the status line, the fields.
     fn build_head(&mut self) {
-        let no_body = self.has_no_body();
-        let framing = match (no_body, self.declared) {
+        let framing = self.choose_framing();
+        let keep_alive = self.decide_persistence(framing);
+        self.push_status_line();
+        self.push_fields(framing, keep_alive);
+        self.framing = Some(framing);
+    }
+
+    /// The app's `Content-Length`, else chunked on HTTP/1.1, else close-delimited; no
+    /// body at all for HEAD, 1xx, 204, 304.
+    fn choose_framing(&self) -> Framing {
+        match (self.has_no_body(), self.declared) {
             (true, _) => Framing::NoBody,
             (false, Some(n)) => Framing::Length(n),
             (false, None) if self.context.version == Version::Http11 => Framing::Chunked,
             (false, None) => Framing::Close,
-        };
-        // A client waiting for 100 Continue now has its answer without it: it may never
-        // send the body, so the connection will close (see `finish_exchange`). So will it
-        // when more of a Content-Length body is left unread than can be drained.
-        let continue_skipped = self
-            .exchange
-            .expect
-            .compare_exchange(
-                expect::PENDING,
-                expect::SKIPPED,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_ok();
-        let undrainable = self.exchange.unread.load(Ordering::Acquire) > self.context.max_drain;
+        }
+    }
+
+    /// Whether the connection persists after this response; sets `must_close` if not.
+    fn decide_persistence(&mut self, framing: Framing) -> bool {
         // A 1xx is never a final response (RFC 9110 §15.2): a client given one as the
         // answer waits on for the real one, and after a 101 it speaks another protocol.
         // Closing is the only way to end either exchange.
         let interim = (100..200).contains(&self.status);
-        if framing == Framing::Close || self.app_close || continue_skipped || undrainable || interim
-        {
+        if framing == Framing::Close || self.app_close || interim {
             self.must_close = true;
         }
         let keep_alive = self.context.keep_alive
             && !self.must_close
             && !self.context.stopping.load(Ordering::Acquire);
         self.must_close |= !keep_alive;
+        keep_alive
+    }
+
+    fn push_status_line(&mut self) {
         let buf = &mut self.buf;
         buf.extend_from_slice(b"HTTP/1.1 ");
-        buf.extend_from_slice(self.status.to_string().as_bytes());
+        push_status_code(buf, self.status);
         buf.push(b' ');
         buf.extend_from_slice(self.reason.as_bytes());
         buf.extend_from_slice(b"\r\n");
-        let mut has_date = false;
-        let mut has_server = false;
-        for (name, value) in &self.headers {
+    }
+
+    /// The app's fields, then the server's: `Date` and `Server` unless the app gave
+    /// them, the transfer coding, `Connection`; then the empty line.
+    fn push_fields(&mut self, framing: Framing, keep_alive: bool) {
+        let buf = &mut self.buf;
+        if (100..200).contains(&self.status) || self.status == 204 {
             // RFC 9110 §8.6: no Content-Length in 1xx and 204 responses.
-            let forbidden_length = name.eq_ignore_ascii_case("content-length")
-                && ((100..200).contains(&self.status) || self.status == 204);
-            if forbidden_length {
-                continue;
-            }
-            has_date |= name.eq_ignore_ascii_case("date");
-            has_server |= name.eq_ignore_ascii_case("server");
-            push_field(buf, name.as_bytes(), value);
+            self.fields.push_without_length(buf);
+        } else {
+            buf.extend_from_slice(&self.fields.bytes);
         }
-        if !has_date {
-            push_field(buf, b"Date", http_date().as_bytes());
+        if !self.fields.has_date {
+            buf.extend_from_slice(b"Date: ");
+            push_http_date(buf);
+            buf.extend_from_slice(b"\r\n");
         }
-        if !has_server {
-            push_field(buf, b"Server", self.context.server_software.as_bytes());
+        if !self.fields.has_server {
+            push_field(
+                buf,
+                b"Server",
+                self.context.config.server_software.as_bytes(),
+            );
         }
         if framing == Framing::Chunked {
             push_field(buf, b"Transfer-Encoding", b"chunked");
@@ -348,9 +368,49 @@ impl Response {
             push_field(buf, b"Connection", b"keep-alive");
         }
         buf.extend_from_slice(b"\r\n");
-        self.framing = Some(framing);
     }
     // ANCHOR_END: send_headers
+}
+
+/// The application's header fields, kept as the lines they will be on the wire: one
+/// buffer, reused from response to response, instead of two allocations per field.
+#[derive(Debug, Default)]
+struct Fields {
+    bytes: Vec<u8>,
+    has_date: bool,
+    has_server: bool,
+}
+
+impl Fields {
+    fn push(&mut self, name: &[u8], value: &[u8]) {
+        self.has_date |= name.eq_ignore_ascii_case(b"date");
+        self.has_server |= name.eq_ignore_ascii_case(b"server");
+        push_field(&mut self.bytes, name, value);
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.has_date = false;
+        self.has_server = false;
+    }
+
+    /// Appends the fields to `buf`, but for `Content-Length` lines.
+    fn push_without_length(&self, buf: &mut Vec<u8>) {
+        for line in self.bytes.split_inclusive(|&b| b == b'\n') {
+            let is_length = line
+                .get(..15)
+                .is_some_and(|name| name.eq_ignore_ascii_case(b"content-length:"));
+            if !is_length {
+                buf.extend_from_slice(line);
+            }
+        }
+    }
+}
+
+/// The three digits of `code` (100 to 999, checked by `set_status`), without formatting.
+fn push_status_code(buf: &mut Vec<u8>, code: u16) {
+    let digits = [code / 100 % 10, code / 10 % 10, code % 10];
+    buf.extend(digits.iter().map(|&d| b'0' + d as u8));
 }
 
 fn push_field(buf: &mut Vec<u8>, name: &[u8], value: &[u8]) {

@@ -54,6 +54,7 @@ impl<T: WorkItem> ThreadPool<T> {
         for _ in 0..self.threads() {
             // The receiver lives in `self.shared`, so the channel is open.
             let _ = self.control_tx.send(());
+            self.shared.wake_one();
         }
     }
 

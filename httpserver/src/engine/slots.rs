@@ -1,0 +1,251 @@
+//! `Slots`: the table of open connections, by key, with their deadlines.
+//!
+//! An event from the poller carries a `u64` key, not a connection: the key names a slot
+//! here, and the worker that takes the connection out of its slot owns it until it puts
+//! it back. A key is the slot's index and its generation (bumped each time the slot is
+//! given to a new connection), so an event that arrives for a connection already closed
+//! finds a different generation and is ignored, never served to the slot's next tenant.
+//!
+//! The table grows in chunks that are never freed or moved, so a lookup takes no lock
+//! besides the slot's own: workers taking different connections never wait for each
+//! other.
+
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Instant;
+
+use crate::connection::HttpConnection;
+
+/// Slots per chunk.
+const CHUNK: usize = 1024;
+/// Chunks at most: 1,048,576 connections, more than a process has descriptors for.
+const CHUNKS: usize = 1024;
+
+#[derive(Default)]
+struct SlotState {
+    /// The connection, while nobody holds it (it waits for the poller).
+    conn: Option<HttpConnection>,
+    /// Its socket for the whole time the slot is taken: `stop` shuts down even the
+    /// sockets of connections a worker holds.
+    stream: Option<Arc<TcpStream>>,
+    /// Whether the connection waiting here is idle (between requests, nothing buffered).
+    idle: bool,
+}
+
+#[derive(Default)]
+struct Slot {
+    generation: AtomicU32,
+    /// When the waiting connection's deadline passes, in nanoseconds after `Slots::epoch`;
+    /// 0 while nobody waits here. Read without the lock by the sweep.
+    deadline: AtomicU64,
+    state: Mutex<SlotState>,
+}
+
+impl Slot {
+    fn lock(&self) -> MutexGuard<'_, SlotState> {
+        // Every change under this lock is a field assignment: a panic elsewhere cannot
+        // leave it half-done, so a poisoned lock is usable.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+struct Free {
+    /// Indices given back, reused first (their generation moves on).
+    list: Vec<u32>,
+    /// The first index never used.
+    next: u32,
+}
+
+/// The open connections of a server.
+pub(crate) struct Slots {
+    chunks: Box<[OnceLock<Box<[Slot]>>]>,
+    free: Mutex<Free>,
+    epoch: Instant,
+    /// Slots taken now (open connections).
+    open: AtomicUsize,
+    /// Connections waiting idle now (the `max_parked` bound).
+    idle: AtomicUsize,
+}
+
+fn key(index: u32, generation: u32) -> u64 {
+    (u64::from(generation) << 32) | u64::from(index)
+}
+
+fn split(key: u64) -> (usize, u32) {
+    ((key & 0xffff_ffff) as usize, (key >> 32) as u32)
+}
+
+impl Slots {
+    pub(crate) fn new() -> Slots {
+        Slots {
+            chunks: (0..CHUNKS).map(|_| OnceLock::new()).collect(),
+            free: Mutex::new(Free {
+                list: Vec::new(),
+                next: 0,
+            }),
+            epoch: Instant::now(),
+            open: AtomicUsize::new(0),
+            idle: AtomicUsize::new(0),
+        }
+    }
+
+    fn slot(&self, index: usize) -> Option<&Slot> {
+        self.chunks.get(index / CHUNK)?.get()?.get(index % CHUNK)
+    }
+
+    /// Open connections now.
+    pub(crate) fn open(&self) -> usize {
+        self.open.load(Ordering::Relaxed)
+    }
+
+    /// Idle connections waiting for their next request now.
+    pub(crate) fn idle(&self) -> usize {
+        self.idle.load(Ordering::Relaxed)
+    }
+
+    /// Takes a slot for a new connection on `stream`; `None` when the table is full.
+    pub(crate) fn claim(&self, stream: &Arc<TcpStream>) -> Option<u64> {
+        let index = {
+            let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+            match free.list.pop() {
+                Some(index) => index,
+                None if (free.next as usize) < CHUNK * CHUNKS => {
+                    free.next += 1;
+                    free.next - 1
+                }
+                None => return None,
+            }
+        };
+        let chunk = &self.chunks[index as usize / CHUNK];
+        let slot = &chunk.get_or_init(|| (0..CHUNK).map(|_| Slot::default()).collect())
+            [index as usize % CHUNK];
+        // Generations skip u32::MAX, so no key is ever the doorbell's `u64::MAX`.
+        let generation = slot
+            .generation
+            .load(Ordering::Relaxed)
+            .wrapping_add(1)
+            .min(u32::MAX - 1);
+        slot.generation.store(generation, Ordering::Release);
+        slot.lock().stream = Some(Arc::clone(stream));
+        self.open.fetch_add(1, Ordering::Relaxed);
+        Some(key(index, generation))
+    }
+
+    /// Gives the slot of `key` back (its connection is closing).
+    pub(crate) fn release(&self, key: u64) {
+        let (index, generation) = split(key);
+        let Some(slot) = self.slot(index) else { return };
+        if slot.generation.load(Ordering::Acquire) != generation {
+            return;
+        }
+        {
+            let mut state = slot.lock();
+            state.stream = None;
+            if std::mem::take(&mut state.idle) {
+                self.idle.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        slot.deadline.store(0, Ordering::Release);
+        self.open.fetch_sub(1, Ordering::Relaxed);
+        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+        free.list.push(index as u32);
+    }
+
+    // ANCHOR: slots_put
+    /// Leaves `conn` in its slot to wait for the poller, until `deadline`.
+    pub(crate) fn put(&self, key: u64, conn: HttpConnection, deadline: Instant, idle: bool) {
+        let (index, generation) = split(key);
+        let Some(slot) = self.slot(index) else { return };
+        if slot.generation.load(Ordering::Acquire) != generation {
+            return;
+        }
+        let displaced = {
+            let mut state = slot.lock();
+            if idle && !state.idle {
+                self.idle.fetch_add(1, Ordering::Relaxed);
+            }
+            state.idle = idle;
+            slot.deadline.store(self.nanos(deadline), Ordering::Release);
+            state.conn.replace(conn)
+        };
+        // Never there (one connection per slot), but dropped out of the lock if it were:
+        // a connection's drop releases its slot, which takes this lock.
+        drop(displaced);
+    }
+
+    /// Takes the connection of `key` out of its slot; `None` if another thread holds it
+    /// (or the key is stale): whoever holds it re-arms it, so the event is not lost.
+    pub(crate) fn take(&self, key: u64) -> Option<HttpConnection> {
+        let (index, generation) = split(key);
+        let slot = self.slot(index)?;
+        if slot.generation.load(Ordering::Acquire) != generation {
+            return None;
+        }
+        let mut state = slot.lock();
+        let conn = state.conn.take()?;
+        slot.deadline.store(0, Ordering::Release);
+        if std::mem::take(&mut state.idle) {
+            self.idle.fetch_sub(1, Ordering::Relaxed);
+        }
+        Some(conn)
+    }
+    // ANCHOR_END: slots_put
+
+    /// Takes out every waiting connection whose deadline is at or before `now`.
+    pub(crate) fn expired(&self, now: Instant) -> Vec<HttpConnection> {
+        let now = self.nanos(now);
+        let mut taken = Vec::new();
+        self.for_each_key(|slot, key| {
+            let deadline = slot.deadline.load(Ordering::Acquire);
+            if deadline != 0 && deadline <= now {
+                if let Some(conn) = self.take(key) {
+                    taken.push(conn);
+                }
+            }
+        });
+        taken
+    }
+
+    /// Takes out every waiting connection (the server stops).
+    pub(crate) fn take_all(&self) -> Vec<HttpConnection> {
+        let mut taken = Vec::new();
+        self.for_each_key(|_, key| {
+            if let Some(conn) = self.take(key) {
+                taken.push(conn);
+            }
+        });
+        taken
+    }
+
+    /// Shuts down both directions of every open connection's socket, waiting or held by
+    /// a worker: a worker blocked on its client fails at once. Returns how many.
+    pub(crate) fn shutdown_all(&self) -> usize {
+        let mut streams = Vec::new();
+        self.for_each_key(|slot, _| {
+            if let Some(stream) = &slot.lock().stream {
+                streams.push(Arc::clone(stream));
+            }
+        });
+        for stream in &streams {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        streams.len()
+    }
+
+    fn for_each_key(&self, mut f: impl FnMut(&Slot, u64)) {
+        let used = self.free.lock().unwrap_or_else(|p| p.into_inner()).next as usize;
+        for index in 0..used {
+            if let Some(slot) = self.slot(index) {
+                let generation = slot.generation.load(Ordering::Acquire);
+                f(slot, key(index as u32, generation));
+            }
+        }
+    }
+
+    fn nanos(&self, at: Instant) -> u64 {
+        let since = at.saturating_duration_since(self.epoch);
+        // 1 ns at least: 0 means "no deadline".
+        u64::try_from(since.as_nanos()).unwrap_or(u64::MAX).max(1)
+    }
+}

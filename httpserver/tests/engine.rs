@@ -1,0 +1,271 @@
+//! The connection engine's promises, on the wire: no client holds a worker (idle, slow
+//! to send, slow to read), a request that arrived is answered however long it waited for
+//! a worker, the acceptor accepts while every worker is busy, and timeouts cost no
+//! worker. Bounds here are liveness bounds (seconds), never speed claims.
+
+#[path = "support/engine.rs"]
+mod engine_support;
+mod support;
+
+use std::io::{BufReader, Read, Write};
+use std::time::{Duration, Instant};
+
+use engine_support::{allow_open_files, gated};
+use sha2::{Digest, Sha256};
+use support::{read_response, send, TestServer};
+
+const GET: &[u8] = b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+
+/// A normal client on a fresh connection is answered, within a liveness bound (seconds:
+/// what it would wait if slow clients held the workers, not a speed claim).
+fn answered_promptly(server: &TestServer) {
+    let mut conn = BufReader::new(server.connect());
+    let started = Instant::now();
+    let r = send(&mut conn, GET);
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn more_stalled_uploaders_than_workers_do_not_delay_a_normal_client() {
+    // Four workers, five clients that each declare 1 MiB, send 1 KiB and stall: with
+    // a worker reading each body, the normal client would wait out `body_timeout`.
+    let server = TestServer::start(|c| {
+        c.threads = 4;
+        c.body_timeout = Duration::from_secs(30);
+    });
+    let mut stalled = Vec::new();
+    for _ in 0..5 {
+        let mut stream = server.connect();
+        stream
+            .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n")
+            .expect("sent");
+        stream.write_all(&[b'u'; 1024]).expect("sent");
+        stalled.push(stream);
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    answered_promptly(&server);
+    drop(stalled);
+}
+
+#[test]
+fn a_trickling_uploader_holds_no_worker_while_min_body_rate_cuts_it_off() {
+    let server = TestServer::start(|c| {
+        c.threads = 1;
+        c.body_timeout = Duration::from_millis(300);
+        c.min_body_rate = 1000;
+    });
+    let mut trickler = server.connect();
+    trickler
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+        .expect("sent");
+    let mut writer = trickler.try_clone().expect("a second handle");
+    let trickle = std::thread::spawn(move || {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(3) && writer.write_all(b"x").is_ok() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    // The only worker is free for others while the body trickles.
+    let mut conn = BufReader::new(server.connect());
+    assert_eq!(send(&mut conn, GET).status, 200);
+    let mut status = [0u8; 12];
+    let read = trickler.read_exact(&mut status);
+    let _ = trickler.shutdown(std::net::Shutdown::Both);
+    let _ = trickle.join();
+    assert!(read.is_ok(), "no answer while the body trickled: {read:?}");
+    assert_eq!(&status, b"HTTP/1.1 408");
+}
+
+#[test]
+fn a_16_mib_chunked_upload_is_spooled_and_read_back_intact() {
+    let digest = |req: &mut httpserver::HttpRequest| {
+        let spooled = req.body().is_spooled();
+        let mut hasher = Sha256::new();
+        let mut buf = [0u8; 65536];
+        loop {
+            let n = req.body().read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        let text = format!("{spooled} {}", hex(&hasher.finalize()));
+        req.write(text.as_bytes())
+    };
+    let server = TestServer::with_gateway(
+        |c| {
+            c.max_body = 32 << 20;
+            c.body_in_memory = 1 << 20;
+        },
+        digest,
+    );
+    let body: Vec<u8> = (0..16u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let mut conn = BufReader::new(server.connect());
+    let writer = conn.get_ref().try_clone().expect("a second handle");
+    let chunks = body.clone();
+    let sender = std::thread::spawn(move || {
+        let mut writer = std::io::BufWriter::new(writer);
+        writer.write_all(b"POST /sum HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")?;
+        for chunk in chunks.chunks(100_003) {
+            write!(writer, "{:x}\r\n", chunk.len())?;
+            writer.write_all(chunk)?;
+            writer.write_all(b"\r\n")?;
+        }
+        writer.write_all(b"0\r\n\r\n")?;
+        writer.flush()
+    });
+    let r = read_response(&mut conn, false);
+    sender
+        .join()
+        .expect("the sender")
+        .expect("the body was sent");
+    let want = format!("true {}", hex(&Sha256::digest(&body)));
+    assert_eq!((r.status, r.body_text()), (200, want));
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn a_request_that_waited_for_a_worker_past_header_timeout_is_answered() {
+    // One worker, busy for a second; the second request arrives complete meanwhile.
+    // The head deadline measures the client's sending, not the server's backlog.
+    let server = TestServer::start(|c| {
+        c.threads = 1;
+        c.header_timeout = Duration::from_millis(300);
+    });
+    let mut slow = BufReader::new(server.connect());
+    slow.get_mut()
+        .write_all(b"GET /sleep?1000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    std::thread::sleep(Duration::from_millis(200));
+    let mut queued = BufReader::new(server.connect());
+    let r = send(&mut queued, GET);
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
+    assert_eq!(read_response(&mut slow, false).status, 200);
+}
+
+#[test]
+fn the_acceptor_accepts_and_answers_while_every_worker_is_busy() {
+    // The only worker is held and the bounded queue is full: new clients are still
+    // accepted, and their requests get 503 from the housekeeper, not a hang.
+    let (gateway, started, release) = gated();
+    let server = TestServer::with_gateway(
+        |c| {
+            c.threads = 1;
+            c.accepted_queue_size = Some(1);
+            c.accepted_queue_timeout = Duration::from_millis(200);
+        },
+        gateway,
+    );
+    let mut busy = BufReader::new(server.connect());
+    busy.get_mut()
+        .write_all(b"GET /gate HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took /gate");
+    let mut crowd: Vec<_> = (0..20).map(|_| BufReader::new(server.connect())).collect();
+    for conn in &mut crowd {
+        conn.get_mut().write_all(GET).expect("sent");
+    }
+    for conn in &mut crowd {
+        let r = read_response(conn, false);
+        assert_eq!((r.status, r.header("connection")), (503, Some("close")));
+    }
+    release.send(()).expect("the gate waits");
+    assert_eq!(read_response(&mut busy, false).status, 200);
+}
+
+#[test]
+fn a_client_that_never_reads_holds_no_worker_once_the_app_is_done() {
+    // One worker; the app writes 4 MiB, within `out_high_water`, to a client that never
+    // reads, and returns: the rest is the housekeeper's to flush (for `write_timeout`),
+    // and the worker serves the next client at once.
+    let big = |req: &mut httpserver::HttpRequest| {
+        if req.path() != b"/big" {
+            return support::routes(req);
+        }
+        req.add_header("Content-Length", (4u32 << 20).to_string().as_bytes())?;
+        let chunk = vec![b'b'; 64 << 10];
+        for _ in 0..64 {
+            req.write(&chunk)?;
+        }
+        Ok(())
+    };
+    let server = TestServer::with_gateway(
+        |c| {
+            c.threads = 1;
+            c.out_high_water = 8 << 20;
+            c.write_timeout = Duration::from_secs(30);
+        },
+        big,
+    );
+    let mut deaf = server.connect();
+    deaf.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    std::thread::sleep(Duration::from_millis(300));
+    answered_promptly(&server);
+    // And the deaf client still gets all of it when it reads at last.
+    let mut all = Vec::new();
+    let _ = deaf.read_to_end(&mut all);
+    assert!(
+        all.ends_with(&[b'b'; 1024]) && all.len() > 4 << 20,
+        "{}",
+        all.len()
+    );
+}
+
+#[test]
+fn a_blocking_handler_on_one_worker_does_not_delay_other_connections() {
+    let (gateway, started, release) = gated();
+    let server = TestServer::with_gateway(|c| c.threads = 2, gateway);
+    let mut blocked = BufReader::new(server.connect());
+    blocked
+        .get_mut()
+        .write_all(b"GET /gate HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took /gate");
+    for _ in 0..3 {
+        let mut conn = BufReader::new(server.connect());
+        for _ in 0..20 {
+            assert_eq!(send(&mut conn, GET).status, 200);
+        }
+    }
+    release.send(()).expect("the gate waits");
+    assert_eq!(read_response(&mut blocked, false).body, b"released");
+}
+
+#[test]
+fn a_thousand_partial_heads_expiring_together_do_not_delay_a_normal_request() {
+    allow_open_files(4096);
+    let server = TestServer::start(|c| {
+        c.threads = 2;
+        c.header_timeout = Duration::from_millis(500);
+    });
+    let mut partial: Vec<_> = (0..1000).map(|_| server.connect()).collect();
+    for stream in &mut partial {
+        stream
+            .write_all(b"GET /hello HTTP/1.1\r\nHost: x\r\nX-A")
+            .expect("30 bytes of a head");
+    }
+    // Their deadlines pass together; a normal client arrives right then.
+    std::thread::sleep(Duration::from_millis(550));
+    answered_promptly(&server);
+    // Each partial head got its 408.
+    for stream in partial.iter_mut().step_by(97) {
+        let mut status = [0u8; 12];
+        stream.read_exact(&mut status).expect("an answer");
+        assert_eq!(&status, b"HTTP/1.1 408");
+    }
+}
