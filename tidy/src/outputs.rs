@@ -183,7 +183,8 @@ pub const LOAD_MASKS: &[Mask] = &[
 ];
 
 /// The load samples the book shows, written by `bash benches/report.sh`: `load.sh`
-/// against each layer's server, all with the same shape. The command is without its one argument,
+/// against each layer's server, all with the same shape, and `load_demo.sh` against the
+/// full-stack demo with each session store. The command is without its one argument,
 /// the seconds per point, which the run chooses.
 pub const LOAD_SAMPLES: &[Output] = &[
     Output {
@@ -201,6 +202,12 @@ pub const LOAD_SAMPLES: &[Output] = &[
     Output {
         name: "load-application",
         command: "LOAD_PACKAGE=application LOAD_EXAMPLE=app_conformance LOAD_PATH=/hello/load bash benches/load.sh",
+        masks: LOAD_MASKS,
+        written_by: REPORT,
+    },
+    Output {
+        name: "load-demo",
+        command: "bash benches/load_demo.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
     },
