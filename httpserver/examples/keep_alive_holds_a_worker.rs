@@ -116,11 +116,16 @@ fn timeline(name: &str, addr: SocketAddr) -> std::io::Result<()> {
     let mut idle = Vec::new();
     for i in 1..=WORKERS {
         let mut client = TcpStream::connect(addr)?;
-        let answered = ask(&mut client)?;
-        println!(
-            "  {:>6.1} ms  client {i}: answered {answered:?}, now idle (kept alive)",
-            ms(t0)
-        );
+        match ask(&mut client)? {
+            Some(took) => println!(
+                "  {:>6.1} ms  client {i}: answered after {took:?}, now idle (kept alive)",
+                ms(t0)
+            ),
+            None => println!(
+                "  {:>6.1} ms  client {i}: NO ANSWER after {GIVE_UP:?}",
+                ms(t0)
+            ),
+        }
         idle.push(client);
     }
     let mut third = TcpStream::connect(addr)?;
