@@ -1,6 +1,7 @@
 //! Helpers shared by the session tests: scratch directories that clean up after themselves.
 #![allow(dead_code)]
 
+pub mod certificates;
 pub mod http;
 pub mod log;
 pub mod services;
