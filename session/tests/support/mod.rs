@@ -2,7 +2,6 @@
 #![allow(dead_code)]
 
 pub mod http;
-pub mod log;
 pub mod services;
 
 use std::path::{Path, PathBuf};
