@@ -430,8 +430,8 @@ fn trip_panel() -> String {
     };
     format!(
         "<details class=\"trip\"><summary>this request's trip</summary><pre>{trip}</pre>\
-         <p>Made while the handler ran: the steps still running say <em>so far</em>, and what \
-         comes after this page (the session saved, the cookie set, <code>start_response</code>, \
+         <p>Made while the handler ran: a step still running says so, with its time so far, \
+         and what comes after this page (the session saved, the cookie set, <code>start_response</code>, \
          the response written) cannot be on it. <code>--trace</code> prints whole trips on \
          stderr; so does <code>cargo run -p session --example one_request</code>.</p></details>"
     )
