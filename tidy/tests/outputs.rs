@@ -161,10 +161,12 @@ fn every_mask_is_a_regular_expression() {
         DURATIONS,
         ADDRESSES,
         WORKER_IDS,
-        FILE_DESCRIPTORS,
-        ITEM_COUNTS,
         DATES,
         IDS,
+        SHORT_IDS,
+        BYTE_COUNTS,
+        FILE_DESCRIPTORS,
+        ITEM_COUNTS,
         NUMBERS,
     ]
     .iter()
