@@ -127,7 +127,6 @@ impl Drop for PanicLine<'_> {
     }
 }
 
-// ANCHOR: line_prefix
 /// Everything before the status: `host - user [time] "request line"`, written into one
 /// string with room for the rest of the line. One allocation per request: every field
 /// is escaped straight into it, and the time comes from a per-thread cache of the
@@ -176,7 +175,6 @@ fn line_prefix(env: &Environ) -> String {
     line.push('"');
     line
 }
-// ANCHOR_END: line_prefix
 
 /// The fixed part of a line (separators, the time, status and size), with room to spare
 /// for a few escapes: what `line_prefix` reserves besides its fields' lengths.

@@ -85,7 +85,6 @@ impl LogSink {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    // ANCHOR: write_line
     /// Writes one whole line, or buffers it.
     pub(crate) fn write_line(&self, line: &[u8]) {
         let mut state = self.lock();
@@ -103,7 +102,6 @@ impl LogSink {
             self.arrived.notify_one();
         }
     }
-    // ANCHOR_END: write_line
 
     /// Writes what waits, and every later line at once; the flusher thread ends.
     pub(crate) fn close(&self) {
