@@ -9,6 +9,12 @@
 //!   logged-in session of about 300 bytes of JSON.
 //! - `store/<memory|disk|redis>/load`: a request whose session did not change: only the
 //!   read (the processor writes nothing then).
+//! - `store/redis-tls/*`, `request/redis-tls/*`: the same over TLS (`rediss://`, a
+//!   TLS-only `redis-server` with certificates `openssl` makes for the bench): what
+//!   encryption costs a request on a connection the pool already holds.
+//! - `connect/<redis|redis-tls>`: opening one connection, as the pool does when it needs
+//!   one more, and a `PING` on it (TCP connect and the client's setup; over TLS, loading
+//!   the trust store and the handshake too, which rustls finishes on first use).
 //! - `request/<none|memory|disk|redis>/<changed|unchanged>`: a whole in-process request
 //!   (`Application::request`) through the session processor, for a handler that adds one
 //!   to a counter (`changed`) or only reads it (`unchanged`); `none` is the same app
@@ -18,8 +24,9 @@
 //! - `demo/main_page_http`: the same page end to end through the real server on
 //!   127.0.0.1, one keep-alive connection (socket, parsing, gateway, application, session).
 //!
-//! Without `redis-server` on the machine the Redis rows are left out, with a `SKIPPED:`
-//! line. The demo under load, per store: `benches/load_demo.sh`.
+//! Without `redis-server` on the machine the Redis rows are left out, and without
+//! `openssl` the TLS rows, with a `SKIPPED:` line. The demo under load, per store:
+//! `benches/load_demo.sh`.
 
 use std::hint::black_box;
 
@@ -43,6 +50,11 @@ use support::services::RedisServer;
 /// A redis-server for the bench, or `None` (with a `SKIPPED:` line) without one.
 fn redis_server() -> Option<RedisServer> {
     RedisServer::start("benches::session (the Redis rows)")
+}
+
+/// A TLS-only redis-server for the bench, or `None` (with a `SKIPPED:` line).
+fn redis_tls_server() -> Option<RedisServer> {
+    RedisServer::start_tls("benches::session (the Redis TLS rows)", &[])
 }
 
 /// A record like the demo's after a login and a few todos.
@@ -87,10 +99,50 @@ fn stores(c: &mut Criterion) {
     let disk = DiskStore::new(&dir).expect("bench directory");
     bench_store(c, "disk", &disk);
     let _ = std::fs::remove_dir_all(&dir);
-    if let Some(server) = redis_server() {
+    let plain = redis_server();
+    if let Some(server) = &plain {
         let redis = RedisStore::open(&server.url("")).expect("a good URL");
         bench_store(c, "redis", &redis);
     }
+    let tls = redis_tls_server();
+    if let Some(server) = &tls {
+        let redis = RedisStore::open(&server.url("")).expect("a good URL");
+        bench_store(c, "redis-tls", &redis);
+    }
+    bench_connect(c, plain.as_ref(), tls.as_ref());
+}
+
+/// What the pool pays for one more connection, in the clear and over TLS, with the
+/// client the store builds (same crate, same timeouts), closed again at once.
+fn bench_connect(c: &mut Criterion, plain: Option<&RedisServer>, tls: Option<&RedisServer>) {
+    let timeout = std::time::Duration::from_millis(500);
+    let mut clients = Vec::new();
+    if let Some(server) = plain {
+        clients.push(("redis", redis::Client::open(server.url("")).expect("URL")));
+    }
+    if let Some(server) = tls {
+        let url = format!("rediss://127.0.0.1:{}/0", server.port());
+        let certificates = redis::TlsCertificates {
+            client_tls: None,
+            root_cert: Some(server.certificates().pem(server.certificates().ca())),
+        };
+        let client = redis::Client::build_with_tls(url, certificates).expect("TLS client");
+        clients.push(("redis-tls", client));
+    }
+    let mut group = c.benchmark_group("connect");
+    group.throughput(Throughput::Elements(1));
+    for (name, client) in &clients {
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                let mut conn = client
+                    .get_connection_with_timeout(timeout)
+                    .expect("connect");
+                let pong: String = redis::cmd("PING").query(&mut conn).expect("PING");
+                assert_eq!(pong, "PONG");
+            })
+        });
+    }
+    group.finish();
 }
 
 /// `/count` changes the session, `/peek` only reads it.
@@ -139,10 +191,12 @@ fn requests(c: &mut Criterion) {
             Some(Box::new(DiskStore::new(&dir).expect("bench directory"))),
         ),
     ];
-    let server = redis_server();
-    if let Some(server) = &server {
-        let redis = RedisStore::open(&server.url("")).expect("a good URL");
-        stores.push(("redis", Some(Box::new(redis))));
+    let (plain, tls) = (redis_server(), redis_tls_server());
+    for (name, server) in [("redis", &plain), ("redis-tls", &tls)] {
+        if let Some(server) = server {
+            let redis = RedisStore::open(&server.url("")).expect("a good URL");
+            stores.push((name, Some(Box::new(redis))));
+        }
     }
     for (name, store) in stores {
         let app = counter_app(store);

@@ -10,7 +10,10 @@
 //! The main types:
 //! - [`Session`]: the handle handlers use (`get`, `set`, `remove`, `kill`,
 //!   `regenerate_id`), and the processor;
-//! - [`Store`], with [`DiskStore`] (one file per session) and [`MemoryStore`];
+//! - [`Store`], with [`DiskStore`] (one file per session) and [`MemoryStore`]; with the
+//!   `redis` feature, `store::redis::RedisStore`, sessions shared by several servers,
+//!   configured by one URL (`redis://:password@host:6379/0?prefix=app&ttl=1d`), and with
+//!   the `redis-tls` feature over TLS (`rediss://host:6380/0?ca_file=/etc/redis/ca.pem`);
 //! - [`SessionConfig`]: web.py's `session_parameters`;
 //! - [`SessionId`]: an id known to be well formed.
 //!

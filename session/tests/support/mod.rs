@@ -1,8 +1,8 @@
 //! Helpers shared by the session tests: scratch directories that clean up after themselves.
 #![allow(dead_code)]
 
+pub mod certificates;
 pub mod http;
-pub mod log;
 pub mod services;
 
 use std::path::{Path, PathBuf};

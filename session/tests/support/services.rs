@@ -1,4 +1,5 @@
-//! Real services for tests: a private `redis-server`, and the skip rule for a missing one.
+//! Real services for tests: a private `redis-server` (in the clear or TLS-only, with
+//! certificates `openssl` makes for it), and the skip rule for a missing program.
 //!
 //! A test that needs a system program starts its own copy on a free port in a scratch
 //! directory and stops it on drop. Without the program it prints a loud `SKIPPED:` line
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::certificates::{query_value, TestCertificates};
 use super::Scratch;
 
 /// Reports a missing program: `SKIPPED:` on the terminal (written to the process's
@@ -48,6 +50,8 @@ pub struct RedisServer {
     port: u16,
     dir: Scratch,
     extra: Vec<String>,
+    /// Set for a TLS-only server: its port speaks TLS, with these certificates.
+    tls: Option<TestCertificates>,
 }
 
 impl RedisServer {
@@ -62,6 +66,23 @@ impl RedisServer {
             missing("redis-server", test);
             return None;
         }
+        RedisServer::launch(extra, None)
+    }
+
+    /// A TLS-only server (no port in the clear), its certificate signed by a CA made for
+    /// this test (see [`TestCertificates`]); clients need no certificate unless `extra`
+    /// says `--tls-auth-clients yes`. `None` after [`missing`] without `redis-server` or
+    /// `openssl`.
+    pub fn start_tls(test: &str, extra: &[&str]) -> Option<RedisServer> {
+        if !on_path("redis-server") {
+            missing("redis-server", test);
+            return None;
+        }
+        let certificates = TestCertificates::generate(test)?;
+        RedisServer::launch(extra, Some(certificates))
+    }
+
+    fn launch(extra: &[&str], tls: Option<TestCertificates>) -> Option<RedisServer> {
         let dir = Scratch::new("redis");
         std::fs::create_dir_all(dir.path()).expect("scratch directory for redis");
         let mut server = RedisServer {
@@ -69,6 +90,7 @@ impl RedisServer {
             port: 0,
             dir,
             extra: extra.iter().map(|s| s.to_string()).collect(),
+            tls,
         };
         for _ in 0..5 {
             server.port = free_port();
@@ -82,9 +104,32 @@ impl RedisServer {
         );
     }
 
-    /// `redis://127.0.0.1:PORT/0`, plus `query` (`?command_timeout=200ms`) if not empty.
+    /// `redis://127.0.0.1:PORT/0`, plus `query` (`?command_timeout=200ms`) if not empty;
+    /// for a TLS server `rediss://127.0.0.1:PORT/0?ca_file=<its CA>` and the query.
     pub fn url(&self, query: &str) -> String {
-        format!("redis://127.0.0.1:{}/0{query}", self.port)
+        match &self.tls {
+            None => format!("redis://127.0.0.1:{}/0{query}", self.port),
+            Some(certificates) => self.tls_url(&certificates.ca(), query),
+        }
+    }
+
+    /// `rediss://127.0.0.1:PORT/0?ca_file=<ca>`, plus `query`'s parameters: this server,
+    /// trusting the CA in the file `ca`.
+    pub fn tls_url(&self, ca: &Path, query: &str) -> String {
+        let more = query
+            .strip_prefix('?')
+            .map(|q| format!("&{q}"))
+            .unwrap_or_default();
+        format!(
+            "rediss://127.0.0.1:{}/0?ca_file={}{more}",
+            self.port,
+            query_value(ca)
+        )
+    }
+
+    /// The certificates of a TLS server.
+    pub fn certificates(&self) -> &TestCertificates {
+        self.tls.as_ref().expect("a server started with start_tls")
     }
 
     pub fn port(&self) -> u16 {
@@ -102,12 +147,31 @@ impl RedisServer {
         self.dir.path().join("redis.log")
     }
 
-    /// Starts the process on `self.port` and waits (at most 5 s) for it to answer a
-    /// `PING`; false if it exited first (the port was taken).
+    /// Starts the process on `self.port` and waits (at most 5 s) for it to be ready;
+    /// false if it exited first (the port was taken).
     fn spawn(&mut self) -> bool {
+        let port = self.port.to_string();
         let mut command = Command::new("redis-server");
+        command.args(["--bind", "127.0.0.1"]);
+        match &self.tls {
+            None => command.args(["--port", &port]),
+            Some(certificates) => command
+                .args([
+                    "--port",
+                    "0",
+                    "--tls-port",
+                    &port,
+                    "--tls-auth-clients",
+                    "no",
+                ])
+                .arg("--tls-cert-file")
+                .arg(certificates.server_cert())
+                .arg("--tls-key-file")
+                .arg(certificates.server_key())
+                .arg("--tls-ca-cert-file")
+                .arg(certificates.ca()),
+        };
         command
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
             .arg("--dir")
             .arg(self.dir.path())
@@ -117,13 +181,15 @@ impl RedisServer {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        // A restart appends to the same log: only what this process writes counts.
+        let log_start = std::fs::metadata(self.log()).map_or(0, |m| m.len());
         let mut child = command.spawn().expect("redis-server is on PATH and starts");
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = child.try_wait() {
                 return false;
             }
-            if ping(self.port) {
+            if self.ready(log_start) {
                 self.child = Some(child);
                 return true;
             }
@@ -170,9 +236,27 @@ impl RedisServer {
         signal("-CONT", self.pid());
     }
 
-    /// A direct connection to the server, for setting it up and looking inside.
+    /// Whether the server is ready: it answers a `PING` in the clear, or (TLS, where a
+    /// plain probe cannot talk to it) it has logged that it listens.
+    fn ready(&self, log_start: u64) -> bool {
+        if self.tls.is_none() {
+            return ping(self.port);
+        }
+        let log = std::fs::read(self.log()).unwrap_or_default();
+        let new = log.get(log_start as usize..).unwrap_or_default();
+        String::from_utf8_lossy(new).contains("Ready to accept connections")
+    }
+
+    /// A direct connection to the server in the clear, for setting it up and looking inside
+    /// (for a TLS server, [`admin_with`](Self::admin_with) a TLS client).
     pub fn admin(&self) -> redis::Connection {
-        let client = redis::Client::open(self.url("")).expect("a valid URL");
+        let url = format!("redis://127.0.0.1:{}/0", self.port);
+        self.admin_with(redis::Client::open(url).expect("a valid URL"))
+    }
+
+    /// `client`'s connection to this server, every wait bounded. (The TLS tests build the
+    /// client: this module compiles without the `redis` crate's TLS too.)
+    pub fn admin_with(&self, client: redis::Client) -> redis::Connection {
         let conn = client
             .get_connection_with_timeout(Duration::from_secs(5))
             .expect("connect to the test's redis-server");

@@ -3,7 +3,7 @@
 //! Each session is one key, `<prefix>:<id>`, holding the same JSON record the other stores
 //! keep. Saving is one `SET key record EX ttl`, so Redis replaces the value whole and
 //! restarts its time to live; expiry costs no scan, and [`Store::cleanup`] does nothing.
-//! `kill` is `DEL`.
+//! `kill` is `DEL`. Over TLS (`rediss://`, feature `redis-tls`) see `tls.rs`.
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -15,9 +15,11 @@ use crate::store::Store;
 
 mod config;
 mod pool;
+mod tls;
 
 pub use config::RedisConfig;
 use pool::{Manager, TraceErrors};
+pub use tls::TlsNotBuilt;
 
 /// Sessions in Redis, shared by every server that points at the same database and prefix.
 ///
@@ -38,6 +40,10 @@ use pool::{Manager, TraceErrors};
 ///   requests work, without a restart.
 /// - Connections are pooled (r2d2) across requests and worker threads; see `pool.rs` for
 ///   when a connection is thrown away.
+/// - **TLS** (`rediss://`, the `redis-tls` feature): the handshake is part of opening a
+///   connection, so it is paid once per pooled connection, not per request; the server's
+///   certificate is checked against the system's trust store or [`RedisConfig::ca_file`]:
+///   `rediss://:password@redis.internal:6380/0?ca_file=/etc/redis/ca.pem`.
 ///
 /// ```no_run
 /// use session::store::redis::RedisStore;
@@ -70,7 +76,8 @@ impl RedisStore {
     /// the application can start while Redis is down, and [`ping`](Self::ping) checks.
     ///
     /// # Errors
-    /// [`Error::Backend`] for a URL that does not parse.
+    /// [`Error::Backend`] for a URL that does not parse, and as
+    /// [`with_config`](Self::with_config) says.
     pub fn open(url: &str) -> Result<RedisStore> {
         RedisStore::with_config(RedisConfig::from_url(url)?)
     }
@@ -78,11 +85,12 @@ impl RedisStore {
     /// A store with a configuration of your own.
     ///
     /// # Errors
-    /// [`Error::Backend`] for a URL the `redis` crate refuses.
+    /// [`Error::Backend`] for a URL the `redis` crate refuses; for TLS settings that
+    /// cannot work (certificate files that cannot be read or hold no certificate, or
+    /// given with a URL in the clear); and for a `rediss://` URL in a build without the
+    /// `redis-tls` feature (its source is a [`TlsNotBuilt`]).
     pub fn with_config(config: RedisConfig) -> Result<RedisStore> {
-        let client = Client::open(config.url.as_str()).map_err(|e| {
-            Error::Backend(format!("bad Redis URL {}: {e}", config::redact(&config.url)).into())
-        })?;
+        let client = tls::client(&config)?;
         let name = server_name(&client);
         let manager = Manager::new(client, config.connect_timeout, config.command_timeout);
         let generation = Arc::clone(&manager.generation);
