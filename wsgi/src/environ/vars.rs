@@ -13,29 +13,29 @@ use std::fmt;
 
 type Text = Cow<'static, str>;
 
-/// The names most requests have, stored without a copy.
+/// The names most requests have, stored without a copy (in name order).
 const KNOWN: &[&str] = &[
-    "REQUEST_METHOD",
-    "SCRIPT_NAME",
-    "PATH_INFO",
-    "QUERY_STRING",
-    "REQUEST_URI",
-    "SERVER_PROTOCOL",
-    "SERVER_NAME",
-    "SERVER_PORT",
-    "SERVER_SOFTWARE",
-    "REMOTE_ADDR",
-    "REMOTE_PORT",
-    "HTTPS",
-    "CONTENT_TYPE",
     "CONTENT_LENGTH",
-    "HTTP_HOST",
-    "HTTP_USER_AGENT",
+    "CONTENT_TYPE",
+    "HTTPS",
     "HTTP_ACCEPT",
     "HTTP_ACCEPT_ENCODING",
     "HTTP_ACCEPT_LANGUAGE",
     "HTTP_CONNECTION",
     "HTTP_COOKIE",
+    "HTTP_HOST",
+    "HTTP_USER_AGENT",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "REMOTE_ADDR",
+    "REMOTE_PORT",
+    "REQUEST_METHOD",
+    "REQUEST_URI",
+    "SCRIPT_NAME",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SERVER_PROTOCOL",
+    "SERVER_SOFTWARE",
 ];
 
 /// Room for a typical request's variables, so the vector grows once at most.
