@@ -201,6 +201,8 @@ fn app() -> Result<Application, Error> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Warnings on stderr; RUST_LOG=debug adds each request's trip.
+    application::logging::init();
     // The server flags every example takes (--port P, --threads N, --timeout S), and
     // this one's own: --debug.
     let args = ServerArgs::from_env()?;

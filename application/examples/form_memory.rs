@@ -53,6 +53,8 @@ fn peak_kb() -> Option<u64> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Warnings on stderr; RUST_LOG=debug adds each request's trip.
+    application::logging::init();
     let (posts, mb) = (arg("--posts", 10), arg("--mb", 10));
     let app = Application::new([(
         "/",

@@ -18,6 +18,8 @@ fn note(trace: &Trace, what: impl Into<String>) {
 }
 
 fn main() -> Result<(), Error> {
+    // Warnings on stderr; RUST_LOG=debug adds each request's trip.
+    application::logging::init();
     let trace: Trace = Trace::default();
     let (t0, t1) = (Arc::clone(&trace), Arc::clone(&trace));
     let mut app = Application::new([

@@ -34,6 +34,8 @@ fn blog() -> Result<Application, Error> {
 }
 
 fn main() -> Result<(), Error> {
+    // Warnings on stderr; RUST_LOG=debug adds each request's trip.
+    application::logging::init();
     // ANCHOR: mapping
     let app = Application::new([
         ("/", Target::func(|_: &Args| Ok("index".into()))),

@@ -20,9 +20,9 @@ impl WsgiApp for Callable {
         let answer = self.0.serve(Env::from_environ(environ));
         // `ctx.status` and `ctx.headers` are public, so a handler can put anything there;
         // start_response checks them (status `NNN reason`, no CR/LF, no hop-by-hop
-        // headers) and a refusal becomes a 500 that says why, on stderr too.
+        // headers) and a refusal becomes a 500 that says why, in the log too.
         if let Err(e) = start_response.start_response(&answer.status, answer.headers) {
-            eprintln!("application: invalid response from the handler: {e}");
+            tracing::error!(error = %e, "application: invalid response from the handler");
             let body = format!("internal server error: {e}");
             let length = body.len().to_string();
             start_response.start_response(

@@ -40,13 +40,17 @@ impl Inner {
     // ANCHOR: dispatch
     /// One lookup and one call: a handler's method, a redirect, a sub-application.
     fn handle(&self) -> Outcome {
+        let _span = tracing::debug_span!("Application.handle").entered();
         let c = ctx::snapshot()?;
         let subject = match self.mapping.subject() {
             Subject::Path => c.path.as_str(),
             Subject::Host => strip_port(c.host.as_deref().unwrap_or("")),
         };
         match self.mapping.find(subject) {
-            None => Err(notfound()),
+            None => {
+                tracing::debug!(subject, "no pattern matches: 404");
+                Err(notfound())
+            }
             Some(Found::Call(methods, args)) => methods.call(&c.method, &args),
             Some(Found::Redirect(mut url)) => {
                 // web.py kept the query of a GET only.

@@ -15,6 +15,8 @@
 //! - [`Processor`] and [`Next`]: what `add_processor` takes; [`loadhook`], [`unloadhook`].
 //! - [`web`]: the functions handlers call: `input`, `data`, `header`, `cookies`,
 //!   `setcookie`, `seeother`…; the [`HttpError`] family is at the crate root.
+//! - [`logging`]: the subscriber `run()` installs, so the layers' `tracing` events
+//!   (and, with `RUST_LOG=debug`, each request's trip) reach stderr.
 //!
 //! ```
 //! use application::{Application, Args, Target};
@@ -42,6 +44,7 @@ mod gateway;
 mod handle;
 mod hosts;
 mod http_error;
+pub mod logging;
 mod mapping;
 mod processor;
 mod run;

@@ -78,6 +78,7 @@ impl Mapping {
     pub(crate) fn find(&self, subject: &str) -> Option<Found<'_>> {
         let index = self.set.matches(subject).into_iter().next()?;
         let route = &self.routes[index];
+        tracing::debug!(pattern = %shown(&self.set.patterns()[index]), "matched");
         match &route.kind {
             Kind::Mount(app) => Some(Found::Mount(&route.prefix, app)),
             Kind::Methods(methods) => {
@@ -122,6 +123,15 @@ fn anchored(subject: Subject, pattern: &str, kind: &Kind) -> Result<(String, Str
         }
         _ => Ok((String::new(), format!(r"\A(?:{pattern})\z"))),
     }
+}
+
+/// A compiled pattern as it was written, for the trace: without the anchors `anchored`
+/// added (`\A(?:/login)\z` reads `/login`).
+fn shown(source: &str) -> &str {
+    source
+        .strip_prefix(r"\A(?:")
+        .and_then(|s| s.strip_suffix(r")\z"))
+        .unwrap_or(source)
 }
 
 fn bad_pattern(pattern: &str, e: regex::Error) -> Error {

@@ -18,6 +18,12 @@ use crate::HttpError;
 pub trait Processor: Send + Sync + 'static {
     /// Runs this processor around the rest of the chain.
     fn process(&self, next: Next<'_>) -> Outcome;
+
+    /// What the trace calls this processor: by default the Rust type's name, which for
+    /// a function is its path and for a closure names the function it was written in.
+    fn name(&self) -> &'static str {
+        std::any::type_name::<Self>()
+    }
 }
 
 impl<F> Processor for F
@@ -57,7 +63,11 @@ pub(crate) fn run_chain(
     let mark = with_live(|live| live.headers.len()).unwrap_or(0);
     let step = || match processors.split_first() {
         None => handle(),
-        Some((first, rest)) => first.process(Next { rest, handle }),
+        Some((first, rest)) => {
+            let _span = tracing::debug_span!("Application.processor", name = %shown(first.name()))
+                .entered();
+            first.process(Next { rest, handle })
+        }
     };
     match catch_unwind(AssertUnwindSafe(step)) {
         Ok(outcome) => outcome,
@@ -68,6 +78,42 @@ pub(crate) fn run_chain(
     }
 }
 // ANCHOR_END: run_chain
+
+/// A processor's type name as the trace shows it: a function's path as it is, a closure
+/// as `closure in` the function around it, with `<impl path::Type>` read as `Type` and
+/// generic arguments left out; so
+/// `session::process::<impl session::session::Session>::install::{{closure}}` reads
+/// `closure in session::process::Session::install`.
+fn shown(type_name: &str) -> String {
+    let mut text = String::new();
+    let mut rest = type_name;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let mut depth = 0;
+        let close = rest[open..]
+            .find(|c| {
+                depth += match c {
+                    '<' => 1,
+                    '>' => -1,
+                    _ => 0,
+                };
+                depth == 0
+            })
+            .map_or(rest.len(), |at| open + at);
+        let inner = &rest[open + 1..close.min(rest.len())];
+        if let Some(path) = inner.strip_prefix("impl ") {
+            text.push_str(path.rsplit("::").next().unwrap_or(path));
+        }
+        rest = rest.get(close + 1..).unwrap_or("");
+    }
+    text.push_str(rest);
+    let path = text.replace("::{{closure}}", "");
+    if path.len() < text.len() {
+        format!("closure in {path}")
+    } else {
+        path
+    }
+}
 
 // ANCHOR: hooks
 /// What a hook returns: nothing, or a `Result` whose error becomes the response (web.py's
@@ -130,3 +176,28 @@ pub fn unloadhook<R: HookOutcome>(f: impl Fn() -> R + Send + Sync + 'static) -> 
     }
 }
 // ANCHOR_END: hooks
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn the_trace_names_functions_by_path_and_closures_by_their_function() {
+        assert_eq!(
+            shown("demo::app::serve_assets_first"),
+            "demo::app::serve_assets_first"
+        );
+        assert_eq!(
+            shown("demo::app::build::{{closure}}"),
+            "closure in demo::app::build"
+        );
+        assert_eq!(
+            shown("demo::app::build<session::MemoryStore>::{{closure}}"),
+            "closure in demo::app::build"
+        );
+        assert_eq!(
+            shown("session::process::<impl session::session::Session>::install::{{closure}}"),
+            "closure in session::process::Session::install"
+        );
+    }
+}

@@ -47,8 +47,11 @@ impl Application {
     /// web.py's `app.run(*middleware)`: serves the application on the address from the
     /// command line, with `static/` served under `/static/` and one Common Log Format
     /// line per request on stderr (web.py's `runsimple`), until Ctrl-C or SIGTERM, which
-    /// stop it gracefully (requests in flight may finish).
+    /// stop it gracefully (requests in flight may finish). The layers' warnings go to
+    /// stderr too, through the subscriber [`logging::init`](crate::logging::init)
+    /// installs unless the program has its own (`RUST_LOG` chooses what is shown).
     pub fn run(&self, middleware: impl IntoIterator<Item = Middleware>) -> Result<(), Error> {
+        crate::logging::init();
         let arg = std::env::args().nth(1);
         let addr = parse_address(arg.as_deref())?;
         let server = self.start(ServerConfig::new(addr.to_string()), middleware)?;

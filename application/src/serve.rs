@@ -26,6 +26,9 @@ impl Application {
     /// read `status, headers = ctx.status, ctx.headers`.
     pub(crate) fn serve(&self, env: Env) -> Answer {
         let inner = self.current();
+        let _span =
+            tracing::debug_span!("Application", processors = inner.processors.len()).entered();
+        tracing::debug!(path = %String::from_utf8_lossy(&env.path_info), "ctx cleared and set");
         let mut slot = Some(load(env, &inner));
         let (status, headers, first, rest) = scope(&mut slot, || {
             let (first, rest) = match outcome(&inner).and_then(peep) {
@@ -39,6 +42,11 @@ impl Application {
             }
             (status, headers, first, rest)
         });
+        tracing::debug!(
+            status,
+            headers = headers.len(),
+            "the response taken from ctx"
+        );
         // A body that is all there needs no ctx any more; a stream keeps it to lend it
         // back around every chunk.
         let ctx = if rest.is_some() { slot } else { None };

@@ -197,7 +197,10 @@ impl Methods {
             (None, _) => self.any.as_ref(),
         };
         match f {
-            Some(f) => f(args),
+            Some(f) => {
+                let _span = tracing::debug_span!("handler", method).entered();
+                f(args)
+            }
             None => Err(nomethod().with_header("Allow", self.allow())),
         }
     }

@@ -244,6 +244,7 @@ fn headers_set_around_a_panic_by_outer_processors_stay() {
 
 #[test]
 fn an_invalid_status_set_by_a_handler_is_a_500_that_says_why() {
+    testkit::log::capture();
     let app = Application::new([(
         "/",
         Target::func(|_: &Args| {
@@ -255,6 +256,16 @@ fn an_invalid_status_set_by_a_handler_is_a_500_that_says_why() {
     let r = app.request("/").send();
     assert_eq!(r.code(), 500);
     assert!(r.text().contains("invalid status \"ok\""), "{}", r.text());
+    // The operator reads why in the log: an error event, not a line on stderr.
+    let log = testkit::log::text();
+    let line = log
+        .lines()
+        .find(|l| l.contains("invalid response from the handler"))
+        .unwrap_or_else(|| panic!("no log line says why:\n{log}"));
+    assert!(
+        line.contains("ERROR") && line.contains("invalid status"),
+        "{line}"
+    );
 }
 
 #[test]

@@ -169,6 +169,9 @@ impl HttpConnection {
     /// then leaves the connection with the poller until more arrive, and returns.
     pub fn communicate(mut self) {
         loop {
+            let span = tracing::debug_span!("HttpConnection.communicate",
+                request = self.requests + 1, peer = %self.remote_addr);
+            let _in_span = span.enter();
             match self.advance() {
                 Progress::Request(req) => match self.serve(req) {
                     // Nothing of a next request buffered: back to the poller at once.
@@ -180,7 +183,10 @@ impl HttpConnection {
                     None => return,
                 },
                 Progress::Waiting => return self.wait_for_bytes(),
-                Progress::Gone => return,
+                Progress::Gone => {
+                    tracing::debug!("the client closed the connection (or it failed)");
+                    return;
+                }
                 Progress::Refused(err, req) => {
                     let _ = self.refuse(err, req).finish(Then::Close);
                     return;
@@ -274,13 +280,22 @@ impl HttpConnection {
 
     /// Decodes what arrived of the body; the request when it is complete.
     fn read_body(&mut self, mut upload: Box<Upload>) -> Progress {
+        let _span =
+            tracing::debug_span!("HttpConnection.read_body", rfile = upload.rfile()).entered();
         match upload.advance() {
             Ok(false) => {
                 self.stage = Stage::Body(upload);
                 Progress::Waiting
             }
             Ok(true) => match upload.finish() {
-                Ok((req, reader)) => {
+                Ok((mut req, reader)) => {
+                    let body = req.body();
+                    let kept = if body.is_spooled() {
+                        "in a temporary file"
+                    } else {
+                        "in memory"
+                    };
+                    tracing::debug!(bytes = body.len(), kept, "body received");
                     self.stage = Stage::Head(reader);
                     Progress::Request(req)
                 }
@@ -375,6 +390,10 @@ impl HttpConnection {
         if idle && self.shared.is_stopping() {
             return;
         }
+        tracing::debug!(
+            idle,
+            "parked: in the workers' poller until more bytes arrive"
+        );
         let shared = Arc::clone(&self.shared);
         shared.park(self, deadline, idle);
     }

@@ -10,6 +10,7 @@ mod head;
 mod headers;
 mod line;
 mod response;
+mod trace;
 pub(crate) mod upload;
 
 use std::net::SocketAddr;
@@ -17,6 +18,8 @@ use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+
+use tracing::field::Empty;
 
 pub(crate) use body::MemoryBudget;
 pub use body::RequestBody;
@@ -120,8 +123,19 @@ impl HttpRequest {
     /// [`read_request_line`]: Self::read_request_line
     /// [`read_request_headers`]: Self::read_request_headers
     pub(crate) fn parse_request(&mut self, reader: &mut ConnReader) -> Result<(), ClientError> {
+        let span = tracing::debug_span!(
+            "HttpRequest.parse_request",
+            line = Empty,
+            headers = Empty,
+            body = Empty
+        )
+        .entered();
         let head_len = self.read_request_line(reader)?;
-        self.read_request_headers(reader, head_len)
+        self.read_request_headers(reader, head_len)?;
+        if !span.is_disabled() {
+            trace::parsed(&span, &self.head);
+        }
+        Ok(())
     }
     // ANCHOR_END: parse_request
 
@@ -229,6 +243,7 @@ impl HttpRequest {
     ///
     /// `Err` only when the connection itself failed (the client went away).
     pub fn respond(&mut self, gateway: &dyn Gateway) -> Result<(), Error> {
+        let _span = tracing::debug_span!("HttpRequest.respond").entered();
         let outcome = catch_unwind(AssertUnwindSafe(|| gateway.respond(self)));
         let failure = match outcome {
             Ok(Ok(())) => return self.response.finish(),

@@ -5,12 +5,15 @@
 //!
 //! Options: `--store memory|disk|redis://HOST:PORT/DB` picks where sessions live (default
 //! `disk`, files in the system's temporary directory); `--port N` (0: any free port), or
-//! a positional `PORT`, `IP` or `IP:PORT`, where to listen. Two demos on two ports with one
-//! `--store redis://…` share their users: log in on one, you are logged in on both (see
-//! `two_servers.sh`).
+//! a positional `PORT`, `IP` or `IP:PORT`, where to listen; `--trace` prints every
+//! request's trip through the layers on stderr, each step with its time. Two demos on two
+//! ports with one `--store redis://…` share their users: log in on one, you are logged in
+//! on both (see `two_servers.sh`).
 //!
 //! What to watch: the log on standard error (a line per request, and why a request got a
-//! 503 if the session store failed); the `webpy_session_id` cookie in the browser's tools,
+//! 503 if the session store failed; `RUST_LOG=debug` adds each step of each request); the
+//! panel "this request's trip" at the foot of every page, the layers that page's request
+//! crossed with their times; the `webpy_session_id` cookie in the browser's tools,
 //! taking a new value at login and expired at logout; with `disk`, one file per session
 //! under `webpy-rs-demo-sessions/`, rewritten only when the session changes; with Redis,
 //! `redis-cli keys 'session:*'` and `ttl`. Ctrl-C stops the server gracefully.
@@ -20,13 +23,10 @@ mod app;
 #[path = "demo/options.rs"]
 mod options;
 
+use app::trip::Finished;
 use application::ServerConfig;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
     let options = match options::Options::parse(std::env::args().skip(1)) {
         Ok(options) => options,
         Err(message) => {
@@ -35,6 +35,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::process::exit(2);
         }
     };
+    // The log on stderr (RUST_LOG, else `info`), and the trip collector: every page's
+    // panel, and with --trace every request's whole trip on stderr.
+    let then = if options.trace {
+        Finished::Print
+    } else {
+        Finished::Forget
+    };
+    app::trip::install(then)?;
     let store = options.open_store()?;
     let app = app::build(store)?;
     let server = app.start(ServerConfig::new(options.address.to_string()), [])?;

@@ -78,6 +78,7 @@ impl Session {
             // already, and loading it again would save it twice (web.py issue 666).
             return handler.run();
         }
+        let _span = tracing::debug_span!("Session.process").entered();
         self.clear_old_data();
         let (cookie, ip, homepath) = request_facts(&self.config().cookie_name)?;
         let state = match self.validate_and_load(cookie.as_deref(), &ip) {
@@ -89,6 +90,7 @@ impl Session {
             Ok(Loaded::Expired) => return self.expired(&homepath),
             Err(e) => return Err(store_failure(e)),
         };
+        tracing::debug!(id = ?state.id, new = state.is_new, "session loaded");
         let installed = state::install(key, state);
         let outcome = handler.run();
         let Some(state) = installed.take() else {
@@ -98,11 +100,13 @@ impl Session {
         // so a failed login leaves the browser with its old id, not one that names
         // nothing (or, worse, names a record a later retry would find half-made).
         let (id, killed, kept) = (state.id.clone(), state.killed, state.is_kept());
-        if let Err(e) = self.save(state) {
-            return Err(store_failure(e));
+        match self.save(state) {
+            Ok(written) => tracing::debug!(id = ?id, written, "session saved"),
+            Err(e) => return Err(store_failure(e)),
         }
         if kept || killed {
             self.set_cookie(id.as_str(), killed, &homepath)?;
+            tracing::debug!(id = ?id, killed, "cookie set");
         }
         outcome
     }

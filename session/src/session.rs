@@ -108,6 +108,7 @@ impl Session {
     /// A failed cleanup is logged and otherwise ignored: it does not make this request's
     /// session wrong, and the next interval retries.
     pub(crate) fn clear_old_data(&self) {
+        let _span = tracing::debug_span!("Session.clear_old_data").entered();
         // A store whose cleanup panicked poisons the lock; the time inside is still right
         // (it is written only after a cleanup returns), so later cleanups go on.
         let mut last = match self.inner.last_cleanup.try_lock() {
@@ -120,8 +121,9 @@ impl Session {
             Some(t) => t.elapsed() >= self.inner.config.cleanup_interval,
         };
         if due {
-            if let Err(e) = self.store().cleanup(self.inner.config.timeout) {
-                eprintln!("session: {e}");
+            match self.store().cleanup(self.inner.config.timeout) {
+                Ok(removed) => tracing::debug!(removed, "expired sessions left the store"),
+                Err(e) => tracing::warn!(error = %e, "session: the store's cleanup failed"),
             }
             *last = Some(Instant::now());
         }
@@ -137,6 +139,7 @@ impl Session {
     /// fresh id, so a client can never choose its id (session fixation), or, with
     /// `ignore_expiry` off, an "expired" answer for an id that once was valid.
     pub(crate) fn validate_and_load(&self, cookie: Option<&str>, ip: &str) -> Result<Loaded> {
+        let _span = tracing::debug_span!("Session.validate_and_load").entered();
         let config = &self.inner.config;
         let now = now_ms();
         // A malformed cookie was never an id of ours: it is ignored, not "expired".
@@ -215,6 +218,7 @@ impl Session {
     /// a logout in another tab) is not written back, so a slow request cannot undo a
     /// logout; only a kill that lands between this check and the write still loses.
     pub(crate) fn save(&self, state: State) -> Result<bool> {
+        let _span = tracing::debug_span!("Session.save").entered();
         if state.killed || !state.is_kept() {
             return Ok(false);
         }

@@ -22,7 +22,7 @@ use support::services::RedisServer;
 const FAST: &str = "?connect_timeout=200ms&command_timeout=300ms";
 
 fn demo_on(redis: &RedisServer) -> (RunningServer, SocketAddr) {
-    support::log::capture();
+    testkit::log::capture();
     let store = RedisStore::open(&redis.url(FAST)).expect("a good URL");
     let app = app::build(store).expect("the demo's routes are valid");
     let server = app
@@ -68,7 +68,7 @@ fn redis_down_is_a_503_with_its_cause_logged_and_it_recovers_without_a_restart()
         "",
     );
     assert_eq!(css.code, 200, "the stylesheet needs no session");
-    let log = support::log::text();
+    let log = testkit::log::text();
     assert!(
         log.contains(&format!(
             "the session store redis 127.0.0.1:{} db 0 is unavailable",
@@ -102,7 +102,7 @@ fn a_paused_redis_is_a_503_within_the_timeout_and_nothing_is_lost() {
 
     redis.pause();
     assert_unavailable(&user.get(addr, "/"));
-    let log = support::log::text();
+    let log = testkit::log::text();
     assert!(
         log.contains("not done within the command timeout (300ms)"),
         "{log}"
@@ -149,7 +149,7 @@ fn a_refused_save_is_a_503_and_the_login_sends_no_cookie() {
         "no cookie for an unsaved session"
     );
     assert_eq!(user.jar.value, before, "the browser keeps the id it had");
-    assert!(support::log::text().contains("OOM"), "the cause is logged");
+    assert!(testkit::log::text().contains("OOM"), "the cause is logged");
 
     let _: () = redis::cmd("CONFIG")
         .arg("SET")

@@ -4,7 +4,8 @@
 //! It sits outside the request's life: a dev-only crate that depends on no workspace
 //! crate, so every layer's `tests/` (and `benches/`) can use it without bending the
 //! dependency direction (session → application → wsgi → httpserver → threadpool). It
-//! speaks only what a client sees: bytes on a `TcpStream`, and processes.
+//! speaks only what a client sees: bytes on a `TcpStream`, and processes; and it reads
+//! the `tracing` log the layers write.
 //!
 //! - [`net`]: [`connect`] with timeouts on every socket, [`exchange`] one request on a
 //!   fresh connection, the [`Client`] that keeps its connection, [`eventually`].
@@ -14,6 +15,8 @@
 //!   built, [`run`] runs one to the end, [`Served`] starts a server example and reads
 //!   the address it prints (`listening on http://ADDR`), [`sigterm`] stops it.
 //! - [`keep_alive`]: the [`KeepAliveClient`] the end-to-end benches time round trips with.
+//! - [`log`]: [`log::capture`] keeps the process's `tracing` log in memory, for a test
+//!   that checks what a layer reported (and that no secret was).
 //!
 //! Every wait is bounded: sockets time out after [`IO_TIMEOUT`], examples after
 //! [`WAIT`], so a broken server fails a test instead of hanging it.
@@ -22,6 +25,7 @@
 
 pub mod example;
 pub mod keep_alive;
+pub mod log;
 pub mod net;
 pub mod response;
 

@@ -1,5 +1,6 @@
 //! `ThreadPool`: the queue of waiting items and the workers that drain it.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
@@ -9,7 +10,7 @@ use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 use crate::config::ThreadPoolConfig;
 use crate::error::{PutError, ThreadPoolError};
 use crate::source::Source;
-use crate::worker::{WorkItem, WorkerCell, WorkerThread};
+use crate::worker::{Wake, WorkItem, WorkerCell, WorkerThread};
 
 /// What the workers share with the pool. The counters are the pool's live figures.
 pub(crate) struct Shared<T> {
@@ -172,6 +173,7 @@ impl<T: WorkItem> ThreadPool<T> {
             name: name.clone(),
             shared: Arc::clone(&self.shared),
             cell: Arc::clone(&cell),
+            wake: Cell::new(Wake::begins()),
         };
         // Counted before the spawn so that `threads()` never reads lower than the workers
         // that exist; undone if the spawn fails.
@@ -235,6 +237,7 @@ impl<T: WorkItem> ThreadPool<T> {
         item: T,
         send: impl FnOnce(&Sender<T>, T) -> Result<(), PutError<T>>,
     ) -> Result<(), PutError<T>> {
+        let _span = tracing::debug_span!("ThreadPool.put", queue_len = self.queue_len()).entered();
         // Announce the put before checking `stopping`; `stop` sets `stopping` before it
         // reads this counter. With SeqCst on both sides, either this put sees the flag or
         // `stop` sees the put and waits for it: an item cannot slip in behind `stop`.

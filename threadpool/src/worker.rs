@@ -1,6 +1,7 @@
 //! `WorkerThread`: one named thread that takes an item off the queue, runs it, repeats.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -73,6 +74,28 @@ pub struct WorkerThread<T> {
     pub(crate) name: String,
     pub(crate) shared: Arc<Shared<T>>,
     pub(crate) cell: Arc<WorkerCell>,
+    /// The wait for the next item, for the trace's `WorkerThread` span.
+    pub(crate) wake: Cell<Wake>,
+}
+
+/// A worker's wait for its next item: when it began (measured only while the trace is
+/// on, so a worker with tracing off reads no clock for it) and what ended it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wake {
+    since: Option<Instant>,
+    by: &'static str,
+}
+
+impl Wake {
+    /// A wait that begins now; the queue ends it, unless the [`Source`] does.
+    pub(crate) fn begins() -> Wake {
+        // One check of the callsite when the trace is off (`RUST_LOG` below `debug`).
+        let since = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
+        Wake {
+            since,
+            by: "the queue",
+        }
+    }
 }
 
 impl<T: WorkItem> WorkerThread<T> {
@@ -137,6 +160,10 @@ impl<T: WorkItem> WorkerThread<T> {
             let ready = source.wait(None);
             shared.idle.fetch_sub(1, Ordering::SeqCst);
             if ready.is_some() {
+                self.wake.set(Wake {
+                    by: "its Source",
+                    ..self.wake.get()
+                });
                 return ready;
             }
             if shared.control.try_recv().is_ok() {
@@ -151,6 +178,11 @@ impl<T: WorkItem> WorkerThread<T> {
 
     // ANCHOR: run_one
     fn run_one(&self, item: T) {
+        let wake = self.wake.get();
+        let waited = wake.since.map_or(Duration::ZERO, |t| t.elapsed());
+        let span = tracing::debug_span!("WorkerThread", worker = %self.name,
+            waited = ?waited, woken_by = wake.by);
+        let _in_span = span.enter();
         let started = Instant::now();
         self.cell.busy_now.store(true, Ordering::Relaxed);
         // The panic boundary. `AssertUnwindSafe` is sound here because the item is moved
@@ -165,12 +197,13 @@ impl<T: WorkItem> WorkerThread<T> {
         self.shared.items_done.fetch_add(1, Ordering::SeqCst);
         if let Err(payload) = outcome {
             self.shared.panics.fetch_add(1, Ordering::SeqCst);
-            eprintln!(
-                "threadpool: a work item panicked in {}: {}; the worker goes on",
-                self.name,
-                panic_message(&*payload)
+            tracing::error!(
+                worker = %self.name,
+                panic = panic_message(&*payload),
+                "threadpool: a work item panicked; the worker goes on"
             );
         }
+        self.wake.set(Wake::begins());
     }
     // ANCHOR_END: run_one
 }

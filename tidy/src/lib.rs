@@ -65,8 +65,8 @@ pub use long_functions::{
 };
 pub use outputs::{
     check_generated, difference, generated_file, masked, parse_generated, run_command,
-    same_command, Mask, Output, ADDRESSES, DATES, DURATIONS, EXAMPLE_OUTPUTS, GENERATED, IDS,
-    LOAD_MASKS, LOAD_SAMPLES, NUMBERS, RUN_LIMIT, WORKER_IDS,
+    same_command, Mask, Output, ADDRESSES, BYTE_COUNTS, DATES, DURATIONS, EXAMPLE_OUTPUTS,
+    GENERATED, IDS, LOAD_MASKS, LOAD_SAMPLES, NUMBERS, RUN_LIMIT, SHORT_IDS, WORKER_IDS,
 };
 pub use report::{
     appendix, bench_names, bench_table, bench_targets, format_time, natural_order, parse_estimate,

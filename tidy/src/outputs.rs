@@ -73,6 +73,22 @@ pub const IDS: Mask = Mask {
     with: "<id>",
 };
 
+/// A session id as the trace shows it, its first eight digits: `SessionId(1a2b3c4d…)`
+/// (a new one every run; never the whole id, which is a credential).
+pub const SHORT_IDS: Mask = Mask {
+    what: "short session ids",
+    pattern: r"SessionId\([0-9a-f]{1,8}…\)",
+    with: "SessionId(<id>…)",
+};
+
+/// A byte count in the trace, `bytes=2783`: a page that shows its own trip (the demo's
+/// panel, with its timings) is not the same length twice.
+pub const BYTE_COUNTS: Mask = Mask {
+    what: "byte counts",
+    pattern: r"\bbytes=\d+",
+    with: "bytes=<n>",
+};
+
 /// Any number left: a measurement.
 pub const NUMBERS: Mask = Mask {
     what: "numbers",
@@ -111,6 +127,14 @@ pub const EXAMPLE_OUTPUTS: &[Output] = &[
         name: "middleware_order",
         command: "cargo run -p wsgi --example middleware_order",
         masks: &[],
+        written_by: BOOK_OUTPUTS,
+    },
+    // The trip the introduction opens with and each chapter starts from: `--book` puts
+    // ANCHOR lines around each request and adds the trip chapter by chapter.
+    Output {
+        name: "one_request",
+        command: "cargo run -p session --example one_request -- --book",
+        masks: &[DURATIONS, ADDRESSES, WORKER_IDS, SHORT_IDS, BYTE_COUNTS],
         written_by: BOOK_OUTPUTS,
     },
 ];

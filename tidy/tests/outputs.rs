@@ -141,9 +141,18 @@ fn the_benchmarks_appendix_lists_every_bench_target() {
 
 #[test]
 fn every_mask_is_a_regular_expression() {
-    for mask in [DURATIONS, ADDRESSES, WORKER_IDS, DATES, IDS, NUMBERS]
-        .iter()
-        .chain(LOAD_MASKS)
+    for mask in [
+        DURATIONS,
+        ADDRESSES,
+        WORKER_IDS,
+        DATES,
+        IDS,
+        SHORT_IDS,
+        BYTE_COUNTS,
+        NUMBERS,
+    ]
+    .iter()
+    .chain(LOAD_MASKS)
     {
         masked("x", &[*mask]);
     }

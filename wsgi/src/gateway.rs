@@ -77,10 +77,12 @@ impl Gateway for WsgiGateway {
     /// `for chunk in response: write(chunk)`. The body was received whole before this
     /// call; the environ owns it as `wsgi.input`.
     fn respond(&self, req: &mut HttpRequest) -> Result<(), Error> {
+        let _span = tracing::debug_span!("WSGIGateway.respond").entered();
         let mut env = environ_from_request(req.head());
         if let Some(input) = input_for(req) {
             env.set_input(input);
         }
+        tracing::debug!(keys = env.vars().count(), "environ built");
         run_app(&*self.app, &mut env, req.response())
     }
     // ANCHOR_END: respond
@@ -186,6 +188,7 @@ impl ResponseSink for ConnectionSink<'_> {
         }
         self.started = true;
         self.status = status.code();
+        tracing::debug!(status = %status, headers = headers.len(), "start_response");
         Ok(())
     }
 

@@ -141,10 +141,16 @@ impl Housekeeper {
         };
         for _ in 0..256 {
             match listener.accept() {
-                Ok((stream, _)) => {
+                Ok((stream, peer)) => {
                     self.accepted += 1;
+                    let _span = tracing::debug_span!("HttpServer.tick", peer = %peer).entered();
                     match HttpConnection::open(stream, Arc::clone(&self.shared)) {
-                        Ok(Some(conn)) => self.shared.watch_new(conn),
+                        Ok(Some(conn)) => {
+                            self.shared.watch_new(conn);
+                            tracing::debug!(
+                                "accepted; in the workers' poller until its first bytes"
+                            );
+                        }
                         Ok(None) => tracing::warn!("httpserver: connection table full"),
                         Err(err) => {
                             tracing::warn!("httpserver: could not set up a connection: {err}")

@@ -53,6 +53,9 @@ pub struct Response {
     /// Whether the connection must close after this response.
     must_close: bool,
     buf: Vec<u8>,
+    /// Bytes of this response given to the connection's writer (head and body), for
+    /// the trace's "response written".
+    sent: u64,
 }
 
 impl Response {
@@ -70,6 +73,7 @@ impl Response {
             framing: None,
             must_close: false,
             buf,
+            sent: 0,
         }
         .with_field_bytes(fields)
     }
@@ -240,13 +244,24 @@ impl Response {
         }
         self.send_headers()?;
         match self.framing {
-            Some(Framing::Chunked) => self.writer.write_all(b"0\r\n\r\n")?,
+            Some(Framing::Chunked) => {
+                self.writer.write_all(b"0\r\n\r\n")?;
+                self.sent += 5;
+            }
             // Fewer bytes than declared: the client waits for the rest; only a close
             // tells it the response is over (and truncated).
             Some(Framing::Length(owed)) if owed > 0 => self.must_close = true,
             _ => {}
         }
+        self.trace_written();
         Ok(())
+    }
+
+    /// The trace's last step of a response: its status, the bytes the connection's
+    /// writer took, and whether the connection closes after it.
+    fn trace_written(&self) {
+        let (status, bytes, close) = (self.status, self.sent, self.must_close);
+        tracing::debug!(status, bytes, close, "response written");
     }
 
     /// Answers with a short text response in place of the gateway's unsent one.
@@ -263,7 +278,9 @@ impl Response {
         self.declared = Some(body.len() as u64);
         self.fields
             .push(b"Content-Length", body.len().to_string().as_bytes());
-        self.write(body.as_bytes())
+        self.write(body.as_bytes())?;
+        self.trace_written();
+        Ok(())
     }
 
     /// HEAD, 1xx, 204 and 304 responses have no body (RFC 9110 §6.4.1).
@@ -283,6 +300,7 @@ impl Response {
 
     fn flush(&mut self) -> Result<(), Error> {
         let result = self.writer.write_all(&self.buf);
+        self.sent += self.buf.len() as u64;
         self.buf.clear();
         if result.is_err() {
             self.must_close = true;

@@ -129,6 +129,14 @@ impl Upload {
     }
     // ANCHOR_END: advance
 
+    /// The body reader the framing chose, by its name in the notes (for the trace).
+    pub(crate) fn rfile(&self) -> &'static str {
+        match self.decoder {
+            Decoder::Known(_) => "KnownLengthRFile",
+            Decoder::Chunked(_) => "ChunkedRFile",
+        }
+    }
+
     /// When the client will have been too slow, at the rate it has kept so far.
     pub(crate) fn deadline(&self) -> Instant {
         self.clock.deadline(self.sink.len())

@@ -17,6 +17,10 @@ use application::{ctx, forbidden, notfound, Application, Args, HttpError, Next, 
 use serde::{Deserialize, Serialize};
 use session::{SameSite, Session, SessionConfig, Store};
 
+// The trip collector (`--trace`, the panel on every page), beside this file.
+#[path = "trip.rs"]
+pub mod trip;
+
 /// The demo's accounts (name, password). A real application keeps salted hashes.
 const USERS: &[(&str, &str)] = &[("ada", "lovelace"), ("grace", "hopper")];
 
@@ -406,10 +410,29 @@ fn html(page: String) -> Outcome {
 }
 
 fn layout(title: &str, body: &str) -> String {
+    let trip = trip_panel();
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <title>{title} · todo</title><link rel=\"stylesheet\" href=\"/assets/style.css\"></head>\n\
          <body><header><h1>{title}</h1><p>a web.py-style app, every layer in Rust</p></header>\n\
-         {body}\n<footer>webpy-rs session demo</footer></body></html>\n"
+         {body}\n{trip}\n<footer>webpy-rs session demo</footer></body></html>\n"
+    )
+}
+
+/// The panel at the foot of every page: the layers the request that made the page has
+/// crossed so far, with their times. It is made while the handler runs, so the steps it
+/// is inside show their time `so far`, and what comes after (the session's save and
+/// cookie, `start_response`, the response written) cannot be on the page it writes.
+fn trip_panel() -> String {
+    let trip = match trip::so_far() {
+        Some(step) => escape(&step.render()),
+        None => "(no trip: this server runs without the demo's trip collector)".to_owned(),
+    };
+    format!(
+        "<details class=\"trip\"><summary>this request's trip</summary><pre>{trip}</pre>\
+         <p>Made while the handler ran: a step still running says so, with its time so far, \
+         and what comes after this page (the session saved, the cookie set, <code>start_response</code>, \
+         the response written) cannot be on it. <code>--trace</code> prints whole trips on \
+         stderr; so does <code>cargo run -p session --example one_request</code>.</p></details>"
     )
 }

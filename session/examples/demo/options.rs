@@ -1,4 +1,4 @@
-//! The demo's command line: `[--store memory|disk|redis://…] [--port N] [ADDRESS]`.
+//! The demo's command line: `[--store memory|disk|redis://…] [--port N] [--trace] [ADDRESS]`.
 use std::net::SocketAddr;
 
 use session::store::redis::RedisStore;
@@ -11,10 +11,12 @@ pub struct Options {
     pub store: String,
     /// Where to listen: `127.0.0.1:8080` unless `--port` or an address says otherwise.
     pub address: SocketAddr,
+    /// `--trace`: print every request's trip on stderr.
+    pub trace: bool,
 }
 
 pub const USAGE: &str =
-    "usage: demo [--store memory|disk|redis://HOST:PORT/DB] [--port N] [IP | IP:PORT]";
+    "usage: demo [--store memory|disk|redis://HOST:PORT/DB] [--port N] [--trace] [IP | IP:PORT]";
 
 impl Options {
     /// Reads the arguments after the program name; the error is a line for the user.
@@ -22,6 +24,7 @@ impl Options {
         let mut store = "disk".to_owned();
         let mut port = None;
         let mut address = None;
+        let mut trace = false;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -34,6 +37,7 @@ impl Options {
                             .map_err(|_| format!("bad port {value:?}"))?,
                     );
                 }
+                "--trace" => trace = true,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 _ if address.is_none() && !arg.starts_with("--") => address = Some(arg),
                 _ => return Err(format!("unexpected argument {arg:?}\n{USAGE}")),
@@ -45,7 +49,11 @@ impl Options {
         if let Some(port) = port {
             address.set_port(port);
         }
-        Ok(Options { store, address })
+        Ok(Options {
+            store,
+            address,
+            trace,
+        })
     }
 
     // ANCHOR: open_store

@@ -3,7 +3,6 @@
 
 pub mod certificates;
 pub mod http;
-pub mod log;
 pub mod services;
 
 use std::path::{Path, PathBuf};

@@ -92,9 +92,9 @@ impl<T: WorkItem> Drop for ThreadPool<T> {
     fn drop(&mut self) {
         let report = self.stop(Duration::from_secs(5));
         if !report.unfinished.is_empty() {
-            eprintln!(
-                "threadpool: dropped with workers still busy after 5 s: {}",
-                report.unfinished.join(", ")
+            tracing::warn!(
+                workers = %report.unfinished.join(", "),
+                "threadpool: dropped with workers still busy after 5 s"
             );
         }
     }
