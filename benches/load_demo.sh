@@ -7,6 +7,9 @@
 # the p99 latency per store.
 #
 # Usage: bash benches/load_demo.sh [SECONDS] [CONNECTIONS]     (default 5 s, 8 connections)
+# LOAD_PROFILE (default release) is the cargo profile the demo is built with, as for
+# load.sh: tidy's test of the book's demo sample runs `LOAD_PROFILE=dev bash
+# benches/load_demo.sh 1`, whose figures mean nothing but whose lines are the script's.
 # Needs: Linux, taskset, curl, wrk and redis-server (installed with apt-get if missing).
 # Run it on a quiet machine: flock -x /tmp/webpy-cpu.lock bash benches/load_demo.sh
 set -euo pipefail
@@ -27,8 +30,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-cargo build --release -q -p session --example demo
-DEMO="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/demo"
+PROFILE="${LOAD_PROFILE:-release}"
+cargo build --profile "$PROFILE" -q -p session --example demo
+PROFILE_DIR="$PROFILE"
+[ "$PROFILE" = dev ] && PROFILE_DIR=debug
+DEMO="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE_DIR/examples/demo"
 WORK="$(mktemp -d)"
 # Every background job (Redis, the demos) is stopped on the way out, whatever the exit.
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -67,6 +73,7 @@ start_demo() {
     [ "$todos" = 8 ] || { echo "the demo with --store $1 did not show 8 todos ($todos)" >&2; exit 1; }
 }
 
+echo "server: session example demo --store STORE --port 0, path / (ada logged in, eight todos)"
 printf "%-8s %6s %12s %10s %10s\n" "store" "conns" "req/s" "p50" "p99"
 for STORE in memory disk "redis://127.0.0.1:$REDIS_PORT/0"; do
     start_demo "$STORE"

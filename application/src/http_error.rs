@@ -179,7 +179,6 @@ impl From<HttpError> for Body {
     }
 }
 
-// ANCHOR: error_family
 macro_rules! family {
     ($($(#[$doc:meta])* $name:ident => $status:literal, $message:literal;)*) => {
         $(
@@ -191,6 +190,7 @@ macro_rules! family {
     };
 }
 
+// ANCHOR: error_family
 family! {
     /// `400 Bad Request`, body `bad request`.
     badrequest => "400 Bad Request", "bad request";
@@ -226,7 +226,9 @@ family! {
     /// `304 Not Modified`, empty body.
     notmodified => "304 Not Modified", "";
 }
+// ANCHOR_END: error_family
 
+// ANCHOR: notfound
 /// `404 Not Found`, body `not found`, with web.py's `_NotFound` header
 /// `Content-Type: text/html; charset=utf-8` (its other errors say `text/html` only). The
 /// application answers it for a path, host or mount that matches nothing.
@@ -242,7 +244,7 @@ pub fn nomethod() -> HttpError {
     HttpError::standard("405 Method Not Allowed", "method not allowed")
         .with_header("Allow", "GET, HEAD, POST, PUT, DELETE")
 }
-// ANCHOR_END: error_family
+// ANCHOR_END: notfound
 
 impl HttpError {
     /// Marks the body as custom (used by pages so an outer page does not replace it).

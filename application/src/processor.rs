@@ -115,7 +115,7 @@ fn shown(type_name: &str) -> String {
     }
 }
 
-// ANCHOR: hooks
+// ANCHOR: hook_outcome
 /// What a hook returns: nothing, or a `Result` whose error becomes the response (web.py's
 /// hook raised `web.seeother(…)` or `web.unauthorized()`).
 pub trait HookOutcome {
@@ -141,7 +141,9 @@ impl HookOutcome for Result<(), crate::Error> {
         self.map_err(HttpError::from)
     }
 }
+// ANCHOR_END: hook_outcome
 
+// ANCHOR: hooks
 /// A processor that runs `f` before the rest of the chain (web.py's `loadhook`). When
 /// `f` returns an error, that error is the response and the rest does not run.
 pub fn loadhook<R: HookOutcome>(f: impl Fn() -> R + Send + Sync + 'static) -> impl Processor {

@@ -75,6 +75,8 @@ fn communicate(mut conn: Conn, lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<Serve
             Ok(None) => {}
             Err(_) => return,
         }
+        // ANCHOR_END: park_and_dispatch
+        // ANCHOR: park_and_dispatch_linger
         // Linger on this connection only while nobody waits in the queue.
         if pool.queue_len() > 0 {
             return park(conn, &lot);
@@ -95,7 +97,9 @@ fn communicate(mut conn: Conn, lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<Serve
         }
     }
 }
+// ANCHOR_END: park_and_dispatch_linger
 
+// ANCHOR: parking_loop
 /// Registers the connection with the poller; the parking thread hands it back.
 fn park(conn: Conn, lot: &Lot) {
     let mut parked = lot.parked.lock().unwrap_or_else(|p| p.into_inner());
@@ -133,7 +137,7 @@ fn parking_loop(lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<ServerConfig>) {
         }
     }
 }
-// ANCHOR_END: park_and_dispatch
+// ANCHOR_END: parking_loop
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let flags = flags::Flags::parse(&[])?;

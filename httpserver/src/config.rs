@@ -31,6 +31,8 @@ pub struct ServerConfig {
     /// How long a request waits for a worker with a bounded queue before its 503.
     /// Default 10 s.
     pub accepted_queue_timeout: Duration,
+    // ANCHOR_END: server_config
+    // ANCHOR: config_limits
     /// The longest request line, in bytes, line ending excluded; longer is 414.
     /// Empty lines before it (RFC 9112 §2.2) may take as many bytes again; more is 400.
     /// Default 8192.
@@ -48,6 +50,8 @@ pub struct ServerConfig {
     /// The longest chunk-size line and trailer section of a chunked body.
     /// Default: [`ChunkedLimits::default`] (`max_body` above replaces its `max_body`).
     pub chunked: ChunkedLimits,
+    // ANCHOR_END: config_limits
+    // ANCHOR: config_timeouts
     /// How long a request head may take from its first byte to its empty line; later is
     /// 408 and a close. A byte a second does not keep it alive (slowloris). Default 10 s.
     pub header_timeout: Duration,
@@ -79,12 +83,12 @@ pub struct ServerConfig {
     /// The most idle kept-alive connections; past it, responses say `Connection: close`.
     /// Default 1024.
     pub max_parked: usize,
+    // ANCHOR_END: config_timeouts
     /// How long `stop` lets in-flight requests finish. Default 5 s.
     pub shutdown_timeout: Duration,
     /// The `Server` header's value (unless the app sets one). Default `httpserver/VERSION`.
     pub server_software: String,
 }
-// ANCHOR_END: server_config
 
 impl Default for ServerConfig {
     fn default() -> Self {

@@ -1,8 +1,10 @@
-//! `HttpServer`: bind, listen, accept, and hand connections to the pool.
+//! `HttpServer`: bind, listen, accept, and hand connections to the workers' poller.
 //!
 //! The design notes' heading "HttpServer": `start()` runs the socket steps and starts the
 //! `ThreadPool`; `tick()` accepts one connection and `put`s it in the pool; `stop()`
-//! drops the socket and stops the pool.
+//! drops the socket and stops the pool. Here `tick` is one round of the housekeeper
+//! (`engine::housekeeper`): it accepts and registers each connection with the poller the
+//! pool's idle workers wait on, instead of queueing it.
 
 pub mod bind;
 

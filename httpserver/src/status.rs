@@ -77,6 +77,8 @@ pub fn reason_phrase(code: u16) -> Option<&'static str> {
         304 => "Not Modified",
         307 => "Temporary Redirect",
         308 => "Permanent Redirect",
+        // ANCHOR_END: reason_phrase
+        // ANCHOR: reason_phrase_errors
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -109,7 +111,7 @@ pub fn reason_phrase(code: u16) -> Option<&'static str> {
         _ => return None,
     })
 }
-// ANCHOR_END: reason_phrase
+// ANCHOR_END: reason_phrase_errors
 
 /// The reason phrase the server writes for a status it produces itself.
 pub(crate) fn reason(code: u16) -> Option<&'static str> {

@@ -94,3 +94,32 @@ fn timeout_flag_sets_the_keep_alive_timeout_too() {
     assert!(String::from_utf8_lossy(&rest).starts_with("HTTP/1.1 200 OK"));
     assert!(waited < Duration::from_secs(4), "closed after {waited:?}");
 }
+
+#[test]
+fn slow_handlers_hold_workers_until_grow_or_a_bounded_queue_answers() {
+    let out = run("slow_handlers", &[]);
+    let (default, rest) = out.split_once("2. grow").expect("the grow run");
+    let (grown, bounded) = rest
+        .split_once("3. a bounded queue")
+        .expect("the bounded run");
+    // The default: the fast request is answered only once a slow handler is done.
+    assert!(
+        default.contains("fast: HTTP/1.1 200 OK") && default.contains("it waited for a worker"),
+        "{out}"
+    );
+    // grow: the new worker answers it while both slow handlers still run.
+    assert!(grown.contains("grow(1) started 1"), "{out}");
+    assert!(
+        grown.contains("while every slow handler still ran"),
+        "{out}"
+    );
+    assert!(grown.contains("grow(1) again: started 0"), "{out}");
+    // A bounded queue: both fast requests get a 503; the slow ones still get their 200.
+    assert!(
+        bounded.contains("fast 2: HTTP/1.1 503 Service Unavailable")
+            && bounded.contains("fast 1: HTTP/1.1 503 Service Unavailable"),
+        "{out}"
+    );
+    assert_eq!(out.matches("slow 1: HTTP/1.1 200 OK").count(), 3, "{out}");
+    assert_eq!(out.matches("slow 2: HTTP/1.1 200 OK").count(), 3, "{out}");
+}

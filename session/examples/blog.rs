@@ -7,7 +7,7 @@
 //! `absolute=True`) until you log in, and every response carry `X-Served-By: blog` from
 //! the unload hook.
 
-// ANCHOR: port
+// ANCHOR: port_data
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
 use application::web::{self, websafe};
@@ -42,7 +42,9 @@ fn find(posts: &[Post], id: &str) -> Result<usize, HttpError> {
     let id: usize = id.parse().map_err(|_| notfound())?;
     posts.iter().position(|p| p.id == id).ok_or_else(notfound)
 }
+// ANCHOR_END: port_data
 
+// ANCHOR: port_admin
 fn admin_home(_: &Args) -> Outcome {
     let rows: String = posts().iter().map(|p| format!(r#"<li>{} <form method="post" action="delete/{}"><button>delete</button></form></li>"#, websafe(&p.title), p.id)).collect();
     page(
@@ -77,7 +79,9 @@ fn require_login() -> Result<(), HttpError> {
         None => Err(web::seeother("/login").absolute()),
     }
 }
+// ANCHOR_END: port_admin
 
+// ANCHOR: port_blog
 fn index(_: &Args) -> Outcome {
     let items: String = posts()
         .iter()
@@ -115,7 +119,9 @@ fn logout(_: &Args) -> Outcome {
     SESSION.kill()?;
     Err(web::seeother("/"))
 }
+// ANCHOR_END: port_blog
 
+// ANCHOR: port_app
 pub fn app() -> Result<Application, Error> {
     let mut admin = Application::new([
         ("/", Target::route().get(admin_home)),
@@ -138,4 +144,4 @@ pub fn app() -> Result<Application, Error> {
 fn main() -> Result<(), Error> {
     app()?.run([])
 }
-// ANCHOR_END: port
+// ANCHOR_END: port_app

@@ -30,6 +30,8 @@ pub struct SessionConfig {
     /// When `true` (the default), a session may move between client addresses. When
     /// `false`, a session used from another address than the one that started it expires.
     pub ignore_change_ip: bool,
+    // ANCHOR_END: config
+    // ANCHOR: config_more
     /// Mixed into every new id. Ids draw their strength from 256 random bits, not from
     /// this key, so web.py's public default is harmless here; set your own anyway.
     pub secret_key: String,
@@ -47,7 +49,7 @@ pub struct SessionConfig {
     /// whole store, so it runs on one request at most once per interval, not on every one.
     pub cleanup_interval: Duration,
 }
-// ANCHOR_END: config
+// ANCHOR_END: config_more
 
 impl Default for SessionConfig {
     fn default() -> Self {

@@ -50,6 +50,7 @@ impl Session {
             }
         })
     }
+    // ANCHOR_END: typed_access
 
     /// Removes `key`; returns whether it was there.
     ///
@@ -70,7 +71,6 @@ impl Session {
     pub fn contains(&self, key: &str) -> Result<bool> {
         self.with_state(|s| s.data.contains_key(key))
     }
-    // ANCHOR_END: typed_access
 
     // ANCHOR: short_forms
     /// The value under `key`, or `default` when the key is absent: web.py's
@@ -99,6 +99,7 @@ impl Session {
         self.set(key, &value)?;
         Ok(value)
     }
+    // ANCHOR_END: short_forms
 
     /// Appends `value` to the list under `key`, starting the list when the key is absent:
     /// web.py's `session.setdefault("items", []).append(value)`.
@@ -126,7 +127,6 @@ impl Session {
             source: serde::de::Error::custom("the value is not a list, so nothing can be appended"),
         })
     }
-    // ANCHOR_END: short_forms
 
     // ANCHOR: kill
     /// Ends the session: its record is deleted from the store now (as web.py did), nothing

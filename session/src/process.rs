@@ -32,7 +32,9 @@ impl Session {
     ) -> Session {
         Session::with_config(app, store, initializer, SessionConfig::default())
     }
+    // ANCHOR_END: new
 
+    // ANCHOR: install
     /// Like [`new`](Session::new), with a configuration of your own.
     pub fn with_config(
         app: &mut Application,
@@ -52,7 +54,7 @@ impl Session {
         let session = self.clone();
         app.add_processor(move |next: Next<'_>| session.process(next));
     }
-    // ANCHOR_END: new
+    // ANCHOR_END: install
 
     // ANCHOR: process
     /// The processor: the design notes' steps, in order, around the rest of the chain.
@@ -90,6 +92,8 @@ impl Session {
             Ok(Loaded::Expired) => return self.expired(&homepath),
             Err(e) => return Err(store_failure(e)),
         };
+        // ANCHOR_END: process
+        // ANCHOR: process_after
         tracing::debug!(id = ?state.id, new = state.is_new, "session loaded");
         let installed = state::install(key, state);
         let outcome = handler.run();
@@ -110,7 +114,7 @@ impl Session {
         }
         outcome
     }
-    // ANCHOR_END: process
+    // ANCHOR_END: process_after
 
     // ANCHOR: set_cookie
     /// Step 6: sets the cookie, on every response of a kept session as web.py did, so its

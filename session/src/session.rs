@@ -130,7 +130,6 @@ impl Session {
     }
     // ANCHOR_END: clear_old_data
 
-    // ANCHOR: validate_and_load
     /// Finds the session the request's cookie names, if it may be used.
     ///
     /// An id is used only if it is well formed ([`SessionId::parse`]), the store has a
@@ -138,6 +137,7 @@ impl Session {
     /// `ignore_change_ip` off) it was started from the same address. Anything else gets a
     /// fresh id, so a client can never choose its id (session fixation), or, with
     /// `ignore_expiry` off, an "expired" answer for an id that once was valid.
+    // ANCHOR: validate_and_load
     pub(crate) fn validate_and_load(&self, cookie: Option<&str>, ip: &str) -> Result<Loaded> {
         let _span = tracing::debug_span!("Session.validate_and_load").entered();
         let config = &self.inner.config;
@@ -200,7 +200,6 @@ impl Session {
     }
     // ANCHOR_END: run_initializer
 
-    // ANCHOR: save
     /// Writes the session back through the store, only if there is something to write.
     ///
     /// - killed: nothing (`kill` already deleted the record);
@@ -217,6 +216,7 @@ impl Session {
     /// session whose record has left the store meanwhile (killed by a concurrent request,
     /// a logout in another tab) is not written back, so a slow request cannot undo a
     /// logout; only a kill that lands between this check and the write still loses.
+    // ANCHOR: save
     pub(crate) fn save(&self, state: State) -> Result<bool> {
         let _span = tracing::debug_span!("Session.save").entered();
         if state.killed || !state.is_kept() {

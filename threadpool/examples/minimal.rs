@@ -30,14 +30,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pool.put(move || {
             let square = n * n;
             let worker = std::thread::current().name().unwrap_or("?").to_string();
-            let _ = done.send(format!("{worker} computed {n}² = {square}"));
+            let _ = done.send((n, format!("{worker} computed {n}² = {square}")));
         })
         .map_err(|e| e.to_string())?;
     }
     drop(done);
-    let mut lines: Vec<String> = results.iter().take(4).collect();
+    let mut lines: Vec<(u64, String)> = results.iter().take(4).collect();
     lines.sort();
-    for line in lines {
+    for (_, line) in lines {
         println!("{line}");
     }
     let report = pool.stop(Duration::from_secs(1));

@@ -1,9 +1,11 @@
 //! The bottom layer: a pool of `WorkerThread`s that run work items from a queue.
 //!
 //! Every request starts here without knowing it. `httpserver`'s `HttpServer::tick`
-//! accepts a TCP connection, wraps it in an `HttpConnection` and [`ThreadPool::put`]s it;
-//! a [`WorkerThread`] takes it off the queue and calls its [`WorkItem::run`], which is
-//! where `HttpConnection::communicate` parses the request and answers it. This crate
+//! accepts a TCP connection, wraps it in an `HttpConnection` and registers it with its
+//! poller, which is the pool's [`Source`]: the idle [`WorkerThread`] the kernel wakes
+//! when the request's bytes arrive takes it and calls its [`WorkItem::run`], which is
+//! where `HttpConnection::communicate` parses the request and answers it. (The notes'
+//! server `put` each connection in the queue; [`ThreadPool::put`] still works that way.) This crate
 //! knows nothing of HTTP: to it a connection is just a [`WorkItem`]. It mirrors the
 //! design notes' headings "ThreadPool" and "WorkerThread" and the paragraph "The WSGI
 //! server in one paragraph"; the book walks it in the chapters "ThreadPool" and

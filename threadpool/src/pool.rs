@@ -216,10 +216,11 @@ impl<T: WorkItem> ThreadPool<T> {
             None => tx.send(item).map_err(|e| PutError::Stopped(e.into_inner())),
         })
     }
+    // ANCHOR_END: put
 
     /// Queues an item only if there is room now: on a full bounded queue it hands the
     /// item back at once instead of waiting. For a caller that must not block, such as
-    /// the thread that watches parked connections for all the others.
+    /// `httpserver`'s housekeeper, which accepts and flushes for every connection.
     ///
     /// # Errors
     /// As [`put`](Self::put), with [`PutError::Full`] as soon as the queue is full.
@@ -232,6 +233,7 @@ impl<T: WorkItem> ThreadPool<T> {
         })
     }
 
+    // ANCHOR: announced_put
     fn announced_put(
         &self,
         item: T,
@@ -253,7 +255,7 @@ impl<T: WorkItem> ThreadPool<T> {
         self.puts_in_flight.fetch_sub(1, Ordering::SeqCst);
         result
     }
-    // ANCHOR_END: put
+    // ANCHOR_END: announced_put
 
     /// Starts up to `n` more workers, never more than `max` in all. Returns how many started.
     pub fn grow(&self, n: usize) -> usize {

@@ -64,9 +64,10 @@ pub use long_functions::{
     code_only, long_functions, unlisted_long_functions, LongFunction, MAX_FUNCTION_LINES,
 };
 pub use outputs::{
-    check_generated, difference, generated_file, masked, parse_generated, run_command,
+    check_generated, difference, generated_file, load_script, masked, parse_generated, run_command,
     same_command, Mask, Output, ADDRESSES, BYTE_COUNTS, DATES, DURATIONS, EXAMPLE_OUTPUTS,
-    GENERATED, IDS, LOAD_MASKS, LOAD_SAMPLES, NUMBERS, RUN_LIMIT, SHORT_IDS, WORKER_IDS,
+    FILE_DESCRIPTORS, GENERATED, IDS, ITEM_COUNTS, LOAD_MASKS, LOAD_SAMPLES, NUMBERS, RUN_LIMIT,
+    SHORT_IDS, WORKER_IDS,
 };
 pub use report::{
     appendix, bench_names, bench_table, bench_targets, format_time, natural_order, parse_estimate,

@@ -59,6 +59,21 @@ pub const WORKER_IDS: Mask = Mask {
     with: "worker-<n>",
 };
 
+/// A socket's file descriptor in its `Debug` form: `Socket { raw: 3, .. }` (the number
+/// depends on what the process has open).
+pub const FILE_DESCRIPTORS: Mask = Mask {
+    what: "file descriptors",
+    pattern: r"\braw: \d+",
+    with: "raw: <fd>",
+};
+
+/// How many items a worker ran: `3 items` (which worker takes which is the scheduler's).
+pub const ITEM_COUNTS: Mask = Mask {
+    what: "item counts",
+    pattern: r"\b\d+ items\b",
+    with: "<n> items",
+};
+
 /// A date, ISO (`2025-01-31`, with a time or not) or HTTP (`Sun, 06 Nov 1994 08:49:37 GMT`).
 pub const DATES: Mask = Mask {
     what: "dates",
@@ -137,6 +152,42 @@ pub const EXAMPLE_OUTPUTS: &[Output] = &[
         masks: &[DURATIONS, ADDRESSES, WORKER_IDS, SHORT_IDS, BYTE_COUNTS],
         written_by: BOOK_OUTPUTS,
     },
+    Output {
+        name: "bind_step_by_step",
+        command: "cargo run -p httpserver --example bind_step_by_step -- '[::]:0'",
+        masks: &[ADDRESSES, FILE_DESCRIPTORS],
+        written_by: BOOK_OUTPUTS,
+    },
+    Output {
+        name: "minimal",
+        command: "cargo run -p threadpool --example minimal",
+        masks: &[DURATIONS, WORKER_IDS, ITEM_COUNTS],
+        written_by: BOOK_OUTPUTS,
+    },
+    Output {
+        name: "keep_alive_holds_a_worker",
+        command: "cargo run -p httpserver --example keep_alive_holds_a_worker",
+        masks: &[DURATIONS, ADDRESSES],
+        written_by: BOOK_OUTPUTS,
+    },
+    Output {
+        name: "slow_handlers",
+        command: "cargo run -p httpserver --example slow_handlers",
+        masks: &[DURATIONS],
+        written_by: BOOK_OUTPUTS,
+    },
+    Output {
+        name: "url_mapping",
+        command: "cargo run -p application --example url_mapping",
+        masks: &[],
+        written_by: BOOK_OUTPUTS,
+    },
+    Output {
+        name: "processor_order",
+        command: "cargo run -p application --example processor_order",
+        masks: &[],
+        written_by: BOOK_OUTPUTS,
+    },
 ];
 
 /// What varies in a `load.sh` run: which server, where its binary is, every figure.
@@ -155,8 +206,9 @@ pub const LOAD_MASKS: &[Mask] = &[
     NUMBERS,
 ];
 
-/// The `load.sh` samples the book shows, written by `bash benches/report.sh`: one per
-/// layer's server, all with the same shape. The command is without its one argument,
+/// The load samples the book shows, written by `bash benches/report.sh`: `load.sh`
+/// against each layer's server, all with the same shape, and `load_demo.sh` against the
+/// full-stack demo with each session store. The command is without its one argument,
 /// the seconds per point, which the run chooses.
 pub const LOAD_SAMPLES: &[Output] = &[
     Output {
@@ -177,7 +229,21 @@ pub const LOAD_SAMPLES: &[Output] = &[
         masks: LOAD_MASKS,
         written_by: REPORT,
     },
+    Output {
+        name: "load-demo",
+        command: "bash benches/load_demo.sh",
+        masks: LOAD_MASKS,
+        written_by: REPORT,
+    },
 ];
+
+/// The load script a sample comes from: the word of its command that names a `.sh` file.
+pub fn load_script(sample: &Output) -> Option<&'static str> {
+    sample
+        .command
+        .split_whitespace()
+        .find(|word| word.ends_with(".sh"))
+}
 
 /// `text` with every mask applied in order, each line's runs of spaces made one and its
 /// ends trimmed (a masked column is no longer aligned).
@@ -293,9 +359,11 @@ pub const RUN_LIMIT: Duration = Duration::from_secs(300);
 
 /// Runs `command` (`cargo ...`, `bash ...`, with `VAR=value` words first) in `root`,
 /// quietly (`cargo run -q`, the cargo that runs us), with `env` added; its stdout.
+/// A word in single quotes loses them, as in a shell (`'[::]:0'`, which a shell would
+/// otherwise read as a pattern); that is all the quoting it does.
 /// Killed after [`RUN_LIMIT`]; an error that carries its stderr when it fails.
 pub fn run_command(root: &Path, command: &str, env: &[(&str, &str)]) -> io::Result<String> {
-    let mut words: Vec<&str> = command.split_whitespace().collect();
+    let mut words: Vec<&str> = command.split_whitespace().map(unquoted).collect();
     let mut vars: Vec<(&str, &str)> = Vec::new();
     while let Some((name, value)) = words.first().and_then(|w| w.split_once('=')) {
         vars.push((name, value));
@@ -328,6 +396,13 @@ pub fn run_command(root: &Path, command: &str, env: &[(&str, &str)]) -> io::Resu
         .stderr(Stdio::piped())
         .spawn()?;
     finish(child, command)
+}
+
+/// `word` without the single quotes around it, if it has them.
+fn unquoted(word: &str) -> &str {
+    word.strip_prefix('\'')
+        .and_then(|w| w.strip_suffix('\''))
+        .unwrap_or(word)
 }
 
 /// Waits for `child` at most [`RUN_LIMIT`], reading its pipes on threads so neither fills.

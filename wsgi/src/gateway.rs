@@ -121,6 +121,8 @@ fn run_app(app: &dyn WsgiApp, env: &mut Environ, response: &mut Response) -> Res
             break;
         }
     }
+    // ANCHOR_END: run_app
+    // ANCHOR: run_app_end
     if outcome.is_ok() && !sink.started {
         // An empty body without a status: nothing to send, and no status to send it with.
         outcome = Err(WsgiError::StartResponseNotCalled);
@@ -131,7 +133,7 @@ fn run_app(app: &dyn WsgiApp, env: &mut Environ, response: &mut Response) -> Res
     }
     outcome.map_err(|error| failure(env, error))
 }
-// ANCHOR_END: run_app
+// ANCHOR_END: run_app_end
 
 /// What the server is told when the app failed: an application error (500, or a
 /// truncated body), or the client's departure (nothing to answer).
@@ -177,6 +179,9 @@ impl ConnectionSink<'_> {
             || self.status == 304
     }
 }
+// ANCHOR_END: connection_sink
+
+// ANCHOR: sink_write
 
 impl ResponseSink for ConnectionSink<'_> {
     fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError> {
@@ -209,4 +214,4 @@ impl ResponseSink for ConnectionSink<'_> {
         })
     }
 }
-// ANCHOR_END: connection_sink
+// ANCHOR_END: sink_write

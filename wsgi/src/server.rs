@@ -30,6 +30,7 @@ pub struct WsgiServer {
     config: ServerConfig,
     app: SharedApp,
 }
+// ANCHOR_END: wsgi_server
 
 impl WsgiServer {
     /// A server for `app` on `addr` (`"host:port"`, `"[::]:8080"`; port 0 picks a free
@@ -49,6 +50,7 @@ impl WsgiServer {
         &mut self.config
     }
 
+    // ANCHOR: wsgi_server_start
     /// Binds, listens and serves on background threads; returns at once.
     ///
     /// # Errors
@@ -66,8 +68,8 @@ impl WsgiServer {
     pub fn serve_forever(self) -> Result<(), WsgiError> {
         self.start()?.wait_for_signal()
     }
+    // ANCHOR_END: wsgi_server_start
 }
-// ANCHOR_END: wsgi_server
 
 /// A started `WsgiServer`: httpserver's `ServerThread`, plus waiting for a signal.
 /// Dropping it stops the server.

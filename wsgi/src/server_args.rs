@@ -40,6 +40,7 @@ pub struct ServerArgs {
     /// The arguments that are none of the three flags, in order.
     pub rest: Vec<String>,
 }
+// ANCHOR_END: server_args
 
 impl ServerArgs {
     /// The process's own command line, after the program name.
@@ -98,6 +99,7 @@ impl ServerArgs {
         }
     }
 
+    // ANCHOR: server_args_config
     /// The server configuration the flags ask for, on 127.0.0.1 (loopback: an example
     /// is not meant to be reachable from the network).
     pub fn config(&self) -> ServerConfig {
@@ -111,8 +113,8 @@ impl ServerArgs {
             None => config,
         }
     }
+    // ANCHOR_END: server_args_config
 }
-// ANCHOR_END: server_args
 
 #[cfg(test)]
 mod tests {

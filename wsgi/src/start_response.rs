@@ -41,6 +41,7 @@ pub struct StartResponse<'s> {
     sink: &'s mut dyn ResponseSink,
     called: bool,
 }
+// ANCHOR_END: start_response
 
 impl<'s> StartResponse<'s> {
     /// A `start_response` delivering to `sink`.
@@ -51,6 +52,7 @@ impl<'s> StartResponse<'s> {
         }
     }
 
+    // ANCHOR: start_response_call
     /// Sets the status (`NNN reason`) and headers; returns the `write` handle.
     ///
     /// # Errors
@@ -72,6 +74,7 @@ impl<'s> StartResponse<'s> {
         }
         self.record(status, headers)
     }
+    // ANCHOR_END: start_response_call
 
     /// The second form of PEP 3333's call, `start_response(status, headers, exc_info)`:
     /// replaces the response with an error response while nothing has been sent.
@@ -98,6 +101,7 @@ impl<'s> StartResponse<'s> {
         self.record(status, headers)
     }
 
+    // ANCHOR: record
     fn record<H, K, V>(&mut self, status: &str, headers: H) -> Result<Writer<'_>, WsgiError>
     where
         H: IntoIterator<Item = (K, V)>,
@@ -118,8 +122,8 @@ impl<'s> StartResponse<'s> {
             sink: &mut *self.sink,
         })
     }
+    // ANCHOR_END: record
 }
-// ANCHOR_END: start_response
 
 impl<'s> StartResponse<'s> {
     /// Whether `start_response` has been called successfully.

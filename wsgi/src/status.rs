@@ -17,8 +17,8 @@ pub struct Status {
     code: u16,
 }
 
-// ANCHOR: status_parse
 impl Status {
+    // ANCHOR: status_parse
     /// Parses `NNN reason`; the error names the broken part.
     pub fn parse(line: &str) -> Result<Status, WsgiError> {
         let invalid = |problem| WsgiError::InvalidStatus {
@@ -58,8 +58,8 @@ impl Status {
             code,
         })
     }
+    // ANCHOR_END: status_parse
 }
-// ANCHOR_END: status_parse
 
 impl Status {
     /// The status for `code` with its usual reason phrase (`Status::from_code(404)` is

@@ -190,7 +190,9 @@ macro_rules! field_reads {
         )*
     };
 }
+// ANCHOR_END: ctx_reads
 
+// ANCHOR: ctx_field_list
 field_reads! {
     /// `web.ctx.path`: the percent-decoded path, relative to `homepath`.
     path: String;
@@ -222,7 +224,7 @@ field_reads! {
 pub fn env(key: &str) -> Result<Option<String>, Error> {
     with_live(|live| live.ctx.env(key).map(str::to_string))
 }
-// ANCHOR_END: ctx_reads
+// ANCHOR_END: ctx_field_list
 
 // ANCHOR: ctx_writes
 /// `web.ctx.status`: the response status line so far (default `"200 OK"`).

@@ -35,7 +35,9 @@ pub fn insert<T: Any + Send + Sync>(value: T) -> Result<(), Error> {
     drop(old);
     Ok(())
 }
+// ANCHOR_END: values
 
+// ANCHOR: values_get
 /// A copy of the value of type `T` stored by [`insert`], `None` when there is none.
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
@@ -61,4 +63,4 @@ pub fn remove<T: Any + Send + Sync>() -> Result<bool, Error> {
     })?;
     Ok(old.is_some())
 }
-// ANCHOR_END: values
+// ANCHOR_END: values_get

@@ -113,6 +113,7 @@ impl Bounded {
         })
     }
 }
+// ANCHOR_END: bounded
 
 /// Marks the error a `Bounded` returns past the limit, so it becomes a 413, not a 400.
 #[derive(Debug)]
@@ -126,6 +127,7 @@ impl std::fmt::Display for TooLarge {
 
 impl std::error::Error for TooLarge {}
 
+// ANCHOR: bounded_read
 impl Read for Bounded {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let Some(input) = self.input.as_mut() else {
@@ -149,6 +151,7 @@ impl Read for Bounded {
         Ok(n)
     }
 }
+// ANCHOR_END: bounded_read
 
 /// The answer for a body that could not be read: 413 past the limit; otherwise the
 /// client's fault (cut short, bad chunk framing), a 400 rather than a 500.
@@ -160,4 +163,3 @@ pub(crate) fn body_error(e: io::Error) -> HttpError {
         badrequest()
     }
 }
-// ANCHOR_END: bounded

@@ -149,6 +149,7 @@ struct Scanner<R> {
     start: usize,
     end: usize,
 }
+// ANCHOR_END: scanner
 
 impl<R: Read> Scanner<R> {
     fn new(input: R) -> Scanner<R> {
@@ -232,6 +233,7 @@ impl<R: Read> Scanner<R> {
         }
     }
 
+    // ANCHOR: copy_until
     /// Hands the content up to `delimiter` to `sink`, then consumes the delimiter.
     fn copy_until(
         &mut self,
@@ -253,8 +255,8 @@ impl<R: Read> Scanner<R> {
             }
         }
     }
+    // ANCHOR_END: copy_until
 }
-// ANCHOR_END: scanner
 
 /// A parameter of `Content-Disposition: form-data; name="a"; filename="b"`. Quoted
 /// values may contain `;` and `\"` (RFC 7578 §4.2 leaves escaping to HTML's rules,

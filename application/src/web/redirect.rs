@@ -3,7 +3,6 @@
 
 use crate::{ctx, HttpError};
 
-// ANCHOR: redirect
 /// `301 Moved Permanently` to `url`.
 pub fn redirect(url: &str) -> HttpError {
     redirect_to("301 Moved Permanently", url, false)
@@ -24,6 +23,7 @@ pub fn tempredirect(url: &str) -> HttpError {
     redirect_to("307 Temporary Redirect", url, false)
 }
 
+// ANCHOR: redirect
 /// A redirect with any status: web.py's `Redirect(url, status, absolute)`. `url` is first
 /// resolved against `ctx.path` (so `"edit"` from `/page/1` is `/page/edit`); a result
 /// starting with `/` is then prefixed with `ctx.home` (or `ctx.realhome` when

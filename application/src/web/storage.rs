@@ -25,8 +25,10 @@ pub struct Storage {
     /// Keys given a list default: `to_map` shows them even with no value.
     lists: Vec<String>,
 }
+// ANCHOR_END: storage
 
 impl Storage {
+    // ANCHOR: storage_get
     /// The last value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs
@@ -46,6 +48,7 @@ impl Storage {
     pub fn require(&self, key: &str) -> Result<&str, HttpError> {
         self.get(key).ok_or_else(badrequest)
     }
+    // ANCHOR_END: storage_get
 
     /// Every value of `key` in order (web.py: `web.input(ids=[]).ids`).
     pub fn list(&self, key: &str) -> Vec<&str> {
@@ -75,10 +78,9 @@ impl Storage {
         self.pairs.iter().any(|(k, _)| k == key) || self.files.iter().any(|(k, _)| k == key)
     }
 }
-// ANCHOR_END: storage
 
-// ANCHOR: storify
 impl Storage {
+    // ANCHOR: storify
     /// The same storage if every key in `keys` has a value or a file, else web.py's plain
     /// `badrequest()`: `web.input("title", "body")`.
     pub fn required<'k>(self, keys: impl IntoIterator<Item = &'k str>) -> Result<Self, HttpError> {
@@ -96,6 +98,7 @@ impl Storage {
         }
         self
     }
+    // ANCHOR_END: storify
 
     /// `values` under `key` when the request sent none, and `key` counted as a list:
     /// `web.input(tags=[])`. ([`list`](Storage::list) gives every value of any key; this
@@ -128,7 +131,6 @@ impl Storage {
         map
     }
 }
-// ANCHOR_END: storify
 
 impl Storage {
     /// A storage of text pairs only.

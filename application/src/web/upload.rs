@@ -33,6 +33,7 @@ enum Content {
     Memory(Arc<Vec<u8>>),
     Disk(Arc<NamedTempFile>, u64),
 }
+// ANCHOR_END: file_upload
 
 impl FileUpload {
     /// The file's size in bytes.
@@ -77,7 +78,6 @@ impl FileUpload {
         io::copy(&mut self.reader()?, &mut out)
     }
 }
-// ANCHOR_END: file_upload
 
 /// Bytes shared between clones, readable through a `Cursor` without a copy.
 struct Shared(Arc<Vec<u8>>);
@@ -133,6 +133,7 @@ impl Spool {
         }
         Ok(())
     }
+    // ANCHOR_END: spool
 
     /// The finished upload.
     pub(crate) fn finish(
@@ -154,7 +155,6 @@ impl Spool {
         })
     }
 }
-// ANCHOR_END: spool
 
 #[cfg(test)]
 mod tests {

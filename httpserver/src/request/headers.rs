@@ -106,6 +106,8 @@ pub(crate) fn read_request_headers(
         on_heap.resize(lines, httparse::EMPTY_HEADER);
         &mut on_heap
     };
+    // ANCHOR_END: read_request_headers
+    // ANCHOR: header_fields
     match httparse::parse_headers(bytes, slots) {
         Ok(httparse::Status::Complete((_, parsed))) => {
             // Into the fields of the connection's previous request, reusing their
@@ -132,7 +134,7 @@ pub(crate) fn read_request_headers(
         }),
     }
 }
-// ANCHOR_END: read_request_headers
+// ANCHOR_END: header_fields
 
 fn bad_header_reason(bytes: &[u8]) -> &'static str {
     for line in bytes.split(|&b| b == b'\n') {

@@ -229,6 +229,8 @@ fn parse_target<'a>(method: &str, uri: &'a str) -> Result<Target<'a>, ClientErro
     if uri.contains('#') {
         return Err(refuse());
     }
+    // ANCHOR_END: parse_target
+    // ANCHOR: parse_target_forms
     let (scheme, authority, rest) = if uri.starts_with('/') {
         // `//x` is a path whose first segment is empty, not an authority: only the
         // absolute-form carries one (RFC 9112 §3.2.1).
@@ -254,7 +256,7 @@ fn parse_target<'a>(method: &str, uri: &'a str) -> Result<Target<'a>, ClientErro
         query,
     })
 }
-// ANCHOR_END: parse_target
+// ANCHOR_END: parse_target_forms
 
 #[cfg(test)]
 mod tests {

@@ -135,6 +135,8 @@ impl Response {
         if name.eq_ignore_ascii_case("transfer-encoding") {
             return Err(refuse("the server chooses the transfer coding"));
         }
+        // ANCHOR_END: add_header
+        // ANCHOR: add_header_framing
         if name.eq_ignore_ascii_case("content-length") {
             let text = std::str::from_utf8(value).unwrap_or("").trim();
             let n = text
@@ -157,7 +159,7 @@ impl Response {
         self.fields.push(name.as_bytes(), value);
         Ok(())
     }
-    // ANCHOR_END: add_header
+    // ANCHOR_END: add_header_framing
 
     /// Drops the status and headers set so far (PEP 3333's second `start_response` with
     /// `exc_info`); refused once they were sent.
@@ -318,6 +320,9 @@ impl Response {
         self.push_fields(framing, keep_alive);
         self.framing = Some(framing);
     }
+    // ANCHOR_END: send_headers
+
+    // ANCHOR: choose_framing
 
     /// The app's `Content-Length`, else chunked on HTTP/1.1, else close-delimited; no
     /// body at all for HEAD, 1xx, 204, 304.
@@ -345,6 +350,7 @@ impl Response {
         self.must_close |= !keep_alive;
         keep_alive
     }
+    // ANCHOR_END: choose_framing
 
     fn push_status_line(&mut self) {
         let buf = &mut self.buf;
@@ -355,6 +361,7 @@ impl Response {
         buf.extend_from_slice(b"\r\n");
     }
 
+    // ANCHOR: push_fields
     /// The app's fields, then the server's: `Date` and `Server` unless the app gave
     /// them, the transfer coding, `Connection`; then the empty line.
     fn push_fields(&mut self, framing: Framing, keep_alive: bool) {
@@ -387,7 +394,7 @@ impl Response {
         }
         buf.extend_from_slice(b"\r\n");
     }
-    // ANCHOR_END: send_headers
+    // ANCHOR_END: push_fields
 }
 
 /// The application's header fields, kept as the lines they will be on the wire: one

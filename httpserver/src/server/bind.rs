@@ -11,7 +11,9 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use crate::Error;
 
-/// How long one `accept` waits before `tick` returns to check whether the server stops.
+/// How long a blocking `accept` on the listener waits. The server's own listener is
+/// non-blocking (the housekeeper's poller watches it), so this bounds only a caller that
+/// accepts by hand, as the `bind_step_by_step` example does.
 pub(crate) const ACCEPT_POLL: Duration = Duration::from_millis(100);
 
 // ANCHOR: getaddrinfo
@@ -60,8 +62,8 @@ pub fn socket(addr: SocketAddr) -> Result<Socket, Error> {
 ///   (dual-stack);
 /// - `TCP_NODELAY`, so a small response is not held back by Nagle's algorithm waiting
 ///   for the client's delayed ACK (40 ms on Linux); each accepted socket sets it too;
-/// - a receive timeout, which on the listener bounds each `accept`, so `tick` returns
-///   and sees a stop request.
+/// - a receive timeout, which on a listener bounds a blocking `accept` (the server's
+///   housekeeper never blocks in `accept`: its listener is non-blocking and polled).
 pub fn setsockopt(socket: &Socket, addr: SocketAddr) -> Result<(), Error> {
     let fail = step_error("setsockopt", addr);
     #[cfg(unix)]

@@ -1,5 +1,6 @@
 """A blog with a mounted admin application, hooks and a session, data in memory:
 the Python that blog.rs ports."""
+# ANCHOR: data
 import web
 
 posts = []  # dicts with id, title, body
@@ -21,8 +22,10 @@ def find(id):
         if p["id"] == int(id):
             return p
     raise web.notfound()
+# ANCHOR_END: data
 
 
+# ANCHOR: admin
 class admin_home:
     def GET(self):
         rows = "".join(
@@ -59,8 +62,10 @@ admin_urls = (
 )
 admin = web.application(admin_urls, globals())
 admin.add_processor(web.loadhook(require_login))
+# ANCHOR_END: admin
 
 
+# ANCHOR: blog
 class index:
     def GET(self):
         items = "".join('<li><a href="/post/%d">%s</a></li>' % (p["id"], web.websafe(p["title"]))
@@ -94,8 +99,10 @@ class logout:
 
 def served_by():
     web.header("X-Served-By", "blog")
+# ANCHOR_END: blog
 
 
+# ANCHOR: app
 urls = (
     "/", "index",
     r"/post/(\d+)", "view",
@@ -109,3 +116,4 @@ app.add_processor(web.unloadhook(served_by))
 
 if __name__ == "__main__":
     app.run()
+# ANCHOR_END: app

@@ -367,6 +367,7 @@ fn check_environ(env: &Environ) -> Vec<Finding> {
     check_values(env, &mut bad);
     found
 }
+// ANCHOR_END: check_environ
 
 /// The CGI keys PEP 3333 requires, and a method that is one.
 fn check_required(env: &Environ, bad: &mut impl FnMut(&str, &str)) {
@@ -392,6 +393,7 @@ fn check_required(env: &Environ, bad: &mut impl FnMut(&str, &str)) {
     }
 }
 
+// ANCHOR: check_paths
 /// `SCRIPT_NAME` and `PATH_INFO`: each empty or starting with `/`, together never
 /// empty, and the root spelt `('', '/')`.
 fn check_paths(script: &[u8], path: &[u8], bad: &mut impl FnMut(&str, &str)) {
@@ -411,6 +413,7 @@ fn check_paths(script: &[u8], path: &[u8], bad: &mut impl FnMut(&str, &str)) {
         bad("PATH_INFO", "should be '/' when SCRIPT_NAME is empty");
     }
 }
+// ANCHOR_END: check_paths
 
 /// The values with a syntax: port and length in digits, the scheme, the protocol, and
 /// the two headers CGI moves out of `HTTP_*`.
@@ -437,4 +440,3 @@ fn check_values(env: &Environ, bad: &mut impl FnMut(&str, &str)) {
         }
     }
 }
-// ANCHOR_END: check_environ
