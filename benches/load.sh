@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Load test of the httpserver layer: the `echo_server` example with 8 workers, driven by
-# wrk with keep-alive and with `Connection: close`, at 1, 8 and 32 connections.
+# wrk with keep-alive and with `Connection: close`, at 1, 8 and 32 connections. The server
+# is pinned to one core and wrk to the other (taskset), so what is measured is the
+# server's work per request, not the scheduler sharing two cores between the server and
+# its load generator; the last line says which cores (one core: both on it).
 #
 # Prints, per point: requests/s, p99 latency, the server's CPU time per request (from
 # /proc/<pid>/stat, user + system, before and after), and how long a fresh connection
@@ -9,10 +12,9 @@
 # is invisible to it.
 #
 # Usage: bash benches/load.sh [SECONDS_PER_POINT]     (default 5)
-# Needs: Linux (/proc), wrk (installed with apt-get if missing), cargo.
+# Needs: Linux (/proc), taskset, wrk (installed with apt-get if missing), cargo.
 #
-# Pinned comparisons (the server on one core, wrk on the other, context switches per
-# request, the idle-clients and slow-uploaders probes, hyper and tiny_http as peers, the
+# Comparisons (context switches per request, the idle-clients and slow-uploaders probes, hyper and tiny_http as peers, the
 # server before a change, the HttpConnection chapter's three designs) take a flag and
 # run benches/load_pinned.sh, which says what each flag does:
 #   flock -x /tmp/webpy-cpu.lock bash benches/load.sh --compare [--baseline DIR] [--designs] [SECONDS]
@@ -55,10 +57,13 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PROFILE_DIR="$PROFILE"
 [ "$PROFILE" = dev ] && PROFILE_DIR=debug
 SERVER_BIN="$TARGET_DIR/$PROFILE_DIR/examples/$EXAMPLE"
+SERVER_CPU=0
+CLIENT_CPU=1
+if [ "$(nproc)" -lt 2 ]; then CLIENT_CPU=0; fi
 echo "server: $PACKAGE example $EXAMPLE ${SERVER_ARGS[*]}, path $URL_PATH"
 
 LOG="$(mktemp)"
-"$SERVER_BIN" "${SERVER_ARGS[@]}" >"$LOG" 2>/dev/null &
+taskset -c "$SERVER_CPU" "$SERVER_BIN" "${SERVER_ARGS[@]}" >"$LOG" 2>/dev/null &
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -f "$LOG"' EXIT
 
@@ -84,7 +89,7 @@ cpu_ticks() {
 # Only bash builtins between the two clock reads ($EPOCHREALTIME, /dev/tcp, read), so
 # no process start is counted.
 probe_us() {
-    timeout 10 bash -c '
+    taskset -c "$CLIENT_CPU" timeout 10 bash -c '
         t0=${EPOCHREALTIME/./}
         exec 3<>/dev/tcp/127.0.0.1/'"$PORT"'
         printf "GET /probe HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n" >&3
@@ -98,12 +103,11 @@ echo "a fresh connection on the idle server waits $(probe_us)us (the baseline)"
 printf "%-11s %5s %12s %10s %14s %16s\n" "mode" "conns" "req/s" "p99" "cpu_us/req" "fresh_conn_wait"
 for MODE in keep-alive close; do
     for CONNS in 1 8 32; do
-        THREADS=$(( CONNS < 2 ? 1 : 2 ))
         HEADER=()
         [ "$MODE" = close ] && HEADER=(-H "Connection: close")
         BEFORE="$(cpu_ticks)"
         OUT="$(mktemp)"
-        wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" --latency "${HEADER[@]}" \
+        taskset -c "$CLIENT_CPU" wrk -t 1 -c "$CONNS" -d "${DURATION}s" --latency "${HEADER[@]}" \
             "http://127.0.0.1:$PORT$URL_PATH" >"$OUT" &
         WRK_PID=$!
         sleep "$(awk "BEGIN { print $DURATION / 2 }")"
@@ -121,4 +125,4 @@ for MODE in keep-alive close; do
     done
 done
 # The binary relative to the workspace, so a sample pasted anywhere names no machine's paths.
-echo "($WORKERS workers; ${DURATION}s per point; $(nproc) cores; server ${SERVER_BIN#"$ROOT"/})"
+echo "($WORKERS workers; ${DURATION}s per point; server pinned to cpu $SERVER_CPU, wrk to cpu $CLIENT_CPU (taskset); $(nproc) cores; server ${SERVER_BIN#"$ROOT"/})"

@@ -4,7 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
-use wsgi::middleware::{access_log, static_files};
+use wsgi::middleware::{buffered_access_log, static_files};
 use wsgi::{apply_middleware, Middleware, RunningServer, ServerConfig, SharedApp, WsgiServer};
 
 use crate::{Application, Error};
@@ -84,7 +84,7 @@ impl Application {
         root: &Path,
         middleware: impl IntoIterator<Item = Middleware>,
     ) -> SharedApp {
-        let log = access_log(std::io::stderr());
+        let log = buffered_access_log(std::io::stderr());
         apply_middleware(
             self.wsgifunc(middleware),
             [static_files("/static/", root), log],

@@ -17,7 +17,6 @@ use threadpool::{ThreadPool, ThreadPoolConfig};
 
 use crate::engine::housekeeper::Housekeeper;
 use crate::engine::poller::Poller;
-use crate::engine::slots::Slots;
 use crate::engine::{Requests, Shared};
 use crate::request::MemoryBudget;
 use crate::{Error, Gateway, ServerConfig};
@@ -59,10 +58,7 @@ pub struct HttpServer {
 impl HttpServer {
     /// A server for `gateway`, not listening yet.
     pub fn new(config: ServerConfig, gateway: impl Gateway) -> Result<Self, Error> {
-        let requests = Arc::new(Requests {
-            poller: Poller::new()?,
-            slots: Slots::new(),
-        });
+        let requests = Arc::new(Requests::new(Poller::new()?));
         // The pool's own queue only carries the rare request the housekeeper found
         // complete; the bound a user sets (`accepted_queue_size`) is the housekeeper's.
         let pool = ThreadPool::with_source(

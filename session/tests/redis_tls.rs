@@ -1,7 +1,8 @@
 //! `RedisStore` over TLS (`rediss://`, feature `redis-tls`) against a TLS-only
 //! `redis-server` of the test's own, with certificates `openssl` makes for the test: a
 //! session saved over TLS loads back, the demo runs on it, a server the client does not
-//! trust is a clear error and a 503 (never a panic, a hang, or plain text), and mutual TLS
+//! trust is a clear error and a 503 (never a panic, a hang, or plain text), a handshake
+//! with a server that does not answer gives up within the timeouts, and mutual TLS
 //! presents the client's certificate.
 mod support;
 
@@ -161,4 +162,28 @@ fn mutual_tls_presents_the_client_certificate() {
     assert_eq!(with.get(&id).expect("load").as_deref(), Some(&b"{}"[..]));
     let shown = format!("{with:?}");
     assert!(!shown.contains("BEGIN"), "no certificate in Debug: {shown}");
+}
+
+#[test]
+fn a_handshake_with_a_server_that_does_not_answer_is_bounded() {
+    let Some(server) = RedisServer::start_tls("redis_tls::paused", &[]) else {
+        return;
+    };
+    // A new store has no connection yet: its first command opens one, and the TLS
+    // handshake meets a server that accepts (the kernel does) but never answers.
+    let store = RedisStore::open(&server.url(FAST)).expect("a good URL");
+    server.pause();
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send((store.ping(), store));
+    });
+    // Far above the 300 ms timeouts: only a wait without end misses it.
+    let outcome = result.recv_timeout(Duration::from_secs(10));
+    server.resume();
+    let (answer, store) = outcome.expect("the handshake with a paused server gives up");
+    let err = answer.expect_err("a paused server does not answer");
+    assert!(matches!(err, Error::Unavailable { .. }), "{err:?}");
+
+    // Once the server answers again, so does the same store: no restart.
+    store.ping().expect("the server answers again");
 }

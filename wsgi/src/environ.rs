@@ -1,6 +1,5 @@
 //! `Environ`: the CGI variables and `wsgi.*` entries of PEP 3333, in Rust types.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read, Write};
 
@@ -8,6 +7,9 @@ use percent_encoding::percent_decode;
 
 use crate::error::WsgiError;
 use crate::extensions::Extensions;
+
+mod vars;
+use vars::Vars;
 
 /// The `SERVER_SOFTWARE` this crate reports.
 pub const SERVER_SOFTWARE: &str = concat!("webpy-rs-wsgi/", env!("CARGO_PKG_VERSION"));
@@ -44,7 +46,7 @@ pub struct DroppedHeaders(pub Vec<String>);
 ///   `wsgi.multiprocess`, `wsgi.run_once`; `wsgi.version` is always `(1, 0)`.
 /// * `extensions`: typed values middleware attaches.
 pub struct Environ {
-    vars: BTreeMap<String, String>,
+    vars: Vars,
     path_info: Vec<u8>,
     script_name: Vec<u8>,
     url_scheme: String,
@@ -70,7 +72,7 @@ impl Environ {
     /// `wsgi.input` and `wsgi.errors` on stderr: the starting point of an in-process call.
     pub fn new() -> Environ {
         let mut env = Environ {
-            vars: BTreeMap::new(),
+            vars: Vars::new(),
             path_info: b"/".to_vec(),
             script_name: Vec::new(),
             url_scheme: "http".to_owned(),
@@ -91,10 +93,10 @@ impl Environ {
             ("SERVER_PROTOCOL", "HTTP/1.1"),
             ("SERVER_SOFTWARE", SERVER_SOFTWARE),
         ] {
-            env.vars.insert(key.to_owned(), value.to_owned());
+            env.vars.insert(key, value);
         }
-        env.vars.insert("PATH_INFO".to_owned(), "/".to_owned());
-        env.vars.insert("SCRIPT_NAME".to_owned(), String::new());
+        env.vars.insert("PATH_INFO", "/");
+        env.vars.insert("SCRIPT_NAME", "");
         env
     }
 
@@ -116,25 +118,19 @@ impl Environ {
 
     /// The string variable `key` (`REQUEST_METHOD`, `HTTP_HOST`, ...).
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.vars.get(key).map(String::as_str)
+        self.vars.get(key)
     }
 
     /// Sets a string variable. `PATH_INFO` and `SCRIPT_NAME` go through
     /// `set_path_info` / `set_script_name`, so their byte form stays in step.
-    pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        let key = key.into();
+    pub fn set(&mut self, key: impl AsRef<str> + Into<String>, value: impl Into<String>) {
         let value = value.into();
-        match key.as_str() {
+        match key.as_ref() {
             "PATH_INFO" => self.set_path_info(value.into_bytes()),
             "SCRIPT_NAME" => self.set_script_name(value.into_bytes()),
-            // Replacing in place keeps the key's allocation: the gateway overwrites most
-            // of `new`'s defaults, and this is on every request's path.
-            _ => match self.vars.get_mut(&key) {
-                Some(slot) => *slot = value,
-                None => {
-                    self.vars.insert(key, value);
-                }
-            },
+            // The name is copied only if it is new and not a usual one: the gateway
+            // overwrites most of `new`'s defaults, and this is on every request's path.
+            _ => self.vars.insert(key, value),
         }
     }
 
@@ -143,7 +139,7 @@ impl Environ {
     pub fn remove(&mut self, key: &str) -> Option<String> {
         match key {
             "PATH_INFO" | "SCRIPT_NAME" => {
-                let old = self.vars.get(key).cloned();
+                let old = self.vars.get(key).map(str::to_owned);
                 self.set(key, "");
                 old
             }
@@ -153,7 +149,7 @@ impl Environ {
 
     /// The string variables in key order (`PATH_INFO` and `SCRIPT_NAME` in lossy form).
     pub fn vars(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.vars.iter()
     }
 
     /// The `wsgi.*` entries rendered as Python would print them (`wsgi.multithread` →
@@ -238,7 +234,7 @@ impl Environ {
 
     /// The value of request header `name` (any case), joined as `add_header` joined it.
     pub fn header(&self, name: &str) -> Option<&str> {
-        header_key(name).and_then(|key| self.vars.get(&key).map(String::as_str))
+        header_key(name).and_then(|key| self.vars.get(&key))
     }
 
     /// `REQUEST_METHOD`.
@@ -271,7 +267,7 @@ impl Environ {
     pub fn set_path_info(&mut self, bytes: impl Into<Vec<u8>>) {
         self.path_info = bytes.into();
         let text = String::from_utf8_lossy(&self.path_info).into_owned();
-        self.vars.insert("PATH_INFO".to_owned(), text);
+        self.vars.insert("PATH_INFO", text);
     }
 
     /// `SCRIPT_NAME` as UTF-8: the mount point of the application ("" at the root).
@@ -294,7 +290,7 @@ impl Environ {
     pub fn set_script_name(&mut self, bytes: impl Into<Vec<u8>>) {
         self.script_name = bytes.into();
         let text = String::from_utf8_lossy(&self.script_name).into_owned();
-        self.vars.insert("SCRIPT_NAME".to_owned(), text);
+        self.vars.insert("SCRIPT_NAME", text);
     }
 
     /// `wsgi.input`: the request body. It reads the body and then EOF, never past it.
@@ -342,13 +338,15 @@ impl Environ {
 
     /// Sets `wsgi.url_scheme`, and `HTTPS` to `on`/`off` to match.
     pub fn set_url_scheme(&mut self, scheme: &str) {
-        self.url_scheme = scheme.to_owned();
+        if self.url_scheme != scheme {
+            self.url_scheme = scheme.to_owned();
+        }
         let https = if scheme.eq_ignore_ascii_case("https") {
             "on"
         } else {
             "off"
         };
-        self.vars.insert("HTTPS".to_owned(), https.to_owned());
+        self.vars.insert("HTTPS", https);
     }
 
     /// `wsgi.multithread`, `wsgi.multiprocess`, `wsgi.run_once`.

@@ -2,9 +2,9 @@
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
-use wsgi::middleware::{access_log, clf_time};
+use wsgi::middleware::{access_log, buffered_access_log, clf_time};
 use wsgi::{app_fn, apply_middleware, call_in_process, AppError, Body, Environ, SharedApp};
 
 /// A writer the test can read back.
@@ -127,4 +127,60 @@ fn a_panic_before_the_body_is_logged_as_500() {
     let text = out.text();
     assert_eq!(text.lines().count(), 1, "{text:?}");
     assert!(text.ends_with("\"GET /boom HTTP/1.1\" 500 -\n"), "{text:?}");
+}
+
+/// A writer that counts its `write` calls besides keeping what they wrote.
+#[derive(Clone, Default)]
+struct CountedWrites {
+    text: Shared,
+    writes: Arc<Mutex<usize>>,
+}
+
+impl Write for CountedWrites {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        *self.writes.lock().expect("lock") += 1;
+        self.text.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn hello() -> SharedApp {
+    app_fn(|_, sr| {
+        sr.start_response("200 OK", [("Content-Type", "text/plain")])?;
+        Ok(Body::from_bytes("hi"))
+    })
+}
+
+#[test]
+fn buffered_lines_arrive_together_and_promptly() {
+    let out = CountedWrites::default();
+    let app = apply_middleware(hello(), [buffered_access_log(out.clone())]);
+    for i in 0..100 {
+        let _ = call_in_process(&*app, &mut request(&format!("/n/{i}")));
+    }
+    // Within the flush period (50 ms), with a wide margin for a loaded machine.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while out.text.text().lines().count() < 100 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let text = out.text.text();
+    assert_eq!(text.lines().count(), 100, "every line arrives: {text}");
+    assert!(text
+        .lines()
+        .nth(99)
+        .is_some_and(|l| l.contains("\"GET /n/99 HTTP/1.1\" 200 2")));
+    let writes = *out.writes.lock().expect("lock");
+    assert!(writes < 100, "100 lines took {writes} writes: not buffered");
+}
+
+#[test]
+fn buffered_lines_are_written_when_the_log_is_dropped() {
+    let out = CountedWrites::default();
+    let app = apply_middleware(hello(), [buffered_access_log(out.clone())]);
+    let _ = call_in_process(&*app, &mut request("/last"));
+    drop(app);
+    let text = out.text.text();
+    assert!(text.ends_with("\"GET /last HTTP/1.1\" 200 2\n"), "{text:?}");
 }

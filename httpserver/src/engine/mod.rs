@@ -11,6 +11,7 @@
 
 pub(crate) mod housekeeper;
 pub(crate) mod poller;
+pub(crate) mod seats;
 pub(crate) mod slots;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,19 +25,49 @@ use crate::connection::HttpConnection;
 use crate::request::MemoryBudget;
 use crate::{Gateway, ServerConfig};
 use poller::{Interest, Poller, DOORBELL};
+use seats::Seats;
 use slots::Slots;
 
 /// The workers' poller and the connections waiting on it.
 pub(crate) struct Requests {
     pub(crate) poller: Poller,
     pub(crate) slots: Slots,
+    /// How many workers wait on the poller at once (one per core, more for slow handlers).
+    pub(crate) seats: Arc<Seats>,
 }
 
 // ANCHOR: requests_wait
 impl Source<HttpConnection> for Requests {
     /// One event at a time: the worker that takes it serves it, and the others stay
-    /// asleep in the same `epoll_wait` for the next one.
+    /// asleep in the same `epoll_wait` for the next one. Only workers with a seat
+    /// (`Seats`: one per core) wait there; the others wait on standby.
     fn wait(&self, timeout: Option<Duration>) -> Option<HttpConnection> {
+        self.seats.take_seat();
+        let conn = self.wait_seated(timeout);
+        match conn {
+            Some(_) => self.seats.serving(),
+            None => self.seats.leave(),
+        }
+        conn
+    }
+
+    fn wake(&self) {
+        self.poller.ring();
+    }
+}
+// ANCHOR_END: requests_wait
+
+impl Requests {
+    pub(crate) fn new(poller: Poller) -> Requests {
+        Requests {
+            poller,
+            slots: Slots::new(),
+            seats: Arc::new(Seats::for_this_process()),
+        }
+    }
+
+    /// The next ready connection, or `None` for a doorbell, a timeout, a failure.
+    fn wait_seated(&self, timeout: Option<Duration>) -> Option<HttpConnection> {
         let mut events = [Event {
             flags: EventFlags::empty(),
             data: EventData::new_u64(0),
@@ -67,12 +98,7 @@ impl Source<HttpConnection> for Requests {
             }
         }
     }
-
-    fn wake(&self) {
-        self.poller.ring();
-    }
 }
-// ANCHOR_END: requests_wait
 
 /// A connection handed to the housekeeper, and what it does with it.
 pub(crate) struct Handoff {

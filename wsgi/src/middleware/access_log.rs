@@ -1,10 +1,13 @@
 //! `AccessLog`: one Common Log Format line per request, like web.py's `LogMiddleware`.
 
+use std::cell::RefCell;
+use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::log_sink::LogSink;
 use super::CountingSink;
 use crate::app::{Middleware, SharedApp, WsgiApp};
 use crate::body::Body;
@@ -12,7 +15,7 @@ use crate::environ::Environ;
 use crate::error::AppError;
 use crate::start_response::StartResponse;
 
-type Out = Arc<Mutex<Box<dyn Write + Send>>>;
+type Out = Arc<LogSink>;
 
 /// Logs each request in the Common Log Format once its response is finished:
 ///
@@ -26,6 +29,10 @@ type Out = Arc<Mutex<Box<dyn Write + Send>>>;
 /// mid-stream (bytes sent through the legacy `write` count too). An app error or panic
 /// before any body is logged as status 500. Quotes, backslashes and control bytes in the request
 /// line are escaped (`\x0a`), so a request cannot forge a log line.
+///
+/// `new` writes each line as it comes (one `write_all`); `buffered` gathers the lines of
+/// a busy moment into one write, each line written within 50 ms (what `run` uses: a
+/// system call per request is a good part of a small request's cost).
 pub struct AccessLog {
     app: SharedApp,
     out: Out,
@@ -36,15 +43,35 @@ impl AccessLog {
     pub fn new(app: SharedApp, out: impl Write + Send + 'static) -> AccessLog {
         AccessLog {
             app,
-            out: Arc::new(Mutex::new(Box::new(out))),
+            out: LogSink::direct(Box::new(out)),
+        }
+    }
+
+    /// Wraps `app`, logging to `out` in one `write_all` per 50 ms (or per 64 KiB) at
+    /// most, from a thread of its own; what waits is written when the log is dropped.
+    pub fn buffered(app: SharedApp, out: impl Write + Send + 'static) -> AccessLog {
+        AccessLog {
+            app,
+            out: LogSink::buffered(Box::new(out)),
         }
     }
 }
 
-/// The access log as a `Middleware`, writing to `out` (`std::io::stderr()` for web.py's
-/// behaviour).
+impl Drop for AccessLog {
+    fn drop(&mut self) {
+        self.out.close();
+    }
+}
+
+/// The access log as a `Middleware`, writing to `out` a line at a time
+/// (`std::io::stderr()` for web.py's behaviour).
 pub fn access_log(out: impl Write + Send + 'static) -> Middleware {
     Box::new(move |app: SharedApp| -> SharedApp { Arc::new(AccessLog::new(app, out)) })
+}
+
+/// The access log as a `Middleware`, its lines buffered (`AccessLog::buffered`).
+pub fn buffered_access_log(out: impl Write + Send + 'static) -> Middleware {
+    Box::new(move |app: SharedApp| -> SharedApp { Arc::new(AccessLog::buffered(app, out)) })
 }
 
 impl WsgiApp for AccessLog {
@@ -68,7 +95,7 @@ impl WsgiApp for AccessLog {
         let body = match result {
             Ok(body) => body,
             Err(error) => {
-                write_line(&self.out, &prefix, 500, 0);
+                write_line(&self.out, prefix, 500, 0);
                 return Err(error);
             }
         };
@@ -82,7 +109,7 @@ impl WsgiApp for AccessLog {
                     }
                 })
             })
-            .on_close(move || write_line(&out, &prefix, status, bytes.load(Ordering::Relaxed))))
+            .on_close(move || write_line(&out, prefix, status, bytes.load(Ordering::Relaxed))))
     }
 }
 
@@ -95,94 +122,152 @@ struct PanicLine<'a> {
 impl Drop for PanicLine<'_> {
     fn drop(&mut self) {
         if let Some(prefix) = self.prefix {
-            write_line(self.out, prefix, 500, 0);
+            write_line(self.out, prefix.to_owned(), 500, 0);
         }
     }
 }
 
-/// Everything before the status: `host - user [time] "request line"`.
+/// Everything before the status: `host - user [time] "request line"`, written into one
+/// string with room for the rest of the line. One allocation per request: every field
+/// is escaped straight into it, and the time comes from a per-thread cache of the
+/// current second's text.
 fn line_prefix(env: &Environ) -> String {
     let host = env.get("REMOTE_ADDR").unwrap_or("-");
     let user = env
         .get("REMOTE_USER")
         .filter(|u| !u.is_empty())
         .unwrap_or("-");
-    let uri = env
-        .get("REQUEST_URI")
-        .map(str::to_owned)
-        .unwrap_or_else(|| {
-            let path = env.get("PATH_INFO").unwrap_or("");
-            match env.query_string() {
-                "" => path.to_owned(),
-                q => format!("{path}?{q}"),
-            }
-        });
-    let request = format!(
-        "{} {} {}",
-        env.request_method(),
-        uri,
-        env.get("SERVER_PROTOCOL").unwrap_or("-")
+    let method = env.request_method();
+    let protocol = env.get("SERVER_PROTOCOL").unwrap_or("-");
+    let uri = env.get("REQUEST_URI");
+    let (path, query) = match uri {
+        Some(_) => ("", ""),
+        None => (env.get("PATH_INFO").unwrap_or(""), env.query_string()),
+    };
+    let mut line = String::with_capacity(
+        host.len()
+            + user.len()
+            + method.len()
+            + uri.map_or(path.len() + query.len() + 1, str::len)
+            + protocol.len()
+            + LINE_FIXED,
     );
-    format!(
-        "{} - {} [{}] \"{}\"",
-        escape(host),
-        escape(user),
-        clf_time(SystemTime::now()),
-        escape(&request)
-    )
+    escape_into(&mut line, host);
+    line.push_str(" - ");
+    escape_into(&mut line, user);
+    line.push_str(" [");
+    push_clf_now(&mut line);
+    line.push_str("] \"");
+    escape_into(&mut line, method);
+    line.push(' ');
+    match uri {
+        Some(uri) => escape_into(&mut line, uri),
+        None => {
+            escape_into(&mut line, path);
+            if !query.is_empty() {
+                line.push('?');
+                escape_into(&mut line, query);
+            }
+        }
+    }
+    line.push(' ');
+    escape_into(&mut line, protocol);
+    line.push('"');
+    line
 }
 
-fn write_line(out: &Out, prefix: &str, status: u16, bytes: u64) {
-    let size = if bytes == 0 {
-        "-".to_owned()
-    } else {
-        bytes.to_string()
-    };
-    let status = if status == 0 {
-        "-".to_owned()
-    } else {
-        status.to_string()
-    };
-    let line = format!("{prefix} {status} {size}\n");
-    // A poisoned lock only means another request panicked while logging; the writer is
-    // still usable, and losing the log would hide the very failure being investigated.
-    let mut out = out.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    // A failing log sink must not fail the response it describes.
-    let _ = out.write_all(line.as_bytes());
+/// The fixed part of a line (separators, the time, status and size), with room to spare
+/// for a few escapes: what `line_prefix` reserves besides its fields' lengths.
+const LINE_FIXED: usize = 64;
+
+/// Ends `line` with its status and size (`-` for none) and writes it.
+fn write_line(out: &Out, mut line: String, status: u16, bytes: u64) {
+    line.push(' ');
+    push_number_or_dash(&mut line, u64::from(status));
+    line.push(' ');
+    push_number_or_dash(&mut line, bytes);
+    line.push('\n');
+    out.write_line(line.as_bytes());
 }
 
-/// Escapes what would let a value break out of its field or line.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// `n` in decimal, or `-` for 0 (no status, no body).
+fn push_number_or_dash(line: &mut String, n: u64) {
+    if n == 0 {
+        line.push('-');
+    } else {
+        // Writing into a `String` cannot fail.
+        let _ = write!(line, "{n}");
+    }
+}
+
+/// Appends `text` to `out`, escaping what would let a value break out of its field or
+/// line: quotes, backslashes, control characters (`\x0a`).
+fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            // Writing into a `String` cannot fail.
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
             c => out.push(c),
         }
     }
-    out
 }
 
 /// `time` in the Common Log Format, in UTC: `25/Nov/2026:12:00:00 +0000`.
 pub fn clf_time(time: SystemTime) -> String {
+    let mut text = String::with_capacity(CLF_TIME_LEN);
+    push_clf_time(&mut text, unix_seconds(time));
+    text
+}
+
+/// The length of `clf_time`'s text (years 1000 to 9999).
+const CLF_TIME_LEN: usize = "25/Nov/2026:12:00:00 +0000".len();
+
+thread_local! {
+    /// The current second and its text: a line per request mostly repeats it.
+    static CLF_NOW: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+}
+
+/// Appends the current time in the Common Log Format, formatted once per second per
+/// thread.
+fn push_clf_now(out: &mut String) {
+    let now = unix_seconds(SystemTime::now());
+    CLF_NOW.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        if cached.0 != now {
+            cached.1.clear();
+            push_clf_time(&mut cached.1, now);
+            cached.0 = now;
+        }
+        out.push_str(&cached.1);
+    });
+}
+
+fn unix_seconds(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Appends `secs` (since the Unix epoch) in the Common Log Format.
+fn push_clf_time(out: &mut String, secs: u64) {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (year, month, day) = civil_from_days(days as i64);
-    format!(
+    // Writing into a `String` cannot fail.
+    let _ = write!(
+        out,
         "{day:02}/{}/{year}:{:02}:{:02}:{:02} +0000",
         MONTHS[(month - 1) as usize],
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
-    )
+    );
 }
 
 /// Days since 1970-01-01 to (year, month 1..=12, day 1..=31), Howard Hinnant's algorithm.

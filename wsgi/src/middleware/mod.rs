@@ -4,10 +4,11 @@
 //! constructor returning a `Middleware` for `apply_middleware` (`access_log(out)`).
 
 mod access_log;
+mod log_sink;
 mod static_files;
 mod validator;
 
-pub use access_log::{access_log, clf_time, AccessLog};
+pub use access_log::{access_log, buffered_access_log, clf_time, AccessLog};
 pub use static_files::{content_type_for, static_files, StaticFiles};
 pub use validator::{validator, Finding, Findings, Validator};
 
