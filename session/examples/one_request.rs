@@ -41,15 +41,8 @@ const CHAPTERS: &[(&str, &[&str])] = &[
     ),
     ("rfile", &["HttpConnection.read_body"]),
     ("wsgigateway", &["WSGIGateway.respond"]),
-    (
-        "application",
-        &[
-            "Application",
-            "Application.processor",
-            "Application.handle",
-            "handler",
-        ],
-    ),
+    ("application", &["Application.handle", "handler"]),
+    ("ctx-processors", &["Application", "Application.processor"]),
     (
         "session",
         &[
