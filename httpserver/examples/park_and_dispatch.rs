@@ -140,6 +140,7 @@ fn parking_loop(lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<ServerConfig>) {
 // ANCHOR_END: parking_loop
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    flags::log_to_stderr();
     let flags = flags::Flags::parse(&[])?;
     let config = Arc::new(flags.config());
     let listener = TcpListener::bind(("127.0.0.1", flags.port))?;

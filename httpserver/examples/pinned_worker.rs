@@ -52,6 +52,7 @@ fn communicate(mut stream: TcpStream, config: &ServerConfig) {
 // ANCHOR_END: communicate_pinned
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    flags::log_to_stderr();
     let flags = flags::Flags::parse(&[])?;
     let config = Arc::new(flags.config());
     let listener = TcpListener::bind(("127.0.0.1", flags.port))?;
