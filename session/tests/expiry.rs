@@ -6,26 +6,9 @@ use std::time::Duration;
 
 use application::{Application, Args, Response, Target};
 use session::{SameSite, Session, SessionConfig, Store};
-use support::{session_cookie, CountingStore, Jar};
+use support::{counter_app, session_cookie, CountingStore, Jar};
 
 const NAME: &str = "webpy_session_id";
-
-/// `/count` adds one to the session's counter and answers it.
-fn counter_app(store: impl Store + 'static, config: SessionConfig) -> Application {
-    let session = Session::detached(store, (), config);
-    let s = session.clone();
-    let mut app = Application::new([(
-        "/count",
-        Target::func(move |_: &Args| {
-            let n = s.get::<u64>("count")?.unwrap_or(0) + 1;
-            s.set("count", &n)?;
-            Ok(n.to_string().into())
-        }),
-    )])
-    .expect("valid patterns");
-    session.install(&mut app);
-    app
-}
 
 fn get_from(app: &Application, jar: &mut Jar, path: &str, ip: &str) -> Response {
     let mut request = app.request(path).env("REMOTE_ADDR", ip);

@@ -4,9 +4,8 @@ mod support;
 
 use std::time::Duration;
 
-use application::{Application, Args, Target};
-use session::{MemoryStore, Result, Session, SessionConfig, SessionId, Store};
-use support::Jar;
+use session::{MemoryStore, Result, SessionConfig, SessionId, Store};
+use support::{counter_app, Jar};
 
 const NAME: &str = "webpy_session_id";
 
@@ -33,27 +32,10 @@ impl Store for CleanupFails {
     }
 }
 
-/// `/count` adds one to the session's counter, over `store`.
-fn counter_app(store: impl Store + 'static) -> Application {
-    let session = Session::detached(store, (), SessionConfig::default());
-    let s = session.clone();
-    let mut app = Application::new([(
-        "/count",
-        Target::func(move |_: &Args| {
-            let n = s.get::<u64>("count")?.unwrap_or(0) + 1;
-            s.set("count", &n)?;
-            Ok(n.to_string().into())
-        }),
-    )])
-    .expect("valid patterns");
-    session.install(&mut app);
-    app
-}
-
 #[test]
 fn a_failed_cleanup_is_a_warning_in_the_log_and_the_request_goes_on() {
     testkit::log::capture();
-    let app = counter_app(CleanupFails(MemoryStore::new()));
+    let app = counter_app(CleanupFails(MemoryStore::new()), SessionConfig::default());
     let r = app.request("/count").send();
     assert_eq!((r.code(), r.text()), (200, "1".to_owned()));
     let log = testkit::log::text();
@@ -70,7 +52,7 @@ fn a_failed_cleanup_is_a_warning_in_the_log_and_the_request_goes_on() {
 #[test]
 fn each_step_of_process_is_in_the_log_and_the_id_only_by_its_first_digits() {
     testkit::log::capture();
-    let app = counter_app(MemoryStore::new());
+    let app = counter_app(MemoryStore::new(), SessionConfig::default());
     let mut jar = Jar::new(NAME);
     for _ in 0..2 {
         let r = app

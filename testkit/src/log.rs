@@ -53,3 +53,17 @@ pub fn text() -> String {
         .map(|b| String::from_utf8_lossy(&b.lock().unwrap_or_else(|p| p.into_inner())).into_owned())
         .unwrap_or_default()
 }
+
+/// What an example installs: the library's log on stderr, one line an event and one as
+/// each span closes (with its time), filtered by `RUST_LOG` (`debug`: every step of each
+/// request, the trip), else `info` and up. Examples may use this dev-only crate; a real
+/// program installs its own subscriber (`application::run()` does).
+pub fn to_stderr() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_span_events(FmtSpan::CLOSE)
+        .init();
+}

@@ -11,8 +11,6 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use threadpool::{ThreadPool, ThreadPoolConfig};
-use tracing_subscriber::fmt::format::FmtSpan;
-use tracing_subscriber::EnvFilter;
 
 const WORKERS: usize = 5;
 const ITEMS: usize = 8;
@@ -20,11 +18,7 @@ const ITEM_TIME: Duration = Duration::from_millis(300);
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The library's log on stderr: RUST_LOG (`debug`: each request's trip), else `info`.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let log = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    log.with_span_events(FmtSpan::CLOSE).init();
+    testkit::log::to_stderr();
     let pool = ThreadPool::new(ThreadPoolConfig {
         min: WORKERS,
         ..ThreadPoolConfig::default()

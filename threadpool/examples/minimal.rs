@@ -9,16 +9,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use threadpool::{ThreadPool, ThreadPoolConfig};
-use tracing_subscriber::fmt::format::FmtSpan;
-use tracing_subscriber::EnvFilter;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The library's log on stderr: RUST_LOG (`debug`: each request's trip), else `info`.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let log = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    log.with_span_events(FmtSpan::CLOSE).init();
+    testkit::log::to_stderr();
     let pool = ThreadPool::new(ThreadPoolConfig {
         min: 2,
         ..ThreadPoolConfig::default()

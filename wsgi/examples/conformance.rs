@@ -16,8 +16,6 @@
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use tracing_subscriber::fmt::format::FmtSpan;
-use tracing_subscriber::EnvFilter;
 use wsgi::{
     app_fn, AppError, Body, Environ, ServerArgs, SharedApp, StartResponse, Status, WsgiError,
     WsgiServer,
@@ -32,11 +30,7 @@ type Answer = Result<Body, AppError>;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The library's log on stderr: RUST_LOG (`debug`: each request's trip), else `info`.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let log = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    log.with_span_events(FmtSpan::CLOSE).init();
+    testkit::log::to_stderr();
     let args = parse_args(std::env::args().skip(1))?;
     wsgi::install_signal_handler()?;
     let server = WsgiServer::with_config(args.config(), app()).start()?;

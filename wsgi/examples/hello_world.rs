@@ -5,8 +5,6 @@
 //! then `curl -i http://127.0.0.1:8080/`. Watch the headers: the app set `Content-Type` and
 //! `Content-Length`; the server added `Date` and `Server`. Ctrl-C stops it gracefully.
 
-use tracing_subscriber::fmt::format::FmtSpan;
-use tracing_subscriber::EnvFilter;
 use wsgi::{AppError, Body, Environ, ServerArgs, StartResponse, WsgiServer};
 
 // ANCHOR: hello
@@ -21,11 +19,7 @@ fn hello(_env: &mut Environ, sr: &mut StartResponse<'_>) -> Result<Body, AppErro
 
 fn main() -> Result<(), wsgi::WsgiError> {
     // The library's log on stderr: RUST_LOG (`debug`: each request's trip), else `info`.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let log = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    log.with_span_events(FmtSpan::CLOSE).init();
+    testkit::log::to_stderr();
     let args = ServerArgs::from_env()?.no_rest()?;
     let server = WsgiServer::with_config(args.config(), wsgi::shared(hello)).start()?;
     println!("listening on http://{}", server.local_addr());

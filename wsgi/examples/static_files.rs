@@ -12,18 +12,12 @@
 
 use std::path::PathBuf;
 
-use tracing_subscriber::fmt::format::FmtSpan;
-use tracing_subscriber::EnvFilter;
 use wsgi::middleware::{access_log, static_files};
 use wsgi::{app_fn, apply_middleware, Body, ServerArgs, WsgiServer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The library's log on stderr: RUST_LOG (`debug`: each request's trip), else `info`.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let log = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    log.with_span_events(FmtSpan::CLOSE).init();
+    testkit::log::to_stderr();
     let args = ServerArgs::from_env()?;
     let dir = PathBuf::from(args.rest.first().map_or("static", String::as_str));
     if !dir.exists() {

@@ -8,19 +8,11 @@
 use std::time::Duration;
 
 use httpserver::ServerConfig;
-use tracing_subscriber::fmt::format::FmtSpan;
-use tracing_subscriber::EnvFilter;
 
 /// Prints the library's log (`tracing` events) on stderr, one line each: what `RUST_LOG`
 /// asks for (`RUST_LOG=debug`: every step of each request, the trip), else `info` and up.
 pub fn log_to_stderr() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let log = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    log.with_target(false)
-        .with_span_events(FmtSpan::CLOSE)
-        .init();
+    testkit::log::to_stderr();
 }
 
 /// The parsed flags.

@@ -71,13 +71,6 @@ impl<R: BufRead> BufRead for KnownLengthRFile<R> {
 
 impl<R: BufRead> Read for KnownLengthRFile<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        super::read_through_fill_buf(self, out)
     }
 }

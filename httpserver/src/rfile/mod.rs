@@ -30,3 +30,20 @@ pub use chunked::{ChunkedLimits, ChunkedRFile};
 pub use encode::{write_chunk, write_last_chunk};
 pub use error::BodyError;
 pub use known_length::KnownLengthRFile;
+
+/// `Read::read` for a body reader whose real work is its `fill_buf`: both rfiles decode
+/// in `fill_buf` (where a limit or a framing error is found), and a `read` only copies
+/// what that made available.
+fn read_through_fill_buf(
+    rfile: &mut impl std::io::BufRead,
+    out: &mut [u8],
+) -> std::io::Result<usize> {
+    if out.is_empty() {
+        return Ok(0);
+    }
+    let available = rfile.fill_buf()?;
+    let n = available.len().min(out.len());
+    out[..n].copy_from_slice(&available[..n]);
+    rfile.consume(n);
+    Ok(n)
+}

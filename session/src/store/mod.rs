@@ -43,40 +43,29 @@ pub trait Store: Send + Sync {
 }
 // ANCHOR_END: store_trait
 
-/// A shared store is a store, so a caller can keep a handle to the store a `Session` uses.
-impl<S: Store + ?Sized> Store for Arc<S> {
-    fn contains(&self, id: &SessionId) -> Result<bool> {
-        (**self).contains(id)
-    }
-    fn get(&self, id: &SessionId) -> Result<Option<Vec<u8>>> {
-        (**self).get(id)
-    }
-    fn set(&self, id: &SessionId, record: &[u8]) -> Result<()> {
-        (**self).set(id, record)
-    }
-    fn delete(&self, id: &SessionId) -> Result<()> {
-        (**self).delete(id)
-    }
-    fn cleanup(&self, timeout: Duration) -> Result<usize> {
-        (**self).cleanup(timeout)
-    }
+/// A store behind a pointer is a store: `Arc<S>`, so a caller can keep a handle to the
+/// store a `Session` uses, and `Box<S>`, so the store can be chosen at run time
+/// (`Box<dyn Store>`). Each method forwards to the store pointed to.
+macro_rules! store_behind_a_pointer {
+    ($pointer:ident) => {
+        impl<S: Store + ?Sized> Store for $pointer<S> {
+            fn contains(&self, id: &SessionId) -> Result<bool> {
+                (**self).contains(id)
+            }
+            fn get(&self, id: &SessionId) -> Result<Option<Vec<u8>>> {
+                (**self).get(id)
+            }
+            fn set(&self, id: &SessionId, record: &[u8]) -> Result<()> {
+                (**self).set(id, record)
+            }
+            fn delete(&self, id: &SessionId) -> Result<()> {
+                (**self).delete(id)
+            }
+            fn cleanup(&self, timeout: Duration) -> Result<usize> {
+                (**self).cleanup(timeout)
+            }
+        }
+    };
 }
-
-/// A boxed store is a store, so the store can be chosen at run time (`Box<dyn Store>`).
-impl<S: Store + ?Sized> Store for Box<S> {
-    fn contains(&self, id: &SessionId) -> Result<bool> {
-        (**self).contains(id)
-    }
-    fn get(&self, id: &SessionId) -> Result<Option<Vec<u8>>> {
-        (**self).get(id)
-    }
-    fn set(&self, id: &SessionId, record: &[u8]) -> Result<()> {
-        (**self).set(id, record)
-    }
-    fn delete(&self, id: &SessionId) -> Result<()> {
-        (**self).delete(id)
-    }
-    fn cleanup(&self, timeout: Duration) -> Result<usize> {
-        (**self).cleanup(timeout)
-    }
-}
+store_behind_a_pointer!(Arc);
+store_behind_a_pointer!(Box);

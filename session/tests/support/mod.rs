@@ -44,7 +44,8 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
-use session::{MemoryStore, Result, SessionId, Store};
+use application::{Application, Args, Target};
+use session::{MemoryStore, Result, Session, SessionConfig, SessionId, Store};
 
 /// The value of the session cookie in a response's `Set-Cookie` headers, if any.
 pub fn session_cookie<'a>(set_cookies: &[&'a str], name: &str) -> Option<&'a str> {
@@ -142,4 +143,22 @@ impl Jar {
             }
         }
     }
+}
+
+/// `/count` adds one to the session's counter and answers it: the smallest app with a
+/// session, for tests about what the session does between requests.
+pub fn counter_app(store: impl Store + 'static, config: SessionConfig) -> Application {
+    let session = Session::detached(store, (), config);
+    let s = session.clone();
+    let mut app = Application::new([(
+        "/count",
+        Target::func(move |_: &Args| {
+            let n = s.get::<u64>("count")?.unwrap_or(0) + 1;
+            s.set("count", &n)?;
+            Ok(n.to_string().into())
+        }),
+    )])
+    .expect("valid patterns");
+    session.install(&mut app);
+    app
 }
