@@ -174,10 +174,8 @@ impl fmt::Display for Redacted<'_> {
         };
         let id = rest.split('.').next().unwrap_or("");
         match (SessionId::parse(id), self.0.parent()) {
-            // Ids are ASCII, so any prefix is a char boundary.
-            (Some(_), Some(dir)) => {
-                let prefix = &id[..id.len().min(8)];
-                write!(f, "{}{dot}{prefix}…", dir.join("").display())
+            (Some(id), Some(dir)) => {
+                write!(f, "{}{dot}{}…", dir.join("").display(), id.prefix())
             }
             _ => write!(f, "{}", self.0.display()),
         }

@@ -89,11 +89,19 @@ impl fmt::Display for SessionId {
     }
 }
 
+impl SessionId {
+    /// The first eight digits (all of a shorter id), what messages and logs show: a
+    /// whole id is a credential.
+    pub(crate) fn prefix(&self) -> &str {
+        // Ids are ASCII, so any prefix is a char boundary.
+        &self.0[..self.0.len().min(8)]
+    }
+}
+
 /// Shows only the first eight digits, because a whole id in a log is a credential.
 impl fmt::Debug for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Ids are ASCII, so any prefix is a char boundary.
-        write!(f, "SessionId({}…)", &self.0[..self.0.len().min(8)])
+        write!(f, "SessionId({}…)", self.prefix())
     }
 }
 
@@ -108,6 +116,16 @@ mod tests {
         assert_eq!(a.as_str().len(), ID_LEN);
         assert_eq!(SessionId::parse(a.as_str()), Some(a.clone()));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn the_prefix_shown_in_messages_is_eight_digits_or_the_whole_of_a_shorter_id() {
+        // A client chooses its cookie: a one-digit id must not panic a message.
+        let short = SessionId::parse("abc").expect("a short hex id is an id");
+        assert_eq!(short.prefix(), "abc");
+        assert_eq!(format!("{short:?}"), "SessionId(abc…)");
+        let long = SessionId::parse(&"0123456789abcdef".repeat(2)).expect("an id");
+        assert_eq!(long.prefix(), "01234567");
     }
 
     #[test]

@@ -97,20 +97,20 @@ impl Session {
         tracing::debug!(id = ?state.id, new = state.is_new, "session loaded");
         let installed = state::install(key, state);
         let outcome = handler.run();
-        let Some(state) = installed.take() else {
+        let Some(mut state) = installed.take() else {
             return Err(store_failure(Error::NotInRequest));
         };
         // Save first, cookie second: a session the store did not take sends no cookie,
         // so a failed login leaves the browser with its old id, not one that names
         // nothing (or, worse, names a record a later retry would find half-made).
-        let (id, killed, kept) = (state.id.clone(), state.killed, state.is_kept());
-        match self.save(state) {
-            Ok(written) => tracing::debug!(id = ?id, written, "session saved"),
+        let (killed, kept) = (state.killed, state.is_kept());
+        match self.save(&mut state) {
+            Ok(written) => tracing::debug!(id = ?state.id, written, "session saved"),
             Err(e) => return Err(store_failure(e)),
         }
         if kept || killed {
-            self.set_cookie(id.as_str(), killed, &homepath)?;
-            tracing::debug!(id = ?id, killed, "cookie set");
+            self.set_cookie(state.id.as_str(), killed, &homepath)?;
+            tracing::debug!(id = ?state.id, killed, "cookie set");
         }
         outcome
     }

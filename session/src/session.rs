@@ -217,7 +217,7 @@ impl Session {
     /// a logout in another tab) is not written back, so a slow request cannot undo a
     /// logout; only a kill that lands between this check and the write still loses.
     // ANCHOR: save
-    pub(crate) fn save(&self, state: State) -> Result<bool> {
+    pub(crate) fn save(&self, state: &mut State) -> Result<bool> {
         let _span = tracing::debug_span!("Session.save").entered();
         if state.killed || !state.is_kept() {
             return Ok(false);
@@ -232,13 +232,14 @@ impl Session {
         if !state.is_new && !self.store().contains(loaded_id)? {
             return Ok(false);
         }
+        // Taken, not copied: the request is over, and the caller needs only the id.
         let record = Record {
             accessed_ms: now,
-            ip: state.ip,
-            data: state.data,
+            ip: std::mem::take(&mut state.ip),
+            data: std::mem::take(&mut state.data),
         };
         self.store().set(&state.id, &record.encode())?;
-        if let Some(old) = state.retired {
+        if let Some(old) = state.retired.take() {
             self.store().delete(&old)?;
         }
         Ok(true)

@@ -65,8 +65,8 @@ pub use long_functions::{
 };
 pub use outputs::{
     check_generated, difference, generated_file, load_script, masked, parse_generated, run_command,
-    same_command, Mask, Output, ADDRESSES, BYTE_COUNTS, DATES, DURATIONS, EXAMPLE_OUTPUTS,
-    FILE_DESCRIPTORS, GENERATED, IDS, ITEM_COUNTS, LOAD_MASKS, LOAD_SAMPLES, NUMBERS, RUN_LIMIT,
+    same_command, Mask, Output, ADDRESSES, BYTE_COUNTS, DURATIONS, EXAMPLE_OUTPUTS,
+    FILE_DESCRIPTORS, GENERATED, ITEM_COUNTS, LOAD_MASKS, LOAD_SAMPLES, NUMBERS, RUN_LIMIT,
     SHORT_IDS, WORKER_IDS,
 };
 pub use report::{

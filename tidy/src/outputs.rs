@@ -74,20 +74,6 @@ pub const ITEM_COUNTS: Mask = Mask {
     with: "<n> items",
 };
 
-/// A date, ISO (`2025-01-31`, with a time or not) or HTTP (`Sun, 06 Nov 1994 08:49:37 GMT`).
-pub const DATES: Mask = Mask {
-    what: "dates",
-    pattern: r"\b\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?\b|\b[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\b",
-    with: "<date>",
-};
-
-/// An id: a run of 16 or more hex digits (session ids, hashes).
-pub const IDS: Mask = Mask {
-    what: "ids",
-    pattern: r"\b[0-9a-f]{16,}\b",
-    with: "<id>",
-};
-
 /// A session id as the trace shows it, its first eight digits: `SessionId(1a2b3c4d…)`
 /// (a new one every run; never the whole id, which is a credential).
 pub const SHORT_IDS: Mask = Mask {

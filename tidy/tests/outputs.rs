@@ -161,8 +161,6 @@ fn every_mask_is_a_regular_expression() {
         DURATIONS,
         ADDRESSES,
         WORKER_IDS,
-        DATES,
-        IDS,
         SHORT_IDS,
         BYTE_COUNTS,
         FILE_DESCRIPTORS,

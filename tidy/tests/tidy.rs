@@ -216,7 +216,7 @@ fn an_example_that_does_not_exist_is_reported() {
 
 #[test]
 fn a_dead_path_and_a_path_outside_the_repository_are_reported() {
-    let text = "See `tidy/src/lib.rs`, `tidy/src/gone.rs`, [notes](../shared/design/NOTES.md), \
+    let text = "See `tidy/src/lib.rs`, `tidy/src/gone.rs`, [notes](../outside/NOTES.md), \
                 `/hello`, `http://x/y`, `cargo run -p x`, and [the book](book/src/SUMMARY.md), \
                 `tidy/tests/*.rs`, `tidy/nowhere/*.rs`.";
     let top: Vec<String> = ["tidy", "book"].map(String::from).to_vec();
@@ -228,7 +228,7 @@ fn a_dead_path_and_a_path_outside_the_repository_are_reported() {
             "tidy/src/gone.rs",
             "tidy/tests/*.rs",
             "tidy/nowhere/*.rs",
-            "../shared/design/NOTES.md",
+            "../outside/NOTES.md",
             "book/src/SUMMARY.md"
         ]
     );

@@ -5,7 +5,7 @@ use std::io;
 use httpserver::{Error, Gateway, HttpRequest, RequestHead, Response};
 
 use crate::app::{SharedApp, WsgiApp};
-use crate::environ::{Environ, SERVER_SOFTWARE};
+use crate::environ::Environ;
 use crate::error::WsgiError;
 use crate::headers::Headers;
 use crate::input::input_for;
@@ -47,10 +47,13 @@ pub fn environ_from_request(head: &RequestHead) -> Environ {
     env.set_path_info(head.path());
     env.set("QUERY_STRING", head.query_string());
     env.set("REQUEST_URI", head.uri());
-    env.set("SERVER_PROTOCOL", head.request_protocol());
+    // `Environ::new` holds `SERVER_SOFTWARE` and `SERVER_PROTOCOL=HTTP/1.1` as borrowed
+    // constants; setting them again would copy them on every request.
+    if head.request_protocol() != "HTTP/1.1" {
+        env.set("SERVER_PROTOCOL", head.request_protocol());
+    }
     env.set("SERVER_NAME", head.server_name());
     env.set("SERVER_PORT", head.server_addr().port().to_string());
-    env.set("SERVER_SOFTWARE", SERVER_SOFTWARE);
     env.set("REMOTE_ADDR", head.remote_addr().ip().to_string());
     env.set("REMOTE_PORT", head.remote_addr().port().to_string());
     env.set_url_scheme(head.scheme());

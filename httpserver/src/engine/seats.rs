@@ -239,7 +239,11 @@ mod tests {
         let look = Arc::clone(&seats);
         thread::spawn(move || {
             let deadline = Instant::now() + Duration::from_secs(5);
-            while !(look.lock().watching && look.lock().seated == 1) && Instant::now() < deadline {
+            let watching_alone = || {
+                let state = look.lock();
+                state.watching && state.seated == 1
+            };
+            while !watching_alone() && Instant::now() < deadline {
                 thread::sleep(Duration::from_millis(1));
             }
             let _ = finish.send(());

@@ -74,9 +74,9 @@ impl Vars {
         match self.find(key.as_ref()) {
             Ok(i) => self.entries[i].1 = value.into(),
             Err(i) => {
-                let name = match KNOWN.iter().find(|known| **known == key.as_ref()) {
-                    Some(known) => Cow::Borrowed(*known),
-                    None => Cow::Owned(key.into()),
+                let name = match KNOWN.binary_search(&key.as_ref()) {
+                    Ok(known) => Cow::Borrowed(KNOWN[known]),
+                    Err(_) => Cow::Owned(key.into()),
                 };
                 self.entries.insert(i, (name, value.into()));
             }
@@ -102,7 +102,12 @@ impl fmt::Debug for Vars {
 
 #[cfg(test)]
 mod tests {
-    use super::Vars;
+    use super::{Vars, KNOWN};
+
+    #[test]
+    fn the_usual_names_are_in_name_order_for_the_binary_search() {
+        assert!(KNOWN.windows(2).all(|pair| pair[0] < pair[1]), "{KNOWN:?}");
+    }
 
     #[test]
     fn lookups_and_order_are_a_sorted_maps() {

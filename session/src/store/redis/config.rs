@@ -129,8 +129,8 @@ impl RedisConfig {
         }
         let mut config = RedisConfig::new(String::new());
         let mut passed_on = Vec::new();
+        let shown = redact(text);
         for (key, value) in url.query_pairs() {
-            let shown = redact(text);
             match key.as_ref() {
                 "prefix" if !value.is_empty() => config.prefix = value.into_owned(),
                 "ttl" => {

@@ -174,7 +174,7 @@ impl RedisStore {
     ) -> Error {
         let operation = match id {
             // Only the id's first digits: a whole id in a log is a credential.
-            Some(id) => format!("{operation} of session {}…", &id.as_str()[..8]),
+            Some(id) => format!("{operation} of session {}…", id.prefix()),
             None => operation.to_owned(),
         };
         Error::Unavailable {
