@@ -41,6 +41,20 @@
 //!   every bench target of the workspace, all from one run (see the `report` module).
 //!   Why: figures from different runs disagree, and a bench nobody runs rots.
 //!
+//! - [`retired_words`]: the retired engine's words (linger, park, a queue hop per
+//!   request, "never blocking") stay out of the book, the root Markdown and the code's
+//!   comments, but for the history told on purpose (`tidy/retired-words.txt`, history
+//!   blocks). Why: a reader believes the prose, and the prose described a design the
+//!   code no longer has (see the `prose` module).
+//! - [`pasted_figures`]: no measured figure in a chapter's own text; today's come from
+//!   `book/src/generated/`, yesterday's sit in a history block with date and commit.
+//!   Why: a pasted figure disagrees with the appendix after the next run.
+//! - [`uncited_claims`], [`dead_citations`]: a claim that the server never blocks cites
+//!   the test that proves it, and that test exists. Why: the test keeps the claim true.
+//! - [`dead_links`], [`positional_references`]: every chapter link reaches a file and a
+//!   heading id that exist; no chapter says "the next chapter" (see the `links` module).
+//!   Why: headings are renamed and chapters move; a link is checked, a position is not.
+//!
 //! Each check is a pure function from file contents to a list of problems, so the tests
 //! can also feed it broken input and see it complain.
 #![forbid(unsafe_code)]
@@ -51,12 +65,17 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 mod allowlist;
+mod links;
 mod listings;
 mod long_functions;
 mod outputs;
+mod prose;
 mod report;
 
-pub use allowlist::{parse_allowlist, Allowed};
+pub use allowlist::{is_listed, parse_allowlist, stale_entries, Allowed};
+pub use links::{
+    dead_links, heading_id, heading_ids, links_in, positional_references, POSITIONAL,
+};
 pub use listings::{
     includes_breaking_lists, listing_walls, listings_in, Listing, MAX_LISTING_LINES,
 };
@@ -68,6 +87,11 @@ pub use outputs::{
     same_command, Mask, Output, ADDRESSES, BYTE_COUNTS, DURATIONS, EXAMPLE_OUTPUTS,
     FILE_DESCRIPTORS, GENERATED, ITEM_COUNTS, LOAD_MASKS, LOAD_SAMPLES, NUMBERS, RUN_LIMIT,
     SHORT_IDS, WORKER_IDS,
+};
+pub use prose::{
+    citations, comment_lines, dead_citations, history_lines, markdown_lines, paragraphs,
+    pasted_figures, retired_words, uncited_claims, Finding, Retired, CITATION, CLAIM, FIGURE,
+    HISTORY_START, RETIRED,
 };
 pub use report::{
     appendix, bench_names, bench_table, bench_targets, format_time, natural_order, parse_estimate,
