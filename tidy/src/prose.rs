@@ -23,7 +23,8 @@
 use regex::Regex;
 
 /// The first line of a history block: `> **History (YYYY-MM-DD, COMMIT):**`; every
-/// line after it that starts with `>` belongs to the block.
+/// line after it that starts with `>` belongs to the block (indentation aside, so a
+/// block may sit in a list item).
 pub const HISTORY_START: &str = "> **History (";
 
 /// A history block's opening, in full.
@@ -102,6 +103,8 @@ pub fn history_lines(path: &str, text: &str) -> (Vec<bool>, Vec<String>) {
     let mut problems = Vec::new();
     let mut open = false;
     for (n, line) in text.lines().enumerate() {
+        // A history block may sit in a list item, indented like it.
+        let line = line.trim_start();
         if line.starts_with(HISTORY_START) {
             open = opening.is_match(line);
             if !open {
