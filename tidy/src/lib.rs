@@ -52,7 +52,8 @@
 //! - [`uncited_claims`], [`dead_citations`]: a claim that the server never blocks cites
 //!   the test that proves it, and that test exists. Why: the test keeps the claim true.
 //! - [`dead_links`], [`positional_references`]: every chapter link reaches a file and a
-//!   heading id that exist; no chapter says "the next chapter" (see the `links` module).
+//!   heading id that exist; no chapter says "the next chapter"; [`summary_titles`]:
+//!   the table of contents names each chapter by its heading (see the `links` module).
 //!   Why: headings are renamed and chapters move; a link is checked, a position is not.
 //!
 //! Each check is a pure function from file contents to a list of problems, so the tests
@@ -74,7 +75,8 @@ mod report;
 
 pub use allowlist::{is_listed, parse_allowlist, stale_entries, Allowed};
 pub use links::{
-    dead_links, heading_id, heading_ids, links_in, positional_references, POSITIONAL,
+    dead_links, heading_id, heading_ids, links_in, positional_references, summary_titles,
+    POSITIONAL,
 };
 pub use listings::{
     includes_breaking_lists, listing_walls, listings_in, Listing, MAX_LISTING_LINES,

@@ -11,6 +11,7 @@
 //!   after next" outside a link's text. Why: chapters move (the book reorders them to
 //!   follow the request's trip), and a reference by position then points elsewhere; a
 //!   link names its chapter and is checked.
+//! - [`summary_titles`]: `SUMMARY.md` names each chapter by its `# ` heading.
 
 use std::collections::HashMap;
 
@@ -166,6 +167,35 @@ pub fn positional_references(name: &str, text: &str) -> Vec<String> {
                     n + 1,
                     m.as_str()
                 ));
+            }
+        }
+    }
+    problems
+}
+
+/// The entries of `SUMMARY.md` whose title is not their chapter's first heading, given a
+/// way to read a chapter by name: one problem each. Why: the table of contents and the
+/// page then name the same chapter two ways, and a reader looking for one finds the other.
+pub fn summary_titles(summary: &str, chapter: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let entry = Regex::new(r"\[([^\]]+)\]\(([^)#]+\.md)\)").expect("a valid pattern");
+    let mut problems = Vec::new();
+    for (n, line) in summary.lines().enumerate() {
+        for c in entry.captures_iter(line) {
+            let (title, file) = (&c[1], &c[2]);
+            let heading = chapter(file).and_then(|text| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix("# ").map(|h| h.trim().to_owned()))
+            });
+            match heading {
+                Some(h) if h == title => {}
+                Some(h) => problems.push(format!(
+                    "SUMMARY.md:{}: `{title}` is `# {h}` in {file}; use one title",
+                    n + 1
+                )),
+                None => problems.push(format!(
+                    "SUMMARY.md:{}: {file} does not exist or has no `# ` heading",
+                    n + 1
+                )),
             }
         }
     }

@@ -141,6 +141,15 @@ fn every_chapter_link_reaches_a_file_and_a_heading() {
     report(problems);
 }
 
+#[test]
+fn the_table_of_contents_names_each_chapter_by_its_heading() {
+    let src = root().join("book/src");
+    let summary = fs::read_to_string(src.join("SUMMARY.md")).expect("SUMMARY.md is readable");
+    report(summary_titles(&summary, |file| {
+        fs::read_to_string(src.join(file)).ok()
+    }));
+}
+
 // The checks themselves, on broken input: each must complain.
 
 #[test]
@@ -236,4 +245,18 @@ fn a_dead_link_a_missing_heading_and_a_position_are_reported() {
     let problems = positional_references("x.md", text);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("x.md:4: \"next chapter\""), "{problems:?}");
+}
+
+#[test]
+fn a_summary_title_that_is_not_the_chapters_heading_is_reported() {
+    let summary = "# Summary\n\n[Intro](intro.md)\n- [Old name](a.md)\n- [Gone](gone.md)\n";
+    let chapter = |f: &str| match f {
+        "intro.md" => Some("# Intro\n".to_owned()),
+        "a.md" => Some("# New name\n".to_owned()),
+        _ => None,
+    };
+    let problems = summary_titles(summary, chapter);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("SUMMARY.md:4: `Old name` is `# New name`"), "{problems:?}");
+    assert!(problems[1].contains("gone.md does not exist"), "{problems:?}");
 }
