@@ -94,7 +94,13 @@ pub fn links_in(text: &str) -> Vec<(usize, String)> {
         while let Some(at) = rest.find("](") {
             rest = &rest[at + 2..];
             let end = rest.find(')').unwrap_or(rest.len());
-            targets.push(rest[..end].split_whitespace().next().unwrap_or("").to_owned());
+            targets.push(
+                rest[..end]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_owned(),
+            );
         }
         if let Some(c) = reference.captures(&prose) {
             targets.push(c[1].to_owned());
@@ -160,7 +166,9 @@ pub fn positional_references(name: &str, text: &str) -> Vec<String> {
             let before = &line[..m.start()];
             let after = &line[m.end()..];
             let in_link_text = before.rfind('[') > before.rfind(']')
-                && after.find("](").is_some_and(|close| !after[..close].contains('['));
+                && after
+                    .find("](")
+                    .is_some_and(|close| !after[..close].contains('['));
             if !in_link_text {
                 problems.push(format!(
                     "{name}:{}: \"{}\" points at a chapter by position; link it by name",

@@ -130,7 +130,10 @@ fn matches(lines: &[(usize, String)], pattern: &Regex) -> Vec<(usize, String)> {
         let joined = format!("{line} {next}");
         for m in pattern.find_iter(&joined) {
             if m.start() < line.len() {
-                found.push((*n, m.as_str().split_whitespace().collect::<Vec<_>>().join(" ")));
+                found.push((
+                    *n,
+                    m.as_str().split_whitespace().collect::<Vec<_>>().join(" "),
+                ));
             }
         }
     }
@@ -298,8 +301,7 @@ pub fn dead_citations(
         .filter_map(|(krate, file, test)| {
             let source = format!("{krate}/tests/{file}.rs");
             let exists = read(&source).is_some_and(|s| {
-                s.contains(&format!("fn {test}("))
-                    || s.contains(&format!("fn {test}<"))
+                s.contains(&format!("fn {test}(")) || s.contains(&format!("fn {test}<"))
             });
             (!exists).then(|| {
                 format!("{path}: cites `{krate}::{file}::{test}`, but {source} has no `fn {test}`")

@@ -73,7 +73,12 @@ fn no_retired_word_in_the_book_the_root_markdown_or_comments_unless_listed() {
             found.extend(retired_words(&relative(&file), &comment_lines(&source)));
         }
     }
-    let why = |word: &str| RETIRED.iter().find(|r| r.word == word).map_or("", |r| r.why);
+    let why = |word: &str| {
+        RETIRED
+            .iter()
+            .find(|r| r.word == word)
+            .map_or("", |r| r.why)
+    };
     report(unlisted("retired-words.txt", &found, |f| {
         format!(
             "{}:{}: \"{}\": {} (or list `{} {}` in tidy/retired-words.txt with its reason)",
@@ -154,16 +159,23 @@ fn the_table_of_contents_names_each_chapter_by_its_heading() {
 
 #[test]
 fn retired_words_are_found_in_prose_and_comments_but_not_in_code_or_history() {
-    let prose = "The worker lingers a moment,\nthen parks the connection: tick → ThreadPool::put.\n\
+    let prose =
+        "The worker lingers a moment,\nthen parks the connection: tick → ThreadPool::put.\n\
                  > **History (2026-11-20, 874ffda):** design 2 parked idle connections.\n\
                  > It was never\n> blocking.\nIt is never\nblocking now.\n";
     let found = retired_words("x.md", &markdown_lines(prose));
     let keys: Vec<(usize, &str)> = found.iter().map(|f| (f.line, f.key.as_str())).collect();
     assert_eq!(
         keys,
-        [(1, "linger"), (2, "park"), (2, "queue hop"), (6, "never blocking")]
+        [
+            (1, "linger"),
+            (2, "park"),
+            (2, "queue hop"),
+            (6, "never blocking")
+        ]
     );
-    let source = "//! Never a worker waits.\nlet parked = \"// linger\"; // the park\nfn park() {}\n";
+    let source =
+        "//! Never a worker waits.\nlet parked = \"// linger\"; // the park\nfn park() {}\n";
     let found = retired_words("x.rs", &comment_lines(source));
     let keys: Vec<(usize, &str)> = found.iter().map(|f| (f.line, f.key.as_str())).collect();
     assert_eq!(keys, [(1, "never a worker"), (2, "park")]);
@@ -208,8 +220,14 @@ fn a_claim_without_a_citation_and_a_citation_of_a_missing_test_are_reported() {
     let read = |f: &str| fs::read_to_string(root().join(f)).ok();
     let problems = dead_citations("x.md", text, read);
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(problems[0].contains("`httpserver::engine::gone`"), "{problems:?}");
-    assert!(problems[1].contains("nowhere/tests/file.rs"), "{problems:?}");
+    assert!(
+        problems[0].contains("`httpserver::engine::gone`"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].contains("nowhere/tests/file.rs"),
+        "{problems:?}"
+    );
 }
 
 #[test]
@@ -219,7 +237,10 @@ fn heading_ids_follow_mdbooks_rule() {
         heading_id("Design 2: park and dispatch"),
         "design-2-park-and-dispatch"
     );
-    assert_eq!(heading_id("`Slots::take` and the seats"), "slotstake-and-the-seats");
+    assert_eq!(
+        heading_id("`Slots::take` and the seats"),
+        "slotstake-and-the-seats"
+    );
     assert_eq!(heading_id("[Links](x.md) too"), "links-too");
     let ids = heading_ids("# A\n```\n# not a heading\n```\n## A\n#hashtag\n### B ###\n");
     assert_eq!(ids, ["a", "a-1", "b"]);
@@ -227,7 +248,8 @@ fn heading_ids_follow_mdbooks_rule() {
 
 #[test]
 fn a_dead_link_a_missing_heading_and_a_position_are_reported() {
-    let text = "# Here\n\nSee [porting](porting.md#web-pys-own-bugs), [ok](porting.md#webpys-own-bugs), \
+    let text =
+        "# Here\n\nSee [porting](porting.md#web-pys-own-bugs), [ok](porting.md#webpys-own-bugs), \
                 [gone](gone.md), [here](#here), [there](#there), [code](../../x/src/a.rs), \
                 [web](https://example.com/#x) and `[not](a link)`.\n\
                 The next chapter says why; [the chapter after next](session.md) links.\n";
@@ -244,7 +266,10 @@ fn a_dead_link_a_missing_heading_and_a_position_are_reported() {
     assert!(problems[3].contains("`../../x/src/a.rs` names a file"));
     let problems = positional_references("x.md", text);
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].starts_with("x.md:4: \"next chapter\""), "{problems:?}");
+    assert!(
+        problems[0].starts_with("x.md:4: \"next chapter\""),
+        "{problems:?}"
+    );
 }
 
 #[test]
@@ -257,6 +282,12 @@ fn a_summary_title_that_is_not_the_chapters_heading_is_reported() {
     };
     let problems = summary_titles(summary, chapter);
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(problems[0].starts_with("SUMMARY.md:4: `Old name` is `# New name`"), "{problems:?}");
-    assert!(problems[1].contains("gone.md does not exist"), "{problems:?}");
+    assert!(
+        problems[0].starts_with("SUMMARY.md:4: `Old name` is `# New name`"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].contains("gone.md does not exist"),
+        "{problems:?}"
+    );
 }
