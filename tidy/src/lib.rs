@@ -91,9 +91,9 @@ pub use outputs::{
     SHORT_IDS, WORKER_IDS,
 };
 pub use prose::{
-    citations, comment_lines, dead_citations, history_lines, markdown_lines, paragraphs,
-    pasted_figures, retired_words, uncited_claims, Finding, Retired, CITATION, CLAIM, FIGURE,
-    HISTORY_START, RETIRED,
+    citations, comment_lines, dead_citations, history_commits, history_lines, markdown_lines,
+    paragraphs, pasted_figures, retired_words, uncited_claims, Finding, Retired, CITATION, CLAIM,
+    FIGURE, HISTORY_START, RETIRED,
 };
 pub use report::{
     appendix, bench_names, bench_table, bench_targets, format_time, natural_order, parse_estimate,

@@ -109,7 +109,7 @@ pub fn history_lines(path: &str, text: &str) -> (Vec<bool>, Vec<String>) {
             open = opening.is_match(line);
             if !open {
                 problems.push(format!(
-                    "{path}:{}: a history block opens `> **History (YYYY-MM-DD, COMMIT):**`",
+                    "{path}:{}: a history block opens `> **History (YYYY-MM-DD, COMMIT):**` (the date and commit the figures were measured at)",
                     n + 1
                 ));
             }
@@ -138,6 +138,18 @@ fn matches(lines: &[(usize, String)], pattern: &Regex) -> Vec<(usize, String)> {
         }
     }
     found
+}
+
+/// The date and commit of each history block of a Markdown text, with its line (from 1).
+pub fn history_commits(text: &str) -> Vec<(usize, String, String)> {
+    let opening = Regex::new(HISTORY_LINE).expect("HISTORY_LINE is a valid pattern");
+    text.lines()
+        .enumerate()
+        .filter_map(|(n, line)| {
+            let c = opening.captures(line.trim_start())?;
+            Some((n + 1, c[1].to_owned(), c[2].to_owned()))
+        })
+        .collect()
 }
 
 /// The lines of a Markdown text outside history blocks, numbered from 1.

@@ -113,6 +113,55 @@ fn no_measured_figure_is_pasted_in_a_chapter() {
     report(problems);
 }
 
+/// Whether `commit` names a commit of this repository; `None` when git cannot tell (no
+/// git, not a clone, or a shallow one whose history is cut).
+fn commit_exists(commit: &str) -> Option<bool> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(root())
+            .output()
+            .ok()
+    };
+    let shallow = git(&["rev-parse", "--is-shallow-repository"])?;
+    if !shallow.status.success() || String::from_utf8_lossy(&shallow.stdout).trim() != "false" {
+        return None;
+    }
+    let found = git(&["cat-file", "-e", &format!("{commit}^{{commit}}")])?;
+    Some(found.status.success())
+}
+
+#[test]
+fn every_history_block_names_a_commit_of_this_repository() {
+    let mut problems = Vec::new();
+    for chapter in own_chapters() {
+        let text = fs::read_to_string(&chapter).expect("chapters are UTF-8");
+        for (line, _, commit) in history_commits(&text) {
+            if commit_exists(&commit) == Some(false) {
+                problems.push(format!(
+                    "{}:{line}: the history block's commit {commit} is not in this repository",
+                    relative(&chapter)
+                ));
+            }
+        }
+    }
+    report(problems);
+}
+
+#[test]
+fn a_made_up_commit_is_not_found_when_git_can_tell() {
+    let text = "> **History (2026-11-20, 0123456789abcdef0123456789abcdef01234567):** gone.\n";
+    let found = history_commits(text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "2026-11-20");
+    if let Some(exists) = commit_exists(&found[0].2) {
+        assert!(!exists, "a made-up commit was found");
+    }
+    if let Some(exists) = commit_exists("HEAD") {
+        assert!(exists, "HEAD is not found, so the lookup cannot tell");
+    }
+}
+
 #[test]
 fn every_claim_about_blocking_cites_its_test_and_the_test_exists() {
     let mut problems = Vec::new();
