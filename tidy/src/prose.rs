@@ -76,7 +76,7 @@ pub const RETIRED: &[Retired] = &[
 pub const FIGURE: &str = r"\d[\d,.]*(?:\s?[–-]\s?\d[\d,.]*)?\s?(?:(?:µs|us|ns|ms)\b|req/s|[KMG]i?B/s|[MG]B\b|×|%)|\d[\d,.]*\s(?:times|allocations?)\b";
 
 /// A claim about behaviour that needs its test.
-pub const CLAIM: &str = r"(?i)\bnever\s+(?:blocks?|blocking|blocked|waits?|waiting)\b|\bno\s+worker\s+(?:waits|is\s+held|blocks)\b|\bwithout\s+(?:blocking|holding\s+a\s+worker)\b|\bdoes\s+not\s+block\b|\bholds?\s+no\s+worker\b";
+pub const CLAIM: &str = r"(?i)\bnever\s+(?:blocks?|blocking|blocked|waits?|waiting)\b|\bno\s+worker\s+(?:waits|is\s+held|blocks)\b|\bwithout\s+(?:blocking|holding\s+a\s+worker)\b|\bdoes\s+not\s+block\b|\b(?:holds?|costs?)\s+no\s+worker\b|\bno\s+thread\s+(?:ever\s+)?waits\b";
 
 /// A test citation; the names are in the backticked spans after `test:` or `tests:`.
 pub const CITATION: &str = r"\(tests?:((?:\s*`[A-Za-z0-9_]+::[A-Za-z0-9_]+::[A-Za-z0-9_]+`,?)+)\)";

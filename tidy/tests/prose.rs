@@ -259,13 +259,14 @@ fn a_pasted_figure_is_found_outside_history_and_a_history_block_needs_date_and_c
 
 #[test]
 fn a_claim_without_a_citation_and_a_citation_of_a_missing_test_are_reported() {
-    let text = "A slow client never blocks a worker.\n\nIdle connections hold no worker \
+    let text = "A slow client never blocks a worker; idle ones cost no worker.\n\nIdle connections hold no worker \
                 (test: `httpserver::keep_alive::idle_connections_do_not_hold_workers`).\n\n\
                 No worker waits for it (tests: `httpserver::engine::gone`, \
                 `nowhere::file::test`).\n";
     let problems = uncited_claims("x.md", text);
-    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].contains("never blocks"), "{problems:?}");
+    assert!(problems[1].contains("cost no worker"), "{problems:?}");
     let read = |f: &str| fs::read_to_string(root().join(f)).ok();
     let problems = dead_citations("x.md", text, read);
     assert_eq!(problems.len(), 2, "{problems:?}");
