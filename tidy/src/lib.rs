@@ -40,7 +40,6 @@
 //! - [`bench_targets`] and the appendix test: the Benchmarks appendix has a table for
 //!   every bench target of the workspace, all from one run (see the `report` module).
 //!   Why: figures from different runs disagree, and a bench nobody runs rots.
-//!
 //! - [`retired_words`]: the retired engine's words (linger, park, a queue hop per
 //!   request, "never blocking") stay out of the book, the root Markdown and the code's
 //!   comments, but for the history told on purpose (`tidy/retired-words.txt`, history
