@@ -1,10 +1,12 @@
-//! The connection's two ends, never blocking: a buffered reader and a writer whose
-//! leftovers wait in a bounded buffer.
+//! The connection's two ends: a buffered reader and a writer whose leftovers wait in a
+//! bounded buffer.
 //!
 //! Both share one non-blocking `TcpStream` through an `Arc` (`&TcpStream` implements
 //! `Read` and `Write`), so no `try_clone` (a `dup` system call) is paid per connection.
 //! A read with nothing to read returns `WouldBlock`, which callers turn into "wait for the
-//! poller"; a write the socket does not take whole leaves the rest pending.
+//! poller"; a write the socket does not take whole leaves the rest pending. One call
+//! blocks: `ConnWriter::write_all`, when what is pending would pass `out_high_water`
+//! (backpressure on the application, at most `write_timeout` per write).
 
 use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
@@ -135,8 +137,8 @@ impl BufRead for ConnReader {
 /// A response is written while the application produces it; what a slow reader has not
 /// taken yet waits here. Past `high_water` the writer waits for room (the application
 /// is throttled to the client's pace: backpressure), at most `write_timeout` for one
-/// wait. When the application is done, whatever is still pending is flushed by the
-/// housekeeper, not by a worker.
+/// call of `write_all`. When the application is done, whatever is still pending is
+/// flushed by the housekeeper, not by a worker.
 #[derive(Debug)]
 pub(crate) struct ConnWriter {
     stream: Arc<TcpStream>,

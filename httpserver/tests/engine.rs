@@ -161,8 +161,8 @@ fn the_acceptor_accepts_and_answers_while_every_worker_is_busy() {
     let server = TestServer::with_gateway(
         |c| {
             c.threads = 1;
-            c.accepted_queue_size = Some(1);
-            c.accepted_queue_timeout = Duration::from_millis(200);
+            c.max_queued_requests = Some(1);
+            c.queued_request_timeout = Duration::from_millis(200);
         },
         gateway,
     );

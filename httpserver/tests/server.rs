@@ -126,7 +126,7 @@ fn stop_lets_an_in_flight_request_finish() {
     stopper.join().expect("stop returns");
 }
 
-/// A server with one worker and no queue (`accepted_queue_size: Some(0)`), whose
+/// A server with one worker and no queue (`max_queued_requests: Some(0)`), whose
 /// `/gate` route says when it starts and then holds the worker until the test lets go.
 /// The tests wait for "started" instead of sleeping, so a loaded machine cannot turn
 /// "the worker is busy" into "the worker has not picked the request up yet".
@@ -147,8 +147,8 @@ fn one_gated_worker(queue_timeout: Duration) -> (TestServer, mpsc::Receiver<()>,
     let server = TestServer::with_gateway(
         |c| {
             c.threads = 1;
-            c.accepted_queue_size = Some(0);
-            c.accepted_queue_timeout = queue_timeout;
+            c.max_queued_requests = Some(0);
+            c.queued_request_timeout = queue_timeout;
         },
         gateway,
     );
@@ -177,7 +177,7 @@ fn full_queue_gets_503() {
 }
 
 #[test]
-fn full_queue_gets_503_for_a_parked_connection_too() {
+fn full_queue_gets_503_for_a_kept_alive_connection_too() {
     // A kept-alive connection sends its next request while the only worker is busy and
     // the queue has no room: it is answered 503, not closed without a word.
     let (server, started, release) = one_gated_worker(Duration::from_millis(50));
@@ -196,10 +196,10 @@ fn full_queue_gets_503_for_a_parked_connection_too() {
 }
 
 #[test]
-fn a_parked_connection_waits_for_room_like_a_new_one() {
+fn a_kept_alive_connection_waits_for_room_like_a_new_one() {
     // The parking thread must not block on a full queue, but it must not give up at once
     // either: a request that arrives while the only worker is busy is served as soon as the
-    // worker is free, within `accepted_queue_timeout`, as `tick` does for a new connection.
+    // worker is free, within `queued_request_timeout`, as `tick` does for a new connection.
     let (server, started, release) = one_gated_worker(Duration::from_secs(10));
     use std::io::Write;
     let mut parked = BufReader::new(server.connect());

@@ -3,9 +3,9 @@
 //! A thin, safe layer over `rustix::event::epoll`. Why not the `polling` crate, which the
 //! previous design used: its `Poller::wait` lets one thread wait at a time (a second
 //! caller returns at once with no events), and it arms a timer file descriptor for every
-//! wait with a timeout. The engine needs the opposite: every idle worker blocked in the
-//! same `epoll_wait`, each woken for one event (Leader/Followers with the kernel as the
-//! arbiter). `epoll` itself does exactly that: waiters are woken one per event, and a
+//! wait with a timeout. The engine needs the opposite: every seated idle worker blocked
+//! in the same `epoll_wait`, each woken for one event (Leader/Followers with the kernel
+//! as the arbiter). `epoll` itself does exactly that: waiters are woken one per event, and a
 //! one-shot registration (`EPOLLONESHOT`) is reported once and then disarmed until it is
 //! re-armed, so one connection is never handed to two workers.
 //!
