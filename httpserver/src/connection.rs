@@ -178,11 +178,12 @@ impl HttpConnection {
             let _in_span = span.enter();
             match self.advance() {
                 Progress::Request(req) => match self.serve(req) {
-                    // Nothing of a next request buffered: back to the poller at once.
-                    // Reading first would cost a system call that, for a client that
-                    // waits for its answer before it sends again, finds nothing; the
-                    // poller's re-arm reports bytes that are already there.
-                    Some(conn) if !conn.has_buffered_input() => return conn.wait_for_bytes(),
+                    // Nothing of a next request buffered, and the socket held nothing
+                    // more at the last read: back to the poller at once. Reading first
+                    // would cost a system call that, for a client that waits for its
+                    // answer before it sends again, finds nothing; bytes that arrived
+                    // since the last read are reported by the poller.
+                    Some(conn) if conn.may_wait() => return conn.wait_for_bytes(),
                     Some(conn) => self = conn,
                     None => return,
                 },
@@ -376,11 +377,13 @@ impl HttpConnection {
         }
     }
 
-    /// Whether bytes of a next request are in the buffer already (pipelining).
-    fn has_buffered_input(&self) -> bool {
+    /// Whether the connection may wait on the poller now: nothing of a next request is
+    /// buffered (pipelining), and the socket held nothing more at the last read (the
+    /// poller reports only what arrives later).
+    fn may_wait(&self) -> bool {
         match &self.stage {
-            Stage::Head(reader) => !reader.buffered().is_empty(),
-            _ => true,
+            Stage::Head(reader) => reader.buffered().is_empty() && reader.drained(),
+            _ => false,
         }
     }
 

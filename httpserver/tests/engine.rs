@@ -300,3 +300,47 @@ fn a_thousand_partial_heads_expiring_together_do_not_delay_a_normal_request() {
         assert_eq!(&status, b"HTTP/1.1 408");
     }
 }
+
+#[test]
+fn a_request_sent_while_its_connection_is_served_is_not_lost() {
+    // The poller reports each arrival of bytes once. The second request arrives while a
+    // worker holds the connection (inside the application): the other worker, woken for
+    // it, finds the slot empty, and the event must come back when the connection does.
+    let (gateway, started, release) = gated();
+    let server = TestServer::with_gateway(|c| c.threads = 2, gateway);
+    let mut conn = BufReader::new(server.connect());
+    conn.get_mut()
+        .write_all(b"GET /gate HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took /gate");
+    conn.get_mut().write_all(GET).expect("sent");
+    // Time for the other worker to be woken for it, and to find the connection held.
+    std::thread::sleep(Duration::from_millis(50));
+    release.send(()).expect("the gate waits");
+    assert_eq!(read_response(&mut conn, false).body, b"released");
+    let r = read_response(&mut conn, false);
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
+}
+
+#[test]
+fn pipelined_requests_past_the_read_buffer_are_all_answered() {
+    // 600 requests in one write, 20 KiB: more than one read of the connection's buffer
+    // takes. The connection may wait on the poller only once the socket is drained, or
+    // the rest would be found only when the housekeeper's sweep looks at it (long
+    // timeouts here: past the client's 5 s read timeout).
+    let server = TestServer::start(|c| {
+        c.threads = 1;
+        c.keep_alive_timeout = Duration::from_secs(60);
+        c.header_timeout = Duration::from_secs(60);
+    });
+    let mut conn = BufReader::new(server.connect());
+    let requests = GET.repeat(600);
+    assert!(requests.len() > 16 << 10);
+    conn.get_mut().write_all(&requests).expect("sent");
+    for i in 0..600 {
+        let r = read_response(&mut conn, false);
+        assert_eq!((i, r.status, r.body.as_slice()), (i, 200, &b"hello"[..]));
+    }
+}

@@ -33,13 +33,14 @@ pub(crate) struct Shared {
     pub(crate) stopping: Arc<AtomicBool>,
 }
 
-/// How a connection's registration with the workers' poller is armed.
+/// Where a connection going to the workers' poller comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Arm {
     /// Just accepted: added to the epoll set.
     Add,
-    /// Registered since its accept: its one-shot registration armed again.
-    Rearm,
+    /// Registered since its accept (edge triggered, never disarmed): armed again only
+    /// if an event for it came while it was held.
+    Back,
 }
 
 impl Shared {
@@ -62,10 +63,11 @@ impl Shared {
         self.to_poller(conn, Arm::Add);
     }
 
-    /// Leaves `conn` to wait for its next bytes, until its deadline: in its slot, its
-    /// registration with the workers' poller armed again.
+    /// Leaves `conn` to wait for its next bytes, until its deadline, in its slot. Its
+    /// socket must be drained (`ConnReader::drained`): the poller reports only bytes that
+    /// arrive from now on.
     pub(crate) fn wait_on_poller(&self, conn: HttpConnection) {
-        self.to_poller(conn, Arm::Rearm);
+        self.to_poller(conn, Arm::Back);
     }
 
     /// Puts `conn` in its slot, then arms its registration. In this order: once armed,
@@ -75,11 +77,14 @@ impl Shared {
         let key = conn.key();
         let stream = conn.stream();
         let deadline = conn.deadline();
-        self.room.slots.put(key, conn, deadline);
+        let missed = self.room.slots.put(key, conn, deadline);
         let poller = &self.room.poller;
         let armed = match arm {
-            Arm::Add => poller.add(&*stream, key, Interest::Read),
-            Arm::Rearm => poller.rearm(&*stream, key, Interest::Read),
+            Arm::Add => poller.add(&*stream, key, Interest::Arrivals),
+            // The event a worker found the slot empty for: reported again (re-arming
+            // reports a socket that is ready at once).
+            Arm::Back if missed => poller.rearm(&*stream, key, Interest::Arrivals),
+            Arm::Back => Ok(()),
         };
         if let Err(err) = armed {
             tracing::warn!("httpserver: could not watch a connection: {err}");

@@ -353,6 +353,11 @@ impl Housekeeper {
             return;
         }
         let room = Arc::clone(&self.shared.room);
+        while let Some(key) = room.next_ready() {
+            if let Some(conn) = room.slots.take(key) {
+                self.judge(conn, now);
+            }
+        }
         let mut events = [Event {
             flags: EventFlags::empty(),
             data: EventData::new_u64(0),

@@ -20,7 +20,9 @@ pub(crate) mod poller;
 pub(crate) mod seats;
 pub(crate) mod slots;
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustix::event::epoll::{Event, EventData, EventFlags};
@@ -30,6 +32,9 @@ use poller::{Poller, DOORBELL};
 use seats::Seats;
 use slots::Slots;
 
+/// Events taken from the poller in one wait, at most.
+const BATCH: usize = 16;
+
 /// Where connections wait for their bytes, and idle workers for connections: the
 /// workers' poller, the connections registered with it, and the workers' seats.
 pub(crate) struct WaitingRoom<C> {
@@ -37,12 +42,18 @@ pub(crate) struct WaitingRoom<C> {
     pub(crate) slots: Slots<C>,
     /// How many workers wait on the poller at once (one per core, more for slow handlers).
     pub(crate) seats: Arc<Seats>,
+    /// Keys of connections the poller reported in a batch and nobody took yet, oldest
+    /// first. Here, not in the worker that waited: any seated worker takes from it before
+    /// it waits again, so a slow handler holds only its own worker's request.
+    ready: Mutex<VecDeque<u64>>,
+    /// How many keys `ready` holds: a wait looks at it without the lock.
+    ready_len: AtomicUsize,
 }
 
 // ANCHOR: waiting_room_wait
 impl<C: Send + 'static> Source<C> for WaitingRoom<C> {
-    /// One event at a time: the worker that takes it serves it, and the others stay
-    /// asleep in the same `epoll_wait` for the next one. Only workers with a seat
+    /// The next ready connection: one reported already (`ready`), or from the poller,
+    /// where the others stay asleep in the same `epoll_wait`. Only workers with a seat
     /// (`Seats`: one per core) wait there; the others wait on standby.
     fn wait(&self, timeout: Option<Duration>) -> Option<C> {
         self.seats.take_seat();
@@ -66,7 +77,26 @@ impl<C> WaitingRoom<C> {
             poller,
             slots: Slots::new(),
             seats: Arc::new(Seats::for_this_process()),
+            ready: Mutex::new(VecDeque::new()),
+            ready_len: AtomicUsize::new(0),
         }
+    }
+
+    /// The oldest key reported and not taken yet.
+    pub(crate) fn next_ready(&self) -> Option<u64> {
+        if self.ready_len.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut ready = self.ready.lock().unwrap_or_else(|p| p.into_inner());
+        let key = ready.pop_front();
+        self.ready_len.store(ready.len(), Ordering::Release);
+        key
+    }
+
+    fn keep_ready(&self, keys: impl Iterator<Item = u64>) {
+        let mut ready = self.ready.lock().unwrap_or_else(|p| p.into_inner());
+        ready.extend(keys);
+        self.ready_len.store(ready.len(), Ordering::Release);
     }
 
     /// The next ready connection, or `None` for a doorbell, a timeout, a failure.
@@ -74,8 +104,13 @@ impl<C> WaitingRoom<C> {
         let mut events = [Event {
             flags: EventFlags::empty(),
             data: EventData::new_u64(0),
-        }];
+        }; BATCH];
         loop {
+            while let Some(key) = self.next_ready() {
+                if let Some(conn) = self.slots.take(key) {
+                    return Some(conn);
+                }
+            }
             let n = match self.poller.wait_into(&mut events, timeout) {
                 Ok(n) => n,
                 Err(err) => {
@@ -87,17 +122,21 @@ impl<C> WaitingRoom<C> {
             if n == 0 {
                 return None;
             }
-            let key = poller::key_of(&events[0]);
-            if key == DOORBELL {
-                if self.poller.answer() {
-                    return None;
-                }
-                continue;
+            let keys = events[..n].iter().map(poller::key_of);
+            let rung = keys.clone().any(|key| key == DOORBELL);
+            let mut keys = keys.filter(|&key| key != DOORBELL);
+            // `None`: another thread holds it (the housekeeper, its deadline passed), or
+            // the key is stale. The slot notes the event, and whoever holds the
+            // connection has it reported again, so it is not lost.
+            let conn = keys.by_ref().find_map(|key| self.slots.take(key));
+            let mut rest = keys.peekable();
+            if rest.peek().is_some() {
+                self.keep_ready(rest);
             }
-            // `None`: the housekeeper took it first (its deadline passed), or the key is
-            // stale. Whoever holds it re-arms it, so the event is not lost.
-            if let Some(conn) = self.slots.take(key) {
-                return Some(conn);
+            // A doorbell left unanswered (a connection came with it) stays rung: it is
+            // level triggered, so the next wait reports it again.
+            if conn.is_some() || (rung && self.poller.answer()) {
+                return conn;
             }
         }
     }

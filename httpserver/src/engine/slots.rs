@@ -54,6 +54,9 @@ struct SlotState<C> {
     stream: Option<Arc<TcpStream>>,
     /// Whether the connection waiting here is idle (`Awaiting::NextRequest`).
     idle: bool,
+    /// An event came while a thread held the connection: the poller reports an arrival
+    /// once, so whoever puts it back must have it reported again.
+    missed: bool,
 }
 
 struct Slot<C> {
@@ -73,6 +76,7 @@ impl<C> Default for Slot<C> {
                 conn: None,
                 stream: None,
                 idle: false,
+                missed: false,
             }),
         }
     }
@@ -161,7 +165,11 @@ impl<C> Slots<C> {
             [index as usize % CHUNK];
         let generation = next_generation(slot.generation.load(Ordering::Relaxed));
         slot.generation.store(generation, Ordering::Release);
-        slot.lock().stream = Some(Arc::clone(stream));
+        {
+            let mut state = slot.lock();
+            state.stream = Some(Arc::clone(stream));
+            state.missed = false;
+        }
         self.open.fetch_add(1, Ordering::Relaxed);
         Some(key(index, generation))
     }
@@ -187,14 +195,18 @@ impl<C> Slots<C> {
     }
 
     // ANCHOR: slots_put
-    /// Leaves `conn` in its slot to wait for the poller, until `deadline`.
-    pub(crate) fn put(&self, key: u64, conn: C, deadline: Deadline) {
+    /// Leaves `conn` in its slot to wait for the poller, until `deadline`. Returns whether
+    /// an event for it came while it was held (`take` found the slot empty): then the
+    /// caller has the poller report it again.
+    pub(crate) fn put(&self, key: u64, conn: C, deadline: Deadline) -> bool {
         let (index, generation) = split(key);
-        let Some(slot) = self.slot(index) else { return };
+        let Some(slot) = self.slot(index) else {
+            return false;
+        };
         if slot.generation.load(Ordering::Acquire) != generation {
-            return;
+            return false;
         }
-        let displaced = {
+        let (displaced, missed) = {
             let mut state = slot.lock();
             let idle = deadline.awaiting == Awaiting::NextRequest;
             if idle && !state.idle {
@@ -203,30 +215,41 @@ impl<C> Slots<C> {
             state.idle = idle;
             slot.deadline
                 .store(self.nanos(deadline.at), Ordering::Release);
-            state.conn.replace(conn)
+            (state.conn.replace(conn), std::mem::take(&mut state.missed))
         };
         // Never there (one connection per slot), but dropped out of the lock if it were:
         // a connection's drop releases its slot, which takes this lock.
         drop(displaced);
+        missed
     }
 
-    /// Takes the connection of `key` out of its slot; `None` if another thread holds it
-    /// (or the key is stale): whoever holds it re-arms it, so the event is not lost.
+    /// Takes the connection of `key` out of its slot, for an event the poller reported;
+    /// `None` if another thread holds it (or the key is stale). The event is noted, and
+    /// whoever holds the connection has it reported again when it puts it back, so it
+    /// is not lost.
     pub(crate) fn take(&self, key: u64) -> Option<C> {
+        self.take_waiting(key, true)
+    }
+
+    // ANCHOR_END: slots_put
+
+    fn take_waiting(&self, key: u64, for_event: bool) -> Option<C> {
         let (index, generation) = split(key);
         let slot = self.slot(index)?;
         if slot.generation.load(Ordering::Acquire) != generation {
             return None;
         }
         let mut state = slot.lock();
-        let conn = state.conn.take()?;
+        let Some(conn) = state.conn.take() else {
+            state.missed |= for_event && state.stream.is_some();
+            return None;
+        };
         slot.deadline.store(0, Ordering::Release);
         if std::mem::take(&mut state.idle) {
             self.idle.fetch_sub(1, Ordering::Relaxed);
         }
         Some(conn)
     }
-    // ANCHOR_END: slots_put
 
     /// Takes out every waiting connection whose deadline is at or before `now`.
     pub(crate) fn expired(&self, now: Instant) -> Vec<C> {
@@ -235,7 +258,7 @@ impl<C> Slots<C> {
         self.for_each_key(|slot, key| {
             let deadline = slot.deadline.load(Ordering::Acquire);
             if deadline != 0 && deadline <= now {
-                if let Some(conn) = self.take(key) {
+                if let Some(conn) = self.take_waiting(key, false) {
                     taken.push(conn);
                 }
             }
@@ -247,7 +270,7 @@ impl<C> Slots<C> {
     pub(crate) fn take_all(&self) -> Vec<C> {
         let mut taken = Vec::new();
         self.for_each_key(|_, key| {
-            if let Some(conn) = self.take(key) {
+            if let Some(conn) = self.take_waiting(key, false) {
                 taken.push(conn);
             }
         });
