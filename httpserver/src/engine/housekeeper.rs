@@ -345,9 +345,10 @@ impl Housekeeper {
         }
     }
 
-    /// With a bounded request queue and no worker free, requests the poller reported wait in its
-    /// ready list, where nobody counts them: take them out, so that each one's wait is
-    /// measured and ends in a 503 if no worker comes.
+    /// With a bounded request queue and no worker free, requests the poller reported
+    /// wait in the kernel's ready list or the waiting room's, where nobody counts them:
+    /// take them out, so that each one's wait is measured and ends in a 503 if no worker
+    /// comes.
     fn take_unserved(&mut self, now: Instant) {
         if self.shared.pool.idle() > 0 {
             return;
