@@ -11,7 +11,7 @@
 //!   done.
 //! - `grow(1)` with `max_threads` one above: the worker it starts takes the waiting
 //!   request at once. The server never grows by itself; a supervisor (or an operator) calls it.
-//! - A bounded queue (`accepted_queue_size` 1, `accepted_queue_timeout` 200 ms): a
+//! - A bounded queue (`max_queued_requests` 1, `queued_request_timeout` 200 ms): a
 //!   request that finds the line full gets `503 Service Unavailable` at once, the one in
 //!   line gets it when its wait runs out. A quick, honest refusal instead of a wait
 //!   nobody bounded.
@@ -217,10 +217,10 @@ fn grown() -> Result<(), Box<dyn std::error::Error>> {
 
 /// A bounded queue: one request may wait, for at most 200 ms; the others are refused.
 fn bounded() -> Result<(), Box<dyn std::error::Error>> {
-    println!("3. a bounded queue: accepted_queue_size 1, accepted_queue_timeout 200 ms");
+    println!("3. a bounded queue: max_queued_requests 1, queued_request_timeout 200 ms");
     let running = Running::start(ServerConfig {
-        accepted_queue_size: Some(1),
-        accepted_queue_timeout: SLOW / 5,
+        max_queued_requests: Some(1),
+        queued_request_timeout: SLOW / 5,
         ..config()
     })?;
     let t0 = Instant::now();
@@ -239,7 +239,7 @@ fn bounded() -> Result<(), Box<dyn std::error::Error>> {
     );
     let (status, waited) = first.answer();
     println!(
-        "  {:>7.1} ms  fast 1: {status} after {waited:.1?}: no worker within accepted_queue_timeout",
+        "  {:>7.1} ms  fast 1: {status} after {waited:.1?}: no worker within queued_request_timeout",
         ms(t0)
     );
     finish(slow, t0);

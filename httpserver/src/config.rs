@@ -9,7 +9,9 @@ use crate::rfile::ChunkedLimits;
 ///
 /// Each limit, crossed by a client, gets a status and a closed connection (see
 /// [`status_for`](crate::status_for)); each timeout bounds how long one client can keep a
-/// socket (never a worker: workers only wait on applications).
+/// socket. A client holds a worker only in one case: while the application writes more
+/// than `out_high_water` ahead of a slow reader, each write waits for room, at most
+/// `write_timeout` (backpressure).
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
     /// Where to listen: `"host:port"`, `"[v6]:port"`, `"0.0.0.0:8080"`; `[::]` listens on
@@ -23,14 +25,16 @@ pub struct ServerConfig {
     /// The most worker threads [`HttpServer::grow`](crate::HttpServer::grow) may reach;
     /// `None`: no bound. The server never grows by itself. Default `None`.
     pub max_threads: Option<usize>,
-    /// Requests waiting for a worker. `None` (default): unbounded, a complete request
-    /// waits however long every worker stays busy. `Some(n)`: once no worker is free, at
-    /// most `n` requests (at least one) wait, each at most `accepted_queue_timeout`;
-    /// the others get 503 from the housekeeper.
-    pub accepted_queue_size: Option<usize>,
-    /// How long a request waits for a worker with a bounded queue before its 503.
-    /// Default 10 s.
-    pub accepted_queue_timeout: Duration,
+    /// Complete requests waiting for a worker. `None` (default): unbounded, a complete
+    /// request waits however long every worker stays busy. `Some(n)`: once no worker is
+    /// free, at most `n` requests (at least one) wait, each at most
+    /// `queued_request_timeout`; the others get 503 from the housekeeper. (cheroot's
+    /// `accepted_queue_size` bounded its pool's queue of accepted connections; here
+    /// connections wait in the poller, and the bound is on requests.)
+    pub max_queued_requests: Option<usize>,
+    /// How long a request waits for a worker with `max_queued_requests` set before its
+    /// 503 (cheroot's `accepted_queue_timeout`). Default 10 s.
+    pub queued_request_timeout: Duration,
     // ANCHOR_END: server_config
     // ANCHOR: config_limits
     /// The longest request line, in bytes, line ending excluded; longer is 414.
@@ -52,8 +56,10 @@ pub struct ServerConfig {
     pub chunked: ChunkedLimits,
     // ANCHOR_END: config_limits
     // ANCHOR: config_timeouts
-    /// How long a request head may take from its first byte to its empty line; later is
-    /// 408 and a close. A byte a second does not keep it alive (slowloris). Default 10 s.
+    /// How long a request head may take to arrive whole: a connection's first request
+    /// from the accept, each next one from its first byte. Later is 408 and a close (a
+    /// connection that sent nothing at all is closed without one). A byte a second does
+    /// not keep it alive (slowloris). Default 10 s.
     pub header_timeout: Duration,
     /// How long a request body may go without a byte; longer is 408 and a close.
     /// Default 10 s.
@@ -70,9 +76,10 @@ pub struct ServerConfig {
     /// The most bytes of request bodies kept in memory over all connections at once;
     /// past it, new bodies are spooled. Default 64 MiB.
     pub body_memory_total: usize,
-    /// How long the client may take to receive what the server wrote: a response the
-    /// server waits to hand over (past `out_high_water`, or after the application is
-    /// done) must be taken within this time as a whole, not per send. Default 10 s.
+    /// How long the client may take to receive what the server wrote, never counted per
+    /// send: past `out_high_water`, one write of the application waits at most this long
+    /// for room (then it fails and the connection closes); what is left when the
+    /// application is done must be taken within this time as a whole. Default 10 s.
     pub write_timeout: Duration,
     /// Response bytes kept for a client that reads slower than the application writes;
     /// past it, the application waits (backpressure). Default 1 MiB.
@@ -80,9 +87,9 @@ pub struct ServerConfig {
     /// How long an idle kept-alive connection stays open, waiting on the poller.
     /// Default 5 s.
     pub keep_alive_timeout: Duration,
-    /// The most idle kept-alive connections; past it, responses say `Connection: close`.
-    /// Default 1024.
-    pub max_parked: usize,
+    /// The most idle kept-alive connections (waiting on the poller for their next
+    /// request); past it, responses say `Connection: close`. Default 1024.
+    pub max_idle_connections: usize,
     // ANCHOR_END: config_timeouts
     /// How long `stop` lets in-flight requests finish. Default 5 s.
     pub shutdown_timeout: Duration,
@@ -97,8 +104,8 @@ impl Default for ServerConfig {
             backlog: 1024,
             threads: 10,
             max_threads: None,
-            accepted_queue_size: None,
-            accepted_queue_timeout: Duration::from_secs(10),
+            max_queued_requests: None,
+            queued_request_timeout: Duration::from_secs(10),
             max_request_line: 8192,
             max_header_bytes: 32 * 1024,
             max_headers: 100,
@@ -113,7 +120,7 @@ impl Default for ServerConfig {
             write_timeout: Duration::from_secs(10),
             out_high_water: 1024 * 1024,
             keep_alive_timeout: Duration::from_secs(5),
-            max_parked: 1024,
+            max_idle_connections: 1024,
             shutdown_timeout: Duration::from_secs(5),
             server_software: concat!("httpserver/", env!("CARGO_PKG_VERSION")).to_string(),
         }

@@ -4,10 +4,21 @@
 //! `respond()`, while the connection is kept alive. Here `communicate` runs on the worker
 //! the poller woke for this connection: it reads what arrived without blocking, and
 //! serves every request that is complete (body included); when the bytes run out it
-//! leaves the connection with the poller and returns. A worker is never held by a
-//! client that is slow to send, or (past `out_high_water`) slow to read.
+//! leaves the connection with the poller and returns.
+//!
+//! A client slow to send never holds a worker: its bytes are read as they arrive, over
+//! as many wake-ups as it takes. A client slow to read holds one only while the
+//! application writes more than `out_high_water` ahead of it (`ConnWriter::write_all`
+//! then waits for room, up to `write_timeout` per write: backpressure); what is left
+//! when the application is done is flushed by the housekeeper.
+//!
+//! The housekeeper uses the same state machine on connections whose deadline passed
+//! ([`advance`](HttpConnection::advance), then [`time_out`](HttpConnection::time_out)),
+//! and never runs the application.
 
 mod close;
+mod deadline;
+mod shared;
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
@@ -16,13 +27,15 @@ use std::time::Instant;
 
 use threadpool::WorkItem;
 
-use crate::engine::{Shared, Then};
+use crate::engine::slots::Awaiting;
 use crate::error::ClientError;
 use crate::request::upload::Upload;
-use crate::request::{leading_empty_lines, line_end, section_end};
+use crate::request::{leading_empty_lines, line_end, section_end, Finished, Then};
 use crate::rfile::BodyError;
 use crate::wire::{ConnReader, ConnWriter};
 use crate::{HttpRequest, RequestHead, ServerConfig};
+
+pub(crate) use shared::Shared;
 
 /// Where a connection is in its current request.
 #[derive(Debug)]
@@ -37,7 +50,8 @@ enum Stage {
     Moving,
 }
 
-/// What [`HttpConnection::advance`] found.
+/// What [`HttpConnection::advance`] found (and reading a head, which stops at the first
+/// three).
 // A request is large next to the other variants, but it is moved once, from `advance` to
 // `serve`; boxing it would cost an allocation per request to save a copy of 600 bytes.
 #[allow(clippy::large_enum_variant)]
@@ -50,18 +64,6 @@ pub(crate) enum Progress {
     Gone,
     /// The request is refused (the request, if its head was parsed, answers it).
     Refused(ClientError, Option<Box<HttpRequest>>),
-}
-
-/// What the housekeeper does with a connection it examined ([`HttpConnection::check`]).
-pub(crate) enum Verdict {
-    /// A whole request is ready: hand the connection to a worker.
-    Serve(HttpConnection),
-    /// Not due yet: back to the poller until `deadline`.
-    Wait(HttpConnection, Instant, bool),
-    /// An answer was written (a 408, a refusal): flush it and close gracefully.
-    Close(HttpConnection),
-    /// Close without a word (an idle connection's keep-alive ran out, the client left).
-    Drop,
 }
 
 /// One accepted TCP connection, and where it is in its current request.
@@ -79,26 +81,28 @@ pub struct HttpConnection {
     remote_addr: SocketAddr,
     server_addr: SocketAddr,
     shared: Arc<Shared>,
-    /// When the request head being received must be complete (slowloris bound); `None`
-    /// between requests, before the next one's first byte.
+    /// When the request head being received must be complete (slowloris bound): from
+    /// the accept for the first request, from the head's first byte for the next ones;
+    /// `None` between requests, before the next one's first byte. See `deadline`.
     head_deadline: Option<Instant>,
     /// When the last response was finished: the keep-alive timeout runs from here.
     idle_since: Instant,
-    requests: u64,
+    /// Requests answered on this connection so far.
+    answered: u64,
 }
 
 impl std::fmt::Debug for HttpConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpConnection")
             .field("remote_addr", &self.remote_addr)
-            .field("requests", &self.requests)
+            .field("answered", &self.answered)
             .finish_non_exhaustive()
     }
 }
 
 impl Drop for HttpConnection {
     fn drop(&mut self) {
-        self.shared.requests.slots.release(self.key);
+        self.shared.room.slots.release(self.key);
     }
 }
 
@@ -119,7 +123,7 @@ impl HttpConnection {
         stream.set_nonblocking(true)?;
         stream.set_nodelay(true)?;
         let stream = Arc::new(stream);
-        let Some(key) = shared.requests.slots.claim(&stream) else {
+        let Some(key) = shared.room.slots.claim(&stream) else {
             return Ok(None);
         };
         let config = &shared.config;
@@ -140,7 +144,7 @@ impl HttpConnection {
             server_addr,
             shared,
             idle_since: Instant::now(),
-            requests: 0,
+            answered: 0,
         }))
     }
 
@@ -160,8 +164,8 @@ impl HttpConnection {
     }
 
     /// Requests answered on this connection so far.
-    pub fn requests(&self) -> u64 {
-        self.requests
+    pub fn answered(&self) -> u64 {
+        self.answered
     }
 
     // ANCHOR: communicate
@@ -170,15 +174,16 @@ impl HttpConnection {
     pub fn communicate(mut self) {
         loop {
             let span = tracing::debug_span!("HttpConnection.communicate",
-                request = self.requests + 1, peer = %self.remote_addr);
+                request = self.answered + 1, peer = %self.remote_addr);
             let _in_span = span.enter();
             match self.advance() {
                 Progress::Request(req) => match self.serve(req) {
-                    // Nothing of a next request buffered: back to the poller at once.
-                    // Reading first would cost a system call that, for a client that
-                    // waits for its answer before it sends again, finds nothing; the
-                    // poller's re-arm reports bytes that are already there.
-                    Some(conn) if !conn.has_buffered_input() => return conn.wait_for_bytes(),
+                    // Nothing of a next request buffered, and the socket held nothing
+                    // more at the last read: back to the poller at once. Reading first
+                    // would cost a system call that, for a client that waits for its
+                    // answer before it sends again, finds nothing; bytes that arrived
+                    // since the last read are reported by the poller.
+                    Some(conn) if conn.may_wait() => return conn.wait_for_bytes(),
                     Some(conn) => self = conn,
                     None => return,
                 },
@@ -204,16 +209,16 @@ impl HttpConnection {
         loop {
             match std::mem::replace(&mut self.stage, Stage::Moving) {
                 Stage::Head(mut reader) => match self.read_head(&mut reader) {
-                    HeadStep::Complete => {
+                    None => {
                         if let Some(progress) = self.start_request(reader) {
                             return progress;
                         }
                     }
-                    HeadStep::Pending => {
+                    Some(Progress::Waiting) => {
                         self.stage = Stage::Head(reader);
                         return Progress::Waiting;
                     }
-                    HeadStep::Closed => return Progress::Gone,
+                    Some(progress) => return progress,
                 },
                 Stage::Body(upload) => return self.read_body(upload),
                 Stage::Ready(req, reader) => {
@@ -228,23 +233,26 @@ impl HttpConnection {
 
     // ANCHOR: read_head
     /// Reads until a whole head is buffered (or enough of one to know it is over a
-    /// limit), or the socket has nothing more for now.
-    fn read_head(&mut self, reader: &mut ConnReader) -> HeadStep {
+    /// limit: `None`), or the socket has nothing more for now (`Waiting`), or the client
+    /// closed or failed (`Gone`).
+    fn read_head(&mut self, reader: &mut ConnReader) -> Option<Progress> {
         let config = Arc::clone(&self.shared.config);
         loop {
             if head_ready(reader.buffered(), &config) {
-                return HeadStep::Complete;
+                return None;
             }
             match reader.read_more(config.head_buffer()) {
-                Ok(0) => return HeadStep::Closed,
-                Ok(_) => {
-                    // The header deadline runs from the head's first byte.
-                    self.head_deadline
-                        .get_or_insert_with(|| Instant::now() + config.header_timeout);
+                Ok(0) => return Some(Progress::Gone),
+                Ok(_) => self.start_head_clock(),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    // A pipelined head's first bytes came with the previous request.
+                    if !reader.buffered().is_empty() {
+                        self.start_head_clock();
+                    }
+                    return Some(Progress::Waiting);
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return HeadStep::Pending,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return HeadStep::Closed,
+                Err(_) => return Some(Progress::Gone),
             }
         }
     }
@@ -323,7 +331,7 @@ impl HttpConnection {
             ConnWriter::new(self.stream(), config.out_high_water, config.write_timeout)
         });
         let allow_keep_alive =
-            !shared.is_stopping() && shared.requests.slots.idle() < config.max_parked;
+            !shared.is_stopping() && shared.room.slots.idle() < config.max_idle_connections;
         let head = self.spare_head.take().unwrap_or_else(RequestHead::empty);
         HttpRequest::new(
             writer,
@@ -341,15 +349,15 @@ impl HttpConnection {
     /// was closed, or handed to the housekeeper to flush what the client has not taken.
     fn serve(mut self, mut req: HttpRequest) -> Option<HttpConnection> {
         let answered = req.respond(self.shared.gateway.as_ref()).is_ok();
-        self.requests += 1;
+        self.answered += 1;
         self.idle_since = Instant::now();
-        let (writer, close, head) = req.finish_exchange();
+        let Finished { writer, then, head } = req.finish_exchange();
         self.writer = Some(writer);
         self.spare_head = Some(head);
         if !answered {
             return None;
         }
-        self.finish(if close { Then::Close } else { Then::KeepAlive })
+        self.finish(then)
     }
     // ANCHOR_END: serve
 
@@ -369,48 +377,33 @@ impl HttpConnection {
         }
     }
 
-    /// Whether bytes of a next request are in the buffer already (pipelining).
-    fn has_buffered_input(&self) -> bool {
+    /// Whether the connection may wait on the poller now: nothing of a next request is
+    /// buffered (pipelining), and the socket held nothing more at the last read (the
+    /// poller reports only what arrives later).
+    fn may_wait(&self) -> bool {
         match &self.stage {
-            Stage::Head(reader) => !reader.buffered().is_empty(),
-            _ => true,
+            Stage::Head(reader) => reader.buffered().is_empty() && reader.drained(),
+            _ => false,
         }
     }
 
-    /// Leaves the connection with the poller until its next bytes or its deadline.
+    /// Leaves the connection with the poller until its next bytes or its deadline; an
+    /// idle one is closed instead while the server stops.
     fn wait_for_bytes(mut self) {
-        let deadline = self.deadline();
-        let idle = match &mut self.stage {
-            Stage::Head(reader) => {
-                reader.release_if_idle();
-                reader.buffered().is_empty() && self.head_deadline.is_none()
-            }
-            _ => false,
-        };
-        if idle && self.shared.is_stopping() {
+        if let Stage::Head(reader) = &mut self.stage {
+            reader.release_if_idle();
+        }
+        let awaiting = self.deadline().awaiting;
+        if awaiting == Awaiting::NextRequest && self.shared.is_stopping() {
             return;
         }
-        tracing::debug!(
-            idle,
-            "parked: in the workers' poller until more bytes arrive"
-        );
+        tracing::debug!(?awaiting, "in the workers' poller until more bytes arrive");
         let shared = Arc::clone(&self.shared);
-        shared.park(self, deadline, idle);
-    }
-
-    /// When the client must have sent more: the head's deadline, the body's, or the
-    /// keep-alive timeout of an idle connection.
-    pub(crate) fn deadline(&self) -> Instant {
-        match &self.stage {
-            Stage::Body(upload) => upload.deadline(),
-            _ => self
-                .head_deadline
-                .unwrap_or(self.idle_since + self.shared.config.keep_alive_timeout),
-        }
+        shared.wait_on_poller(self);
     }
 
     /// Answers a refused request; the connection closes after it.
-    fn refuse(self, err: ClientError, req: Option<Box<HttpRequest>>) -> HttpConnection {
+    pub(crate) fn refuse(self, err: ClientError, req: Option<Box<HttpRequest>>) -> HttpConnection {
         tracing::info!(
             "httpserver: {} answered {}: {err}",
             self.remote_addr,
@@ -424,65 +417,14 @@ impl HttpConnection {
     pub(crate) fn answer(mut self, status: u16, req: Option<Box<HttpRequest>>) -> HttpConnection {
         let mut req = req.map_or_else(|| self.new_request(), |req| *req);
         let _ = req.refuse(status);
-        let (writer, _, _) = req.finish_exchange();
-        self.writer = Some(writer);
+        self.writer = Some(req.finish_exchange().writer);
         self
     }
-
-    // ANCHOR: check
-    /// The housekeeper's look at a connection whose deadline passed (or that no worker
-    /// was free to take): read what arrived, and decide. A request that did arrive is
-    /// served, however long it waited for a worker; a client that really was too slow
-    /// is answered 408; an idle one is closed without a word (RFC 9112 §9.6).
-    pub(crate) fn check(mut self, now: Instant) -> Verdict {
-        match self.advance() {
-            Progress::Request(req) => {
-                let reader = match std::mem::replace(&mut self.stage, Stage::Moving) {
-                    Stage::Head(reader) => reader,
-                    _ => return Verdict::Drop,
-                };
-                self.stage = Stage::Ready(Box::new(req), reader);
-                Verdict::Serve(self)
-            }
-            Progress::Gone => Verdict::Drop,
-            Progress::Refused(err, req) => Verdict::Close(self.refuse(err, req)),
-            Progress::Waiting if self.deadline() > now => {
-                let deadline = self.deadline();
-                let idle = matches!(&self.stage, Stage::Head(r) if r.buffered().is_empty())
-                    && self.head_deadline.is_none();
-                Verdict::Wait(self, deadline, idle)
-            }
-            Progress::Waiting => match std::mem::replace(&mut self.stage, Stage::Moving) {
-                Stage::Body(upload) => {
-                    let why = upload.why_late(now);
-                    let (req, reader) = upload.abandon();
-                    self.stage = Stage::Head(reader);
-                    let err = ClientError::BodyTimeout { why };
-                    Verdict::Close(self.refuse(err, Some(Box::new(req))))
-                }
-                Stage::Head(reader)
-                    if self.head_deadline.is_some() && !reader.buffered().is_empty() =>
-                {
-                    self.stage = Stage::Head(reader);
-                    Verdict::Close(self.refuse(ClientError::HeaderTimeout, None))
-                }
-                _ => Verdict::Drop,
-            },
-        }
-    }
-    // ANCHOR_END: check
 
     /// The writer, for the housekeeper's flush.
     pub(crate) fn writer_mut(&mut self) -> Option<&mut ConnWriter> {
         self.writer.as_mut()
     }
-}
-
-/// What reading a head found.
-enum HeadStep {
-    Complete,
-    Pending,
-    Closed,
 }
 
 /// The client error a failed body read is, or `None` for the transport's failure.

@@ -17,8 +17,9 @@
 //!   function of [`bind`]), `tick` (the housekeeping: accept, flush, close, deadlines),
 //!   `stop`, and a [`StopHandle`] for other threads; [`HttpServer::spawn`] runs it on a
 //!   thread.
-//! - [`HttpConnection`]: one connection, advanced as far as its bytes allow; no client
-//!   (idle, slow to send, slow to read) holds a worker, only applications do.
+//! - [`HttpConnection`]: one connection, advanced as far as its bytes allow; no idle or
+//!   slow-sending client holds a worker, and a slow reader holds one only while the
+//!   application writes more than `out_high_water` ahead of it.
 //! - [`HttpRequest`]: `parse_request` (with `httparse`) and `respond`; the head's
 //!   accessors are on [`RequestHead`], the body is a [`RequestBody`], the answer a
 //!   [`Response`].

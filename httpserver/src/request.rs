@@ -49,7 +49,7 @@ pub struct HttpRequest {
     response: Response,
     config: Arc<ServerConfig>,
     /// The server allows this connection to persist (it is not stopping, and the idle
-    /// connections are under `max_parked`).
+    /// connections are under `max_idle_connections`).
     allow_keep_alive: bool,
 }
 
@@ -279,13 +279,39 @@ impl HttpRequest {
         self.response.send_error(status, true)
     }
 
-    /// After the response: the connection's writer (with what the client has not taken
-    /// yet), whether the connection must close, and the head (its strings are reused for
-    /// the connection's next request).
-    pub(crate) fn finish_exchange(self) -> (ConnWriter, bool, RequestHead) {
-        let close = self.response.must_close() || !self.response.headers_sent();
-        (self.response.into_writer(), close, self.head)
+    /// After the response: what the connection keeps of this exchange.
+    pub(crate) fn finish_exchange(self) -> Finished {
+        let then = if self.response.must_close() || !self.response.headers_sent() {
+            Then::Close
+        } else {
+            Then::KeepAlive
+        };
+        Finished {
+            writer: self.response.into_writer(),
+            then,
+            head: self.head,
+        }
     }
+}
+
+/// What an answered request leaves its connection ([`HttpRequest::finish_exchange`]).
+pub(crate) struct Finished {
+    /// The connection's writer, with what the client has not taken yet.
+    pub(crate) writer: ConnWriter,
+    /// Whether the connection goes on.
+    pub(crate) then: Then,
+    /// The head, whose strings the connection's next request reuses.
+    pub(crate) head: RequestHead,
+}
+
+/// What becomes of a connection after an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Then {
+    /// It serves its next request (the answer allowed it to persist).
+    KeepAlive,
+    /// It closes, gracefully (our side first, then what the client still sends is
+    /// read and discarded).
+    Close,
 }
 
 /// The CR and LF bytes before a request line (RFC 9112 §2.2 lets a server skip them).

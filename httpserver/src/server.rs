@@ -15,9 +15,10 @@ use std::thread::JoinHandle;
 
 use threadpool::{ThreadPool, ThreadPoolConfig};
 
+use crate::connection::Shared;
 use crate::engine::housekeeper::Housekeeper;
 use crate::engine::poller::Poller;
-use crate::engine::{Requests, Shared};
+use crate::engine::WaitingRoom;
 use crate::request::MemoryBudget;
 use crate::{Error, Gateway, ServerConfig};
 
@@ -58,25 +59,26 @@ pub struct HttpServer {
 impl HttpServer {
     /// A server for `gateway`, not listening yet.
     pub fn new(config: ServerConfig, gateway: impl Gateway) -> Result<Self, Error> {
-        let requests = Arc::new(Requests::new(Poller::new()?));
+        let room = Arc::new(WaitingRoom::new(Poller::new()?));
         // The pool's own queue only carries the rare request the housekeeper found
-        // complete; the bound a user sets (`accepted_queue_size`) is the housekeeper's.
+        // complete, unbounded: the bound a user sets (`max_queued_requests`) is the
+        // housekeeper's, which answers 503 past it.
         let pool = ThreadPool::with_source(
             ThreadPoolConfig {
                 min: config.threads,
                 max: config.max_threads,
                 accepted_queue_size: None,
-                accepted_queue_timeout: config.accepted_queue_timeout,
                 name: "worker".to_string(),
+                ..ThreadPoolConfig::default()
             },
-            Arc::clone(&requests) as Arc<dyn threadpool::Source<_>>,
+            Arc::clone(&room) as Arc<dyn threadpool::Source<_>>,
         );
         let shared = Shared {
             bodies: Arc::new(MemoryBudget::new(config.body_memory_total)),
             config: Arc::new(config),
             gateway: Box::new(gateway),
             pool,
-            requests,
+            room,
             watch: Arc::new(Poller::new()?),
             inbox: Mutex::new(Vec::new()),
             stopping: Arc::new(AtomicBool::new(false)),
@@ -139,14 +141,15 @@ impl HttpServer {
         self.housekeeper().as_ref().map_or(0, |h| h.accepted)
     }
 
-    /// Idle kept-alive connections waiting on the poller now.
-    pub fn parked(&self) -> usize {
-        self.shared.requests.slots.idle()
+    /// Idle kept-alive connections now: answered, waiting on the poller for their next
+    /// request (the count `max_idle_connections` bounds).
+    pub fn idle_connections(&self) -> usize {
+        self.shared.room.slots.idle()
     }
 
     /// Open connections now.
     pub fn connections(&self) -> usize {
-        self.shared.requests.slots.open()
+        self.shared.room.slots.open()
     }
 
     /// Starts up to `n` more workers, never beyond `ServerConfig::max_threads`; returns
@@ -195,15 +198,16 @@ impl HttpServer {
         }
         let report = self.shared.pool.stop(self.shared.config.shutdown_timeout);
         if !report.unfinished.is_empty() {
-            let cut = self.shared.requests.slots.shutdown_all();
+            let cut = self.shared.room.slots.shutdown_all();
             tracing::warn!(
                 "httpserver: stopped with busy workers: {}; {cut} connections cut",
                 report.unfinished.join(", ")
             );
         }
         drop(report.handed_back);
-        // Idle connections, and those workers parked or handed over while stopping.
-        drop(self.shared.requests.slots.take_all());
+        // Connections waiting on the poller, and those workers left there or handed to
+        // the housekeeper while stopping.
+        drop(self.shared.room.slots.take_all());
         if let Some(housekeeper) = self.housekeeper().as_mut() {
             housekeeper.close_all();
         }

@@ -1,10 +1,12 @@
-//! The connection's two ends, never blocking: a buffered reader and a writer whose
-//! leftovers wait in a bounded buffer.
+//! The connection's two ends: a buffered reader and a writer whose leftovers wait in a
+//! bounded buffer.
 //!
 //! Both share one non-blocking `TcpStream` through an `Arc` (`&TcpStream` implements
 //! `Read` and `Write`), so no `try_clone` (a `dup` system call) is paid per connection.
 //! A read with nothing to read returns `WouldBlock`, which callers turn into "wait for the
-//! poller"; a write the socket does not take whole leaves the rest pending.
+//! poller"; a write the socket does not take whole leaves the rest pending. One call
+//! blocks: `ConnWriter::write_all`, when what is pending would pass `out_high_water`
+//! (backpressure on the application, at most `write_timeout` per write).
 
 use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
@@ -30,6 +32,11 @@ pub struct ConnReader {
     buf: Vec<u8>,
     pos: usize,
     end: usize,
+    /// The last read from the socket took less than it offered room for (or found
+    /// nothing, or the end): the socket held no more then. The workers' poller reports
+    /// only bytes that arrive after that (edge triggered), so a connection may wait there
+    /// only while this holds.
+    drained: bool,
 }
 
 impl ConnReader {
@@ -41,7 +48,33 @@ impl ConnReader {
             buf: Vec::new(),
             pos: 0,
             end: 0,
+            // Nothing read yet: the poller's registration reports bytes already there.
+            drained: true,
         }
+    }
+
+    /// Whether the socket held nothing more at the last read (see `drained`).
+    pub(crate) fn drained(&self) -> bool {
+        self.drained
+    }
+
+    /// One read from the socket into `out`, noting whether it drained the socket.
+    fn read_socket(
+        &mut self,
+        range: std::ops::Range<usize>,
+        direct: Option<&mut [u8]>,
+    ) -> io::Result<usize> {
+        let out = match direct {
+            Some(out) => out,
+            None => &mut self.buf[range],
+        };
+        let room = out.len();
+        let read = (&*self.stream).read(out);
+        self.drained = match &read {
+            Ok(n) => *n < room,
+            Err(e) => e.kind() != io::ErrorKind::Interrupted,
+        };
+        read
     }
 
     /// Frees the buffer if it holds nothing: an idle connection waiting for its next
@@ -90,7 +123,7 @@ impl ConnReader {
             }
             self.buf.resize(grown, 0);
         }
-        let n = (&*self.stream).read(&mut self.buf[self.end..])?;
+        let n = self.read_socket(self.end..self.buf.len(), None)?;
         self.end += n;
         Ok(n)
     }
@@ -100,7 +133,7 @@ impl Read for ConnReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         // A large read with nothing buffered goes straight to the socket: no double copy.
         if self.pos == self.end && out.len() >= self.buf.len().max(INITIAL_BUFFER) {
-            return (&*self.stream).read(out);
+            return self.read_socket(0..0, Some(out));
         }
         let available = self.fill_buf()?;
         let n = available.len().min(out.len());
@@ -118,7 +151,7 @@ impl BufRead for ConnReader {
             if self.buf.is_empty() {
                 self.buf.resize(INITIAL_BUFFER, 0);
             }
-            self.end = (&*self.stream).read(&mut self.buf)?;
+            self.end = self.read_socket(0..self.buf.len(), None)?;
         }
         Ok(&self.buf[self.pos..self.end])
     }
@@ -135,8 +168,8 @@ impl BufRead for ConnReader {
 /// A response is written while the application produces it; what a slow reader has not
 /// taken yet waits here. Past `high_water` the writer waits for room (the application
 /// is throttled to the client's pace: backpressure), at most `write_timeout` for one
-/// wait. When the application is done, whatever is still pending is flushed by the
-/// housekeeper, not by a worker.
+/// call of `write_all`. When the application is done, whatever is still pending is
+/// flushed by the housekeeper, not by a worker.
 #[derive(Debug)]
 pub(crate) struct ConnWriter {
     stream: Arc<TcpStream>,

@@ -7,7 +7,8 @@
 mod engine_support;
 mod support;
 
-use std::io::{BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use engine_support::{allow_open_files, gated};
@@ -30,6 +31,18 @@ fn answered_promptly(server: &TestServer) {
     );
 }
 
+/// Sends a head that expects `100 Continue` and waits for it: the server has parsed the
+/// head and is receiving the body (it says so before it reads a byte of it).
+fn start_upload(conn: &mut BufReader<std::net::TcpStream>, head: &[u8]) {
+    conn.get_mut().write_all(head).expect("head sent");
+    let mut interim = String::new();
+    while interim != "\r\n" {
+        interim.clear();
+        conn.read_line(&mut interim).expect("100 Continue");
+        assert!(!interim.is_empty(), "closed before 100 Continue");
+    }
+}
+
 #[test]
 fn more_stalled_uploaders_than_workers_do_not_delay_a_normal_client() {
     // Four workers, five clients that each declare 1 MiB, send 1 KiB and stall: with
@@ -40,14 +53,15 @@ fn more_stalled_uploaders_than_workers_do_not_delay_a_normal_client() {
     });
     let mut stalled = Vec::new();
     for _ in 0..5 {
-        let mut stream = server.connect();
-        stream
-            .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n")
-            .expect("sent");
-        stream.write_all(&[b'u'; 1024]).expect("sent");
-        stalled.push(stream);
+        let mut conn = BufReader::new(server.connect());
+        start_upload(
+            &mut conn,
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\
+              Content-Length: 1048576\r\n\r\n",
+        );
+        conn.get_mut().write_all(&[b'u'; 1024]).expect("sent");
+        stalled.push(conn);
     }
-    std::thread::sleep(Duration::from_millis(200));
     answered_promptly(&server);
     drop(stalled);
 }
@@ -136,21 +150,33 @@ fn hex(bytes: &[u8]) -> String {
 
 #[test]
 fn a_request_that_waited_for_a_worker_past_header_timeout_is_answered() {
-    // One worker, busy for a second; the second request arrives complete meanwhile.
-    // The head deadline measures the client's sending, not the server's backlog.
-    let server = TestServer::start(|c| {
-        c.threads = 1;
-        c.header_timeout = Duration::from_millis(300);
-    });
-    let mut slow = BufReader::new(server.connect());
-    slow.get_mut()
-        .write_all(b"GET /sleep?1000 HTTP/1.1\r\nHost: x\r\n\r\n")
+    // The only worker is held; the second request arrives complete meanwhile and waits
+    // for it twice `header_timeout`. The head deadline measures the client's sending,
+    // not the server's backlog.
+    let (gateway, started, release) = gated();
+    let header_timeout = Duration::from_millis(300);
+    let server = TestServer::with_gateway(
+        |c| {
+            c.threads = 1;
+            c.header_timeout = header_timeout;
+        },
+        gateway,
+    );
+    let mut busy = BufReader::new(server.connect());
+    busy.get_mut()
+        .write_all(b"GET /gate HTTP/1.1\r\nHost: x\r\n\r\n")
         .expect("sent");
-    std::thread::sleep(Duration::from_millis(200));
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took /gate");
     let mut queued = BufReader::new(server.connect());
-    let r = send(&mut queued, GET);
+    queued.get_mut().write_all(GET).expect("sent");
+    // At least this long: the sweep finds its deadline passed while no worker is free.
+    std::thread::sleep(header_timeout * 2);
+    release.send(()).expect("the gate waits");
+    let r = read_response(&mut queued, false);
     assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
-    assert_eq!(read_response(&mut slow, false).status, 200);
+    assert_eq!(read_response(&mut busy, false).status, 200);
 }
 
 #[test]
@@ -161,8 +187,8 @@ fn the_acceptor_accepts_and_answers_while_every_worker_is_busy() {
     let server = TestServer::with_gateway(
         |c| {
             c.threads = 1;
-            c.accepted_queue_size = Some(1);
-            c.accepted_queue_timeout = Duration::from_millis(200);
+            c.max_queued_requests = Some(1);
+            c.queued_request_timeout = Duration::from_millis(200);
         },
         gateway,
     );
@@ -190,7 +216,8 @@ fn a_client_that_never_reads_holds_no_worker_once_the_app_is_done() {
     // One worker; the app writes 4 MiB, within `out_high_water`, to a client that never
     // reads, and returns: the rest is the housekeeper's to flush (for `write_timeout`),
     // and the worker serves the next client at once.
-    let big = |req: &mut httpserver::HttpRequest| {
+    let (written_tx, written) = mpsc::channel();
+    let big = move |req: &mut httpserver::HttpRequest| {
         if req.path() != b"/big" {
             return support::routes(req);
         }
@@ -199,6 +226,7 @@ fn a_client_that_never_reads_holds_no_worker_once_the_app_is_done() {
         for _ in 0..64 {
             req.write(&chunk)?;
         }
+        let _ = written_tx.send(());
         Ok(())
     };
     let server = TestServer::with_gateway(
@@ -212,7 +240,10 @@ fn a_client_that_never_reads_holds_no_worker_once_the_app_is_done() {
     let mut deaf = server.connect();
     deaf.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
         .expect("sent");
-    std::thread::sleep(Duration::from_millis(300));
+    // The application wrote it all and returns; most of it is still pending.
+    written
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the app wrote /big");
     answered_promptly(&server);
     // And the deaf client still gets all of it when it reads at last.
     let mut all = Vec::new();
@@ -267,5 +298,49 @@ fn a_thousand_partial_heads_expiring_together_do_not_delay_a_normal_request() {
         let mut status = [0u8; 12];
         stream.read_exact(&mut status).expect("an answer");
         assert_eq!(&status, b"HTTP/1.1 408");
+    }
+}
+
+#[test]
+fn a_request_sent_while_its_connection_is_served_is_not_lost() {
+    // The poller reports each arrival of bytes once. The second request arrives while a
+    // worker holds the connection (inside the application): the other worker, woken for
+    // it, finds the slot empty, and the event must come back when the connection does.
+    let (gateway, started, release) = gated();
+    let server = TestServer::with_gateway(|c| c.threads = 2, gateway);
+    let mut conn = BufReader::new(server.connect());
+    conn.get_mut()
+        .write_all(b"GET /gate HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("sent");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took /gate");
+    conn.get_mut().write_all(GET).expect("sent");
+    // Time for the other worker to be woken for it, and to find the connection held.
+    std::thread::sleep(Duration::from_millis(50));
+    release.send(()).expect("the gate waits");
+    assert_eq!(read_response(&mut conn, false).body, b"released");
+    let r = read_response(&mut conn, false);
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
+}
+
+#[test]
+fn pipelined_requests_past_the_read_buffer_are_all_answered() {
+    // 600 requests in one write, 20 KiB: more than one read of the connection's buffer
+    // takes. The connection may wait on the poller only once the socket is drained, or
+    // the rest would be found only when the housekeeper's sweep looks at it (long
+    // timeouts here: past the client's 5 s read timeout).
+    let server = TestServer::start(|c| {
+        c.threads = 1;
+        c.keep_alive_timeout = Duration::from_secs(60);
+        c.header_timeout = Duration::from_secs(60);
+    });
+    let mut conn = BufReader::new(server.connect());
+    let requests = GET.repeat(600);
+    assert!(requests.len() > 16 << 10);
+    conn.get_mut().write_all(&requests).expect("sent");
+    for i in 0..600 {
+        let r = read_response(&mut conn, false);
+        assert_eq!((i, r.status, r.body.as_slice()), (i, 200, &b"hello"[..]));
     }
 }

@@ -21,7 +21,7 @@ fn bind_step_by_step_prints_every_step() {
 }
 
 #[test]
-fn keep_alive_example_shows_starving_then_parking() {
+fn keep_alive_example_shows_starving_then_serving() {
     let out = run("keep_alive_holds_a_worker", &[]);
     let (pinned, engine) = out
         .split_once("engine (this crate)")

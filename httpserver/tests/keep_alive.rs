@@ -85,7 +85,8 @@ fn idle_connection_closes_after_keep_alive_timeout() {
 #[test]
 fn idle_connections_do_not_hold_workers() {
     // Two workers, four kept-alive idle clients: in the notes' design the fifth client
-    // would wait forever. Here idle connections are parked and it is served.
+    // would wait forever. Here idle connections wait on the poller, not on a worker, and
+    // it is served.
     let server = TestServer::start(|c| c.threads = 2);
     let mut idle = Vec::new();
     for _ in 0..4 {
@@ -95,18 +96,20 @@ fn idle_connections_do_not_hold_workers() {
     }
     let mut fresh = BufReader::new(server.connect());
     assert_eq!(send(&mut fresh, GET).status, 200);
-    // And the parked ones come back when they speak again.
+    // And the idle ones are served when they speak again.
     for conn in &mut idle {
         assert_eq!(send(conn, GET).status, 200);
     }
 }
 
 #[test]
-fn parked_cap_answers_connection_close() {
-    let server = TestServer::start(|c| c.max_parked = 1);
+fn idle_cap_answers_connection_close() {
+    let server = TestServer::start(|c| c.max_idle_connections = 1);
     let mut first = BufReader::new(server.connect());
     assert_eq!(send(&mut first, GET).header("connection"), None);
-    // `first` is parked now (after the linger); the cap is reached.
+    // `first` counts as idle once its worker has put it back on the poller, just after
+    // its answer went out: from then on the cap is reached, and the next answer says
+    // `Connection: close` (until then, others are kept alive and count too).
     let mut answered_close = false;
     for _ in 0..50 {
         let mut other = BufReader::new(server.connect());

@@ -113,20 +113,25 @@ fn stop_handle_stops_from_another_thread() {
 
 #[test]
 fn stop_lets_an_in_flight_request_finish() {
-    let server = TestServer::start(|_| {});
+    // The stop is asked while the application holds the request; it answers after that.
+    let (server, started, release) = one_gated_worker(Duration::from_secs(10));
     let mut conn = BufReader::new(server.connect());
     use std::io::Write;
-    conn.get_mut()
-        .write_all(b"GET /sleep?300 HTTP/1.1\r\nHost: x\r\n\r\n")
-        .expect("sent");
-    std::thread::sleep(Duration::from_millis(100));
-    let stopper = std::thread::spawn(move || server.stop());
+    conn.get_mut().write_all(GATE).expect("sent");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took the request");
+    server.stop_handle().stop();
+    release.send(()).expect("the gate is waiting");
     let r = support::read_response(&mut conn, false);
-    assert_eq!((r.status, r.header("connection")), (200, Some("close")));
-    stopper.join().expect("stop returns");
+    assert_eq!(
+        (r.status, r.header("connection"), r.body.as_slice()),
+        (200, Some("close"), &b"released"[..])
+    );
+    server.stop();
 }
 
-/// A server with one worker and no queue (`accepted_queue_size: Some(0)`), whose
+/// A server with one worker and no queue (`max_queued_requests: Some(0)`), whose
 /// `/gate` route says when it starts and then holds the worker until the test lets go.
 /// The tests wait for "started" instead of sleeping, so a loaded machine cannot turn
 /// "the worker is busy" into "the worker has not picked the request up yet".
@@ -147,8 +152,8 @@ fn one_gated_worker(queue_timeout: Duration) -> (TestServer, mpsc::Receiver<()>,
     let server = TestServer::with_gateway(
         |c| {
             c.threads = 1;
-            c.accepted_queue_size = Some(0);
-            c.accepted_queue_timeout = queue_timeout;
+            c.max_queued_requests = Some(0);
+            c.queued_request_timeout = queue_timeout;
         },
         gateway,
     );
@@ -177,42 +182,42 @@ fn full_queue_gets_503() {
 }
 
 #[test]
-fn full_queue_gets_503_for_a_parked_connection_too() {
+fn full_queue_gets_503_for_a_kept_alive_connection_too() {
     // A kept-alive connection sends its next request while the only worker is busy and
     // the queue has no room: it is answered 503, not closed without a word.
     let (server, started, release) = one_gated_worker(Duration::from_millis(50));
     use std::io::Write;
-    let mut parked = BufReader::new(server.connect());
-    assert_eq!(send(&mut parked, GET).status, 200);
+    let mut kept = BufReader::new(server.connect());
+    assert_eq!(send(&mut kept, GET).status, 200);
     let mut busy = BufReader::new(server.connect());
     busy.get_mut().write_all(GATE).expect("sent");
     started
         .recv_timeout(Duration::from_secs(10))
         .expect("the worker took the request");
-    let r = send(&mut parked, GET);
+    let r = send(&mut kept, GET);
     assert_eq!((r.status, r.header("connection")), (503, Some("close")));
     release.send(()).expect("the gate is waiting");
     assert_eq!(support::read_response(&mut busy, false).status, 200);
 }
 
 #[test]
-fn a_parked_connection_waits_for_room_like_a_new_one() {
-    // The parking thread must not block on a full queue, but it must not give up at once
-    // either: a request that arrives while the only worker is busy is served as soon as the
-    // worker is free, within `accepted_queue_timeout`, as `tick` does for a new connection.
+fn a_kept_alive_connection_waits_for_room_like_a_new_one() {
+    // A request on a kept-alive connection that arrives while the only worker is busy
+    // waits its turn like a new connection's: served as soon as the worker is free,
+    // within `queued_request_timeout`, not refused at once.
     let (server, started, release) = one_gated_worker(Duration::from_secs(10));
     use std::io::Write;
-    let mut parked = BufReader::new(server.connect());
-    assert_eq!(send(&mut parked, GET).status, 200);
+    let mut kept = BufReader::new(server.connect());
+    assert_eq!(send(&mut kept, GET).status, 200);
     let mut busy = BufReader::new(server.connect());
     busy.get_mut().write_all(GATE).expect("sent");
     started
         .recv_timeout(Duration::from_secs(10))
         .expect("the worker took the request");
-    parked.get_mut().write_all(GET).expect("sent");
+    kept.get_mut().write_all(GET).expect("sent");
     release.send(()).expect("the gate is waiting");
     assert_eq!(support::read_response(&mut busy, false).status, 200);
-    assert_eq!(support::read_response(&mut parked, false).status, 200);
+    assert_eq!(support::read_response(&mut kept, false).status, 200);
 }
 
 #[test]
@@ -239,24 +244,85 @@ fn grow_and_shrink_stay_within_the_configured_bounds() {
 }
 
 #[test]
-fn stop_cuts_a_request_stalled_past_the_shutdown_timeout() {
-    // The body stalls after 3 of 10 bytes; its worker waits on the socket with a 60 s
-    // body timeout. `stop` gives it `shutdown_timeout`, then shuts the socket down: the
-    // worker's read fails and the client sees the end of the connection well before its
-    // own 5 s read timeout (without the cut it would wait the whole 60 s).
+fn stop_closes_a_connection_whose_body_stalled() {
+    // The body stalls after 3 of 10 bytes, with a 60 s body timeout: it waits on the
+    // poller, holding no worker. `stop` closes it with the other waiting connections,
+    // and the client sees the end of the connection well before its own 5 s read
+    // timeout (without the close it would wait the whole 60 s).
     let server = TestServer::start(|c| {
         c.threads = 1;
         c.body_timeout = Duration::from_secs(60);
-        c.shutdown_timeout = Duration::from_millis(200);
     });
-    let mut stalled = server.connect();
-    use std::io::{Read, Write};
+    let mut stalled = BufReader::new(server.connect());
+    use std::io::{BufRead, Read, Write};
     stalled
-        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        .get_mut()
+        .write_all(
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n",
+        )
         .expect("sent");
-    std::thread::sleep(Duration::from_millis(100));
+    // `100 Continue`: the head is parsed and the body awaited.
+    let mut interim = String::new();
+    stalled.read_line(&mut interim).expect("an interim answer");
+    assert_eq!(interim, "HTTP/1.1 100 Continue\r\n");
+    stalled.read_line(&mut interim).expect("its end");
+    stalled.get_mut().write_all(b"abc").expect("sent");
     server.stop();
+    // EOF, or a reset if "abc" was still unread in the server's socket: either way the
+    // end, and nothing more was said.
     let mut rest = Vec::new();
     let end = stalled.read_to_end(&mut rest);
-    assert!(end.is_ok(), "the stalled connection stayed open: {end:?}");
+    assert!(
+        !timed_out(&end),
+        "the stalled connection stayed open: {end:?}"
+    );
+    assert!(rest.is_empty(), "{rest:?}");
+}
+
+/// Whether a read ended on the socket's timeout: the server kept the connection open.
+fn timed_out(end: &std::io::Result<usize>) -> bool {
+    use std::io::ErrorKind;
+    end.as_ref()
+        .is_err_and(|e| matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut))
+}
+
+#[test]
+fn stop_cuts_a_worker_blocked_on_a_client_that_does_not_read() {
+    // The application writes 64 MiB to a client that does not read: past
+    // `out_high_water` its write waits for room, for up to a minute. `stop` gives it
+    // `shutdown_timeout`, then shuts the socket down: the client gets what was already
+    // on its way, then the end, never the whole response.
+    let (entered_tx, entered) = mpsc::channel();
+    let huge = move |req: &mut HttpRequest| -> Result<(), Error> {
+        let _ = entered_tx.send(());
+        let chunk = vec![b'x'; 64 << 10];
+        for _ in 0..1024 {
+            req.write(&chunk)?;
+        }
+        Ok(())
+    };
+    let server = TestServer::with_gateway(
+        |c| {
+            c.threads = 1;
+            c.out_high_water = 64 << 10;
+            c.write_timeout = Duration::from_secs(60);
+            c.shutdown_timeout = Duration::from_millis(200);
+        },
+        huge,
+    );
+    let mut deaf = server.connect();
+    use std::io::{Read, Write};
+    deaf.write_all(GET).expect("sent");
+    entered
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took the request");
+    server.stop();
+    let mut got = Vec::new();
+    let end = deaf.read_to_end(&mut got);
+    assert!(!timed_out(&end), "the connection stayed open: {end:?}");
+    assert!(
+        got.len() < 64 << 20,
+        "the whole response came: {}",
+        got.len()
+    );
 }

@@ -4,6 +4,7 @@
 mod support;
 
 use std::io::{BufReader, Write};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use support::{read_response, read_to_close, send, TestServer};
@@ -47,7 +48,8 @@ fn stalled_body_read_times_out() {
 
 #[test]
 fn slow_clients_do_not_block_others() {
-    // Two workers, four clients trickling a request head: each parked between bytes.
+    // Two workers, four clients trickling a request head: each waits on the poller, not
+    // on a worker, between its bytes.
     let server = TestServer::start(|c| c.threads = 2);
     let mut slow: Vec<_> = (0..4).map(|_| server.connect()).collect();
     for stream in &mut slow {
@@ -84,13 +86,16 @@ fn body_at_the_minimum_rate_is_served() {
 
 #[test]
 fn client_that_never_reads_frees_its_worker_after_write_timeout() {
-    // One worker; the first client asks for 64 MiB and never reads a byte of it. The
-    // worker's writes block once the socket buffers are full; `write_timeout` ends them,
-    // the connection closes, and the next client is served by the same worker.
-    let huge = |req: &mut httpserver::HttpRequest| {
+    // One worker; the first client asks for 64 MiB and never reads a byte of it. Once
+    // the socket buffers and `out_high_water` are full, the application's write waits
+    // for room; `write_timeout` ends it, the connection closes, and the next client is
+    // served by the same worker.
+    let (entered_tx, entered) = mpsc::channel();
+    let huge = move |req: &mut httpserver::HttpRequest| {
         if req.path() != b"/huge" {
             return support::routes(req);
         }
+        let _ = entered_tx.send(());
         let chunk = vec![b'x'; 64 * 1024];
         for _ in 0..1024 {
             req.write(&chunk)?;
@@ -107,7 +112,10 @@ fn client_that_never_reads_frees_its_worker_after_write_timeout() {
     let mut deaf = server.connect();
     deaf.write_all(b"GET /huge HTTP/1.1\r\nHost: x\r\n\r\n")
         .expect("sent");
-    std::thread::sleep(Duration::from_millis(100));
+    // The only worker is inside the application, writing to the deaf client.
+    entered
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the worker took /huge");
     let mut conn = BufReader::new(server.connect());
     let r = send(&mut conn, b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));

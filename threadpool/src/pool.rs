@@ -65,8 +65,8 @@ pub struct StopReport<T> {
 
 /// A pool of [`WorkerThread`]s running [`WorkItem`]s from one queue.
 ///
-/// All methods take `&self`, so the pool can be shared with `Arc` between the thread that
-/// accepts connections, the thread that parks idle ones, and a stop handle.
+/// All methods take `&self`, so the pool can be shared with `Arc` between the threads
+/// that put items (an HTTP server's housekeeper, say) and a stop handle.
 pub struct ThreadPool<T: WorkItem> {
     config: ThreadPoolConfig,
     shared: Arc<Shared<T>>,

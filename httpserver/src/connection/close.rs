@@ -24,7 +24,7 @@ impl HttpConnection {
     // ANCHOR: close_gracefully
     /// The first step of a graceful close, after the last answer went out: our side only
     /// (`shutdown(Write)`, a FIN after the response). The housekeeper then reads and
-    /// discards what the client still sends until it closes too, or `CLOSE_LINGER`
+    /// discards what the client still sends until it closes too, or `CLOSE_DRAIN`
     /// passes. Closing at once with unread bytes in the socket makes the kernel send a
     /// reset, and a reset can destroy the response in the client's buffer before it is
     /// read: the client would see "connection reset", never its 413.

@@ -5,9 +5,10 @@
 //! busy); flush what slow readers have not taken yet; close gracefully (our side first,
 //! then read and discard until the client closes); look at connections whose deadline
 //! passed, answering 408 to a client that really was too slow and handing a request
-//! that did arrive to a worker; and, with a bounded queue, answer 503 to requests no
-//! worker took in time. Every one of these may wait on a client, which is why none of
-//! them runs on a worker.
+//! that did arrive to a worker; and, with a bounded request queue, answer 503 to
+//! requests no worker took in time. None of these waits on a client (every socket is
+//! non-blocking and watched by its own poller), and none runs application code, so they
+//! go on while every worker is busy.
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
@@ -19,8 +20,8 @@ use rustix::event::epoll::{Event, EventData, EventFlags};
 use threadpool::PutError;
 
 use super::poller::{self, Interest, DOORBELL};
-use super::{Shared, Then};
-use crate::connection::{HttpConnection, Verdict};
+use crate::connection::{HttpConnection, Progress, Shared};
+use crate::request::Then;
 
 /// The listener's key in the housekeeper's poller.
 const LISTENER: u64 = u64::MAX - 1;
@@ -29,9 +30,9 @@ const LISTENER: u64 = u64::MAX - 1;
 /// second late is fine, and the sweep stays cheap under load.
 const SWEEP_EVERY: Duration = Duration::from_millis(100);
 
-/// How long a closing connection keeps reading what the client still sends, so that
-/// the last answer is not destroyed by a reset.
-const CLOSE_LINGER: Duration = Duration::from_millis(100);
+/// How long a closing connection keeps reading and discarding what the client still
+/// sends, so that the last answer is not destroyed by a reset.
+const CLOSE_DRAIN: Duration = Duration::from_millis(100);
 
 /// How long accepting pauses after an error such as `EMFILE`: accepting again at once
 /// would spin; closing connections free descriptors meanwhile.
@@ -52,9 +53,9 @@ pub(crate) struct Housekeeper {
     shared: Arc<Shared>,
     pub(crate) listener: Option<TcpListener>,
     outgoing: HashMap<u64, Outgoing>,
-    /// Requests waiting for a worker with a bounded queue, oldest first, with the time
-    /// their wait ends in a 503.
-    waiting: VecDeque<(HttpConnection, Instant)>,
+    /// Requests waiting for a worker with a bounded request queue, oldest first, with
+    /// the time their wait ends in a 503.
+    queued: VecDeque<(HttpConnection, Instant)>,
     next_sweep: Instant,
     accept_paused_until: Option<Instant>,
     /// When an `accept` error was last logged, and how many were not logged since.
@@ -70,7 +71,7 @@ impl Housekeeper {
             shared,
             listener: Some(listener),
             outgoing: HashMap::new(),
-            waiting: VecDeque::new(),
+            queued: VecDeque::new(),
             next_sweep: Instant::now() + SWEEP_EVERY,
             accept_paused_until: None,
             accept_errors: (None, 0),
@@ -107,7 +108,7 @@ impl Housekeeper {
         }
         self.take_handoffs(now);
         self.resume_accepting(now);
-        if self.shared.config.accepted_queue_size.is_some() {
+        if self.shared.config.max_queued_requests.is_some() {
             self.take_unserved(now);
             self.hand_over_waiting(now);
         }
@@ -119,8 +120,8 @@ impl Housekeeper {
     // ANCHOR_END: tick
 
     fn next_timeout(&self) -> Duration {
-        let busy = self.shared.config.accepted_queue_size.is_some()
-            && (!self.waiting.is_empty() || self.shared.pool.idle() == 0);
+        let busy = self.shared.config.max_queued_requests.is_some()
+            && (!self.queued.is_empty() || self.shared.pool.idle() == 0);
         if busy {
             // Requests may be waiting for a worker: look again soon.
             return Duration::from_millis(1);
@@ -146,7 +147,7 @@ impl Housekeeper {
                     let _span = tracing::debug_span!("HttpServer.tick", peer = %peer).entered();
                     match HttpConnection::open(stream, Arc::clone(&self.shared)) {
                         Ok(Some(conn)) => {
-                            self.shared.watch_new(conn);
+                            self.shared.admit(conn);
                             tracing::debug!(
                                 "accepted; in the workers' poller until its first bytes"
                             );
@@ -210,7 +211,7 @@ impl Housekeeper {
     // ANCHOR: add_outgoing
     /// Takes over a connection that has output the client did not take yet, or must
     /// close gracefully: flushed (bounded by `write_timeout` as a whole), then closed
-    /// (our side first, then lingering up to `CLOSE_LINGER`) or back to the poller.
+    /// (our side first, then draining for `CLOSE_DRAIN` at most) or judged again.
     fn add_outgoing(&mut self, mut conn: HttpConnection, then: Then, now: Instant) {
         let pending = conn.writer_mut().map_or(0, |w| w.pending());
         let (interest, deadline, closing) = if pending > 0 {
@@ -223,9 +224,9 @@ impl Housekeeper {
             if conn.close_gracefully().is_err() {
                 return;
             }
-            (Interest::Read, now + CLOSE_LINGER, true)
+            (Interest::Read, now + CLOSE_DRAIN, true)
         } else {
-            return self.dispatch(conn.check(now), now);
+            return self.judge(conn, now);
         };
         let key = conn.key();
         let stream = conn.stream();
@@ -281,32 +282,51 @@ impl Housekeeper {
         }
     }
 
-    /// Carries out what a connection's check decided.
-    fn dispatch(&mut self, verdict: Verdict, now: Instant) {
-        match verdict {
-            Verdict::Serve(conn) => self.hand_to_worker(conn, now),
-            Verdict::Wait(conn, deadline, idle) => self.shared.park(conn, deadline, idle),
-            Verdict::Close(conn) => self.add_outgoing(conn, Then::Close, now),
-            Verdict::Drop => {}
+    // ANCHOR: judge
+    /// The housekeeper's look at a connection whose deadline passed (or that no worker
+    /// was free to take, or whose rest it flushed): read what arrived, and decide. A
+    /// request that did arrive is served, however long it waited for a worker; one not
+    /// due yet goes back to the poller; past its deadline, `time_out` decides between a
+    /// 408 and a silent close.
+    fn judge(&mut self, mut conn: HttpConnection, now: Instant) {
+        match conn.advance() {
+            Progress::Request(req) => {
+                if let Some(conn) = conn.hold(req) {
+                    self.hand_to_worker(conn, now);
+                }
+            }
+            Progress::Waiting if conn.deadline().at > now => self.shared.wait_on_poller(conn),
+            Progress::Waiting => {
+                if let Some(conn) = conn.time_out(now) {
+                    self.add_outgoing(conn, Then::Close, now);
+                }
+            }
+            Progress::Refused(err, req) => {
+                let conn = conn.refuse(err, req);
+                self.add_outgoing(conn, Then::Close, now);
+            }
+            Progress::Gone => {}
         }
     }
+    // ANCHOR_END: judge
 
     // ANCHOR: hand_to_worker
     /// A request is complete but no worker took it from the poller (the housekeeper
     /// found it): queue it for the next free worker. Unbounded (the default), it waits
-    /// however long it takes; with a bounded queue, it waits its turn here, and 503 comes
-    /// when its `accepted_queue_timeout` ends or the line is full.
+    /// however long it takes; with a bounded request queue (`max_queued_requests`), it
+    /// waits its turn here, and 503 comes when its `queued_request_timeout` ends or the
+    /// line is full.
     fn hand_to_worker(&mut self, conn: HttpConnection, now: Instant) {
-        let Some(size) = self.shared.config.accepted_queue_size else {
+        let Some(size) = self.shared.config.max_queued_requests else {
             // Err: stopping; the connection closes on drop.
             let _ = self.shared.pool.put(conn);
             return;
         };
-        if self.waiting.len() >= size.max(1) {
+        if self.queued.len() >= size.max(1) {
             return self.refuse_busy(conn, now);
         }
-        let deadline = now + self.shared.config.accepted_queue_timeout;
-        self.waiting.push_back((conn, deadline));
+        let deadline = now + self.shared.config.queued_request_timeout;
+        self.queued.push_back((conn, deadline));
         self.hand_over_waiting(now);
     }
     // ANCHOR_END: hand_to_worker
@@ -315,7 +335,7 @@ impl Housekeeper {
     fn hand_over_waiting(&mut self, now: Instant) {
         let mut idle = self.shared.pool.idle();
         while idle > 0 {
-            let Some((conn, _)) = self.waiting.pop_front() else {
+            let Some((conn, _)) = self.queued.pop_front() else {
                 return;
             };
             if let Err(PutError::Full(conn)) = self.shared.pool.try_put(conn) {
@@ -325,20 +345,26 @@ impl Housekeeper {
         }
     }
 
-    /// With a bounded queue and no worker free, requests the poller reported wait in its
-    /// ready list, where nobody counts them: take them out, so that each one's wait is
-    /// measured and ends in a 503 if no worker comes.
+    /// With a bounded request queue and no worker free, requests the poller reported
+    /// wait in the kernel's ready list or the waiting room's, where nobody counts them:
+    /// take them out, so that each one's wait is measured and ends in a 503 if no worker
+    /// comes.
     fn take_unserved(&mut self, now: Instant) {
         if self.shared.pool.idle() > 0 {
             return;
         }
-        let requests = Arc::clone(&self.shared.requests);
+        let room = Arc::clone(&self.shared.room);
+        while let Some(key) = room.next_ready() {
+            if let Some(conn) = room.slots.take(key) {
+                self.judge(conn, now);
+            }
+        }
         let mut events = [Event {
             flags: EventFlags::empty(),
             data: EventData::new_u64(0),
         }];
         for _ in 0..64 {
-            match requests.poller.wait_into(&mut events, Some(Duration::ZERO)) {
+            match room.poller.wait_into(&mut events, Some(Duration::ZERO)) {
                 Ok(1) => {}
                 _ => return,
             }
@@ -347,8 +373,8 @@ impl Housekeeper {
                 // For the workers (a queued item, an exit message): leave it rung.
                 return;
             }
-            if let Some(conn) = requests.slots.take(key) {
-                self.dispatch(conn.check(now), now);
+            if let Some(conn) = room.slots.take(key) {
+                self.judge(conn, now);
             }
         }
     }
@@ -361,11 +387,11 @@ impl Housekeeper {
 
     // ANCHOR: sweep
     /// The timed work: connections whose deadline passed (408, a close, or a request to
-    /// serve after all), flushes and lingers that ran out of time, and requests that
-    /// waited too long for a worker (503).
+    /// serve after all), flushes and graceful closes that ran out of time, and requests
+    /// that waited too long for a worker (503).
     fn sweep(&mut self, now: Instant) {
-        for conn in self.shared.requests.slots.expired(now) {
-            self.dispatch(conn.check(now), now);
+        for conn in self.shared.room.slots.expired(now) {
+            self.judge(conn, now);
         }
         let late: Vec<u64> = self
             .outgoing
@@ -384,11 +410,11 @@ impl Housekeeper {
             }
         }
         while self
-            .waiting
+            .queued
             .front()
             .is_some_and(|(_, deadline)| *deadline <= now)
         {
-            if let Some((conn, _)) = self.waiting.pop_front() {
+            if let Some((conn, _)) = self.queued.pop_front() {
                 self.refuse_busy(conn, now);
             }
         }
@@ -403,6 +429,6 @@ impl Housekeeper {
             std::mem::take(&mut *self.shared.inbox.lock().unwrap_or_else(|p| p.into_inner()));
         drop(handoffs);
         self.outgoing.clear();
-        self.waiting.clear();
+        self.queued.clear();
     }
 }

@@ -1,47 +1,61 @@
 //! The connection engine: how connections, the poller and the `ThreadPool` meet.
 //!
-//! - [`Requests`] is the workers' poller and the table of waiting connections: the
+//! - [`WaitingRoom`] is where connections wait for their bytes and idle workers wait for
+//!   connections: the workers' poller, the [`Slots`] of the connections registered with
+//!   it, and the [`Seats`] that decide which workers wait there. It is the
 //!   `threadpool::Source` every idle `WorkerThread` blocks on. The worker the kernel wakes
 //!   for a readable connection takes it, reads what arrived, and when a request is
 //!   complete runs the application itself: no thread in between (Leader/Followers).
 //! - [`housekeeper`] is the work of the thread that never runs application code
 //!   (`HttpServer::tick`): it accepts, flushes what slow readers have not taken yet,
-//!   closes gracefully, answers expired deadlines (408) and, with a bounded queue,
-//!   requests no worker took in time (503).
+//!   closes gracefully, answers expired deadlines (408) and, with a bounded request
+//!   queue, requests no worker took in time (503).
+//!
+//! The poller, the slots and the seats hold any connection type and know nothing of
+//! HTTP; `connection` builds on them. Only the housekeeper, which judges connections,
+//! reaches up to `HttpConnection`.
 
 pub(crate) mod housekeeper;
 pub(crate) mod poller;
 pub(crate) mod seats;
 pub(crate) mod slots;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustix::event::epoll::{Event, EventData, EventFlags};
-use threadpool::{Source, ThreadPool};
+use threadpool::Source;
 
-use crate::connection::HttpConnection;
-use crate::request::MemoryBudget;
-use crate::{Gateway, ServerConfig};
-use poller::{Interest, Poller, DOORBELL};
+use poller::{Poller, DOORBELL};
 use seats::Seats;
 use slots::Slots;
 
-/// The workers' poller and the connections waiting on it.
-pub(crate) struct Requests {
+/// Events taken from the poller in one wait, at most.
+const BATCH: usize = 16;
+
+/// Where connections wait for their bytes, and idle workers for connections: the
+/// workers' poller, the connections registered with it, and the workers' seats.
+pub(crate) struct WaitingRoom<C> {
     pub(crate) poller: Poller,
-    pub(crate) slots: Slots,
+    pub(crate) slots: Slots<C>,
     /// How many workers wait on the poller at once (one per core, more for slow handlers).
     pub(crate) seats: Arc<Seats>,
+    /// Keys of connections the poller reported in a batch and nobody took yet, oldest
+    /// first. Here, not in the worker that waited: any seated worker takes from it before
+    /// it waits again, so a slow handler holds only its own worker's request.
+    ready: Mutex<VecDeque<u64>>,
+    /// How many keys `ready` holds: a wait looks at it without the lock.
+    ready_len: AtomicUsize,
 }
 
-// ANCHOR: requests_wait
-impl Source<HttpConnection> for Requests {
-    /// One event at a time: the worker that takes it serves it, and the others stay
-    /// asleep in the same `epoll_wait` for the next one. Only workers with a seat
+// ANCHOR: waiting_room_wait
+impl<C: Send + 'static> Source<C> for WaitingRoom<C> {
+    /// The next ready connection: one reported already (`ready`), or from the poller,
+    /// where the others stay asleep in the same `epoll_wait`. Only workers with a seat
     /// (`Seats`: one per core) wait there; the others wait on standby.
-    fn wait(&self, timeout: Option<Duration>) -> Option<HttpConnection> {
+    fn wait(&self, timeout: Option<Duration>) -> Option<C> {
         self.seats.take_seat();
         let conn = self.wait_seated(timeout);
         match conn {
@@ -55,24 +69,48 @@ impl Source<HttpConnection> for Requests {
         self.poller.ring();
     }
 }
-// ANCHOR_END: requests_wait
+// ANCHOR_END: waiting_room_wait
 
-impl Requests {
-    pub(crate) fn new(poller: Poller) -> Requests {
-        Requests {
+impl<C> WaitingRoom<C> {
+    pub(crate) fn new(poller: Poller) -> WaitingRoom<C> {
+        WaitingRoom {
             poller,
             slots: Slots::new(),
             seats: Arc::new(Seats::for_this_process()),
+            ready: Mutex::new(VecDeque::new()),
+            ready_len: AtomicUsize::new(0),
         }
     }
 
+    /// The oldest key reported and not taken yet.
+    pub(crate) fn next_ready(&self) -> Option<u64> {
+        if self.ready_len.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut ready = self.ready.lock().unwrap_or_else(|p| p.into_inner());
+        let key = ready.pop_front();
+        self.ready_len.store(ready.len(), Ordering::Release);
+        key
+    }
+
+    fn keep_ready(&self, keys: impl Iterator<Item = u64>) {
+        let mut ready = self.ready.lock().unwrap_or_else(|p| p.into_inner());
+        ready.extend(keys);
+        self.ready_len.store(ready.len(), Ordering::Release);
+    }
+
     /// The next ready connection, or `None` for a doorbell, a timeout, a failure.
-    fn wait_seated(&self, timeout: Option<Duration>) -> Option<HttpConnection> {
+    fn wait_seated(&self, timeout: Option<Duration>) -> Option<C> {
         let mut events = [Event {
             flags: EventFlags::empty(),
             data: EventData::new_u64(0),
-        }];
+        }; BATCH];
         loop {
+            while let Some(key) = self.next_ready() {
+                if let Some(conn) = self.slots.take(key) {
+                    return Some(conn);
+                }
+            }
             let n = match self.poller.wait_into(&mut events, timeout) {
                 Ok(n) => n,
                 Err(err) => {
@@ -84,99 +122,22 @@ impl Requests {
             if n == 0 {
                 return None;
             }
-            let key = poller::key_of(&events[0]);
-            if key == DOORBELL {
-                if self.poller.answer() {
-                    return None;
-                }
-                continue;
+            let keys = events[..n].iter().map(poller::key_of);
+            let rung = keys.clone().any(|key| key == DOORBELL);
+            let mut keys = keys.filter(|&key| key != DOORBELL);
+            // `None`: another thread holds it (the housekeeper, its deadline passed), or
+            // the key is stale. The slot notes the event, and whoever holds the
+            // connection has it reported again, so it is not lost.
+            let conn = keys.by_ref().find_map(|key| self.slots.take(key));
+            let mut rest = keys.peekable();
+            if rest.peek().is_some() {
+                self.keep_ready(rest);
             }
-            // `None`: the housekeeper took it first (its deadline passed), or the key is
-            // stale. Whoever holds it re-arms it, so the event is not lost.
-            if let Some(conn) = self.slots.take(key) {
-                return Some(conn);
+            // A doorbell left unanswered (a connection came with it) stays rung: it is
+            // level triggered, so the next wait reports it again.
+            if conn.is_some() || (rung && self.poller.answer()) {
+                return conn;
             }
-        }
-    }
-}
-
-/// A connection handed to the housekeeper, and what it does with it.
-pub(crate) struct Handoff {
-    pub(crate) conn: HttpConnection,
-    pub(crate) then: Then,
-}
-
-/// What a connection handed to the housekeeper needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Then {
-    /// Flush its pending output, then serve its next request.
-    KeepAlive,
-    /// Flush its pending output, then close gracefully.
-    Close,
-}
-
-/// What the server's threads share.
-pub(crate) struct Shared {
-    pub(crate) config: Arc<ServerConfig>,
-    pub(crate) gateway: Box<dyn Gateway>,
-    pub(crate) pool: ThreadPool<HttpConnection>,
-    pub(crate) requests: Arc<Requests>,
-    /// The housekeeper's poller: the listener, and connections it flushes or closes.
-    pub(crate) watch: Arc<Poller>,
-    /// Connections workers handed to the housekeeper since it last looked.
-    pub(crate) inbox: Mutex<Vec<Handoff>>,
-    /// The in-memory request bodies of all connections, against `body_memory_total`.
-    pub(crate) bodies: Arc<MemoryBudget>,
-    pub(crate) stopping: Arc<AtomicBool>,
-}
-
-impl Shared {
-    pub(crate) fn is_stopping(&self) -> bool {
-        self.stopping.load(Ordering::Acquire)
-    }
-
-    /// Hands `conn` to the housekeeper (a slow reader's rest, a graceful close).
-    pub(crate) fn hand_to_housekeeper(&self, conn: HttpConnection, then: Then) {
-        self.inbox
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(Handoff { conn, then });
-        self.watch.ring();
-    }
-
-    /// Registers a new connection with the workers' poller, armed for its first bytes.
-    pub(crate) fn watch_new(&self, conn: HttpConnection) {
-        let deadline = conn.deadline();
-        self.wait_on_poller(conn, deadline, false, true);
-    }
-
-    /// Leaves `conn` to wait for its next bytes: in its slot, armed in the workers'
-    /// poller.
-    pub(crate) fn park(&self, conn: HttpConnection, deadline: std::time::Instant, idle: bool) {
-        self.wait_on_poller(conn, deadline, idle, false);
-    }
-
-    /// Puts `conn` in its slot, then arms its registration (`new`: adds it). A
-    /// connection the poller refuses is dropped (closed): it could not be watched.
-    fn wait_on_poller(
-        &self,
-        conn: HttpConnection,
-        deadline: std::time::Instant,
-        idle: bool,
-        new: bool,
-    ) {
-        let key = conn.key();
-        let stream = conn.stream();
-        self.requests.slots.put(key, conn, deadline, idle);
-        let poller = &self.requests.poller;
-        let armed = if new {
-            poller.add(&*stream, key, Interest::Read)
-        } else {
-            poller.rearm(&*stream, key, Interest::Read)
-        };
-        if let Err(err) = armed {
-            tracing::warn!("httpserver: could not watch a connection: {err}");
-            drop(self.requests.slots.take(key));
         }
     }
 }

@@ -1,13 +1,17 @@
-//! `Poller`: an epoll set, with one-shot registrations and a counting doorbell.
+//! `Poller`: an epoll set, with one-shot or edge-triggered registrations and a counting
+//! doorbell.
 //!
 //! A thin, safe layer over `rustix::event::epoll`. Why not the `polling` crate, which the
 //! previous design used: its `Poller::wait` lets one thread wait at a time (a second
 //! caller returns at once with no events), and it arms a timer file descriptor for every
-//! wait with a timeout. The engine needs the opposite: every idle worker blocked in the
-//! same `epoll_wait`, each woken for one event (Leader/Followers with the kernel as the
-//! arbiter). `epoll` itself does exactly that: waiters are woken one per event, and a
-//! one-shot registration (`EPOLLONESHOT`) is reported once and then disarmed until it is
-//! re-armed, so one connection is never handed to two workers.
+//! wait with a timeout. The engine needs the opposite: every seated idle worker blocked
+//! in the same `epoll_wait`, woken one per event (Leader/Followers with the kernel as the
+//! arbiter). `epoll` itself does exactly that. A one-shot registration (`EPOLLONESHOT`,
+//! the housekeeper's flushes and closes) is reported once and then disarmed until it is
+//! re-armed; an edge-triggered one (`EPOLLET`, the workers' connections) is reported
+//! once per arrival of bytes and needs no re-arm, which saves an `epoll_ctl` per
+//! request. Either way one connection is never served by two workers: the worker that
+//! takes it out of its slot owns it (`Slots`).
 //!
 //! No `unsafe` here: epoll keeps no pointer to our data (the event carries a `u64` key),
 //! and a closed socket leaves the epoll set by itself.
@@ -26,23 +30,27 @@ pub(crate) const DOORBELL: u64 = u64::MAX;
 /// What a registration waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Interest {
-    /// Bytes to read, or the peer's close.
+    /// Bytes to read, or the peer's close: one event, then disarmed until re-armed.
     Read,
-    /// Room to write.
+    /// Room to write: one event, then disarmed until re-armed.
     Write,
+    /// Bytes to read, or the peer's close: an event each time more arrive (edge
+    /// triggered), never disarmed. Bytes that arrived before the last read returned
+    /// `WouldBlock` raise no new event: the reader must drain the socket first.
+    Arrivals,
 }
 
 impl Interest {
     fn flags(self) -> EventFlags {
-        let base = EventFlags::ONESHOT | EventFlags::RDHUP;
         match self {
-            Interest::Read => base | EventFlags::IN,
-            Interest::Write => base | EventFlags::OUT,
+            Interest::Read => EventFlags::ONESHOT | EventFlags::RDHUP | EventFlags::IN,
+            Interest::Write => EventFlags::ONESHOT | EventFlags::RDHUP | EventFlags::OUT,
+            Interest::Arrivals => EventFlags::ET | EventFlags::RDHUP | EventFlags::IN,
         }
     }
 }
 
-/// An epoll set whose registrations are one-shot, plus a doorbell: an `eventfd` in
+/// An epoll set of one-shot or edge-triggered registrations, plus a doorbell: an `eventfd` in
 /// semaphore mode, level-triggered, so each ring wakes one waiter, now or later.
 pub(crate) struct Poller {
     epoll: OwnedFd,
@@ -75,9 +83,9 @@ impl Poller {
         )?)
     }
 
-    /// Re-arms a registered `fd` for one event of `interest`. If it is ready already
-    /// (bytes arrived while nobody watched), the event is reported at once: nothing that
-    /// arrived between two arms is missed.
+    /// Re-arms a registered `fd` for `interest`. If it is ready already (bytes arrived
+    /// while nobody watched), the event is reported at once: nothing that arrived between
+    /// two arms is missed.
     pub(crate) fn rearm(&self, fd: impl AsFd, key: u64, interest: Interest) -> io::Result<()> {
         Ok(epoll::modify(
             &self.epoll,

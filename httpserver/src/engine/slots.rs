@@ -2,9 +2,15 @@
 //!
 //! An event from the poller carries a `u64` key, not a connection: the key names a slot
 //! here, and the worker that takes the connection out of its slot owns it until it puts
-//! it back. A key is the slot's index and its generation (bumped each time the slot is
+//! it back. A key is the slot's index and its generation (moved on each time the slot is
 //! given to a new connection), so an event that arrives for a connection already closed
 //! finds a different generation and is ignored, never served to the slot's next tenant.
+//! Generations run from 1 to `u32::MAX - 1` and then start again at 1: a stale event
+//! would have to outlive four billion tenants of its slot to be mistaken for a live one,
+//! and no key is ever the doorbell's `u64::MAX`.
+//!
+//! The table holds any `C` (the server's is `HttpConnection`): it knows keys, deadlines
+//! and sockets, nothing of HTTP.
 //!
 //! The table grows in chunks that are never freed or moved, so a lookup takes no lock
 //! besides the slot's own: workers taking different connections never wait for each
@@ -15,35 +21,69 @@ use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
-use crate::connection::HttpConnection;
-
 /// Slots per chunk.
 const CHUNK: usize = 1024;
 /// Chunks at most: 1,048,576 connections, more than a process has descriptors for.
 const CHUNKS: usize = 1024;
 
-#[derive(Default)]
-struct SlotState {
+/// When a connection waiting on the poller must have sent more, and what it waits for:
+/// the one value the sweep (through the slot) and the housekeeper's judgement read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Deadline {
+    pub(crate) at: Instant,
+    pub(crate) awaiting: Awaiting,
+}
+
+/// What a connection waiting on the poller waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Awaiting {
+    /// The first byte of its next request, after an answer: it is idle (it counts
+    /// against `max_idle_connections`, and its keep-alive timeout runs).
+    NextRequest,
+    /// The rest of a request head (or, just accepted, its first byte).
+    Head,
+    /// The rest of a request body.
+    Body,
+}
+
+struct SlotState<C> {
     /// The connection, while nobody holds it (it waits for the poller).
-    conn: Option<HttpConnection>,
+    conn: Option<C>,
     /// Its socket for the whole time the slot is taken: `stop` shuts down even the
     /// sockets of connections a worker holds.
     stream: Option<Arc<TcpStream>>,
-    /// Whether the connection waiting here is idle (between requests, nothing buffered).
+    /// Whether the connection waiting here is idle (`Awaiting::NextRequest`).
     idle: bool,
+    /// An event came while a thread held the connection: the poller reports an arrival
+    /// once, so whoever puts it back must have it reported again.
+    missed: bool,
 }
 
-#[derive(Default)]
-struct Slot {
+struct Slot<C> {
     generation: AtomicU32,
     /// When the waiting connection's deadline passes, in nanoseconds after `Slots::epoch`;
     /// 0 while nobody waits here. Read without the lock by the sweep.
     deadline: AtomicU64,
-    state: Mutex<SlotState>,
+    state: Mutex<SlotState<C>>,
 }
 
-impl Slot {
-    fn lock(&self) -> MutexGuard<'_, SlotState> {
+impl<C> Default for Slot<C> {
+    fn default() -> Self {
+        Slot {
+            generation: AtomicU32::new(0),
+            deadline: AtomicU64::new(0),
+            state: Mutex::new(SlotState {
+                conn: None,
+                stream: None,
+                idle: false,
+                missed: false,
+            }),
+        }
+    }
+}
+
+impl<C> Slot<C> {
+    fn lock(&self) -> MutexGuard<'_, SlotState<C>> {
         // Every change under this lock is a field assignment: a panic elsewhere cannot
         // leave it half-done, so a poisoned lock is usable.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
@@ -57,14 +97,17 @@ struct Free {
     next: u32,
 }
 
+/// `CHUNK` slots, allocated at once, the first time one of them is claimed.
+type Chunk<C> = OnceLock<Box<[Slot<C>]>>;
+
 /// The open connections of a server.
-pub(crate) struct Slots {
-    chunks: Box<[OnceLock<Box<[Slot]>>]>,
+pub(crate) struct Slots<C> {
+    chunks: Box<[Chunk<C>]>,
     free: Mutex<Free>,
     epoch: Instant,
     /// Slots taken now (open connections).
     open: AtomicUsize,
-    /// Connections waiting idle now (the `max_parked` bound).
+    /// Connections waiting idle now (the `max_idle_connections` bound).
     idle: AtomicUsize,
 }
 
@@ -76,8 +119,8 @@ fn split(key: u64) -> (usize, u32) {
     ((key & 0xffff_ffff) as usize, (key >> 32) as u32)
 }
 
-impl Slots {
-    pub(crate) fn new() -> Slots {
+impl<C> Slots<C> {
+    pub(crate) fn new() -> Slots<C> {
         Slots {
             chunks: (0..CHUNKS).map(|_| OnceLock::new()).collect(),
             free: Mutex::new(Free {
@@ -90,7 +133,7 @@ impl Slots {
         }
     }
 
-    fn slot(&self, index: usize) -> Option<&Slot> {
+    fn slot(&self, index: usize) -> Option<&Slot<C>> {
         self.chunks.get(index / CHUNK)?.get()?.get(index % CHUNK)
     }
 
@@ -120,14 +163,13 @@ impl Slots {
         let chunk = &self.chunks[index as usize / CHUNK];
         let slot = &chunk.get_or_init(|| (0..CHUNK).map(|_| Slot::default()).collect())
             [index as usize % CHUNK];
-        // Generations skip u32::MAX, so no key is ever the doorbell's `u64::MAX`.
-        let generation = slot
-            .generation
-            .load(Ordering::Relaxed)
-            .wrapping_add(1)
-            .min(u32::MAX - 1);
+        let generation = next_generation(slot.generation.load(Ordering::Relaxed));
         slot.generation.store(generation, Ordering::Release);
-        slot.lock().stream = Some(Arc::clone(stream));
+        {
+            let mut state = slot.lock();
+            state.stream = Some(Arc::clone(stream));
+            state.missed = false;
+        }
         self.open.fetch_add(1, Ordering::Relaxed);
         Some(key(index, generation))
     }
@@ -153,53 +195,70 @@ impl Slots {
     }
 
     // ANCHOR: slots_put
-    /// Leaves `conn` in its slot to wait for the poller, until `deadline`.
-    pub(crate) fn put(&self, key: u64, conn: HttpConnection, deadline: Instant, idle: bool) {
+    /// Leaves `conn` in its slot to wait for the poller, until `deadline`. Returns whether
+    /// an event for it came while it was held (`take` found the slot empty): then the
+    /// caller has the poller report it again.
+    pub(crate) fn put(&self, key: u64, conn: C, deadline: Deadline) -> bool {
         let (index, generation) = split(key);
-        let Some(slot) = self.slot(index) else { return };
+        let Some(slot) = self.slot(index) else {
+            return false;
+        };
         if slot.generation.load(Ordering::Acquire) != generation {
-            return;
+            return false;
         }
-        let displaced = {
+        let (displaced, missed) = {
             let mut state = slot.lock();
+            let idle = deadline.awaiting == Awaiting::NextRequest;
             if idle && !state.idle {
                 self.idle.fetch_add(1, Ordering::Relaxed);
             }
             state.idle = idle;
-            slot.deadline.store(self.nanos(deadline), Ordering::Release);
-            state.conn.replace(conn)
+            slot.deadline
+                .store(self.nanos(deadline.at), Ordering::Release);
+            (state.conn.replace(conn), std::mem::take(&mut state.missed))
         };
         // Never there (one connection per slot), but dropped out of the lock if it were:
         // a connection's drop releases its slot, which takes this lock.
         drop(displaced);
+        missed
     }
 
-    /// Takes the connection of `key` out of its slot; `None` if another thread holds it
-    /// (or the key is stale): whoever holds it re-arms it, so the event is not lost.
-    pub(crate) fn take(&self, key: u64) -> Option<HttpConnection> {
+    /// Takes the connection of `key` out of its slot, for an event the poller reported;
+    /// `None` if another thread holds it (or the key is stale). The event is noted, and
+    /// whoever holds the connection has it reported again when it puts it back, so it
+    /// is not lost.
+    pub(crate) fn take(&self, key: u64) -> Option<C> {
+        self.take_waiting(key, true)
+    }
+
+    // ANCHOR_END: slots_put
+
+    fn take_waiting(&self, key: u64, for_event: bool) -> Option<C> {
         let (index, generation) = split(key);
         let slot = self.slot(index)?;
         if slot.generation.load(Ordering::Acquire) != generation {
             return None;
         }
         let mut state = slot.lock();
-        let conn = state.conn.take()?;
+        let Some(conn) = state.conn.take() else {
+            state.missed |= for_event && state.stream.is_some();
+            return None;
+        };
         slot.deadline.store(0, Ordering::Release);
         if std::mem::take(&mut state.idle) {
             self.idle.fetch_sub(1, Ordering::Relaxed);
         }
         Some(conn)
     }
-    // ANCHOR_END: slots_put
 
     /// Takes out every waiting connection whose deadline is at or before `now`.
-    pub(crate) fn expired(&self, now: Instant) -> Vec<HttpConnection> {
+    pub(crate) fn expired(&self, now: Instant) -> Vec<C> {
         let now = self.nanos(now);
         let mut taken = Vec::new();
         self.for_each_key(|slot, key| {
             let deadline = slot.deadline.load(Ordering::Acquire);
             if deadline != 0 && deadline <= now {
-                if let Some(conn) = self.take(key) {
+                if let Some(conn) = self.take_waiting(key, false) {
                     taken.push(conn);
                 }
             }
@@ -208,10 +267,10 @@ impl Slots {
     }
 
     /// Takes out every waiting connection (the server stops).
-    pub(crate) fn take_all(&self) -> Vec<HttpConnection> {
+    pub(crate) fn take_all(&self) -> Vec<C> {
         let mut taken = Vec::new();
         self.for_each_key(|_, key| {
-            if let Some(conn) = self.take(key) {
+            if let Some(conn) = self.take_waiting(key, false) {
                 taken.push(conn);
             }
         });
@@ -233,7 +292,7 @@ impl Slots {
         streams.len()
     }
 
-    fn for_each_key(&self, mut f: impl FnMut(&Slot, u64)) {
+    fn for_each_key(&self, mut f: impl FnMut(&Slot<C>, u64)) {
         let used = self.free.lock().unwrap_or_else(|p| p.into_inner()).next as usize;
         for index in 0..used {
             if let Some(slot) = self.slot(index) {
@@ -247,5 +306,35 @@ impl Slots {
         let since = at.saturating_duration_since(self.epoch);
         // 1 ns at least: 0 means "no deadline".
         u64::try_from(since.as_nanos()).unwrap_or(u64::MAX).max(1)
+    }
+}
+
+/// The generation after `generation`: 1 to `u32::MAX - 1`, round and round. Never 0 (a
+/// fresh slot's, given to nobody) nor `u32::MAX` (the doorbell's key would be a
+/// connection's).
+fn next_generation(generation: u32) -> u32 {
+    if generation >= u32::MAX - 1 {
+        1
+    } else {
+        generation + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{key, next_generation};
+    use crate::engine::poller::DOORBELL;
+
+    #[test]
+    fn generations_wrap_past_the_doorbell_and_never_stick() {
+        assert_eq!(next_generation(0), 1);
+        assert_eq!(next_generation(41), 42);
+        assert_eq!(next_generation(u32::MAX - 2), u32::MAX - 1);
+        // The last one wraps to 1: keys of the slot's next tenants still differ from
+        // the stale one's, and none is the doorbell's.
+        assert_eq!(next_generation(u32::MAX - 1), 1);
+        let top = next_generation(u32::MAX - 2);
+        assert_ne!(key(u32::MAX, top), DOORBELL);
+        assert_ne!(next_generation(top), top);
     }
 }

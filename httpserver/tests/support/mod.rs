@@ -1,15 +1,39 @@
 //! Test support: a server on 127.0.0.1:0 with a small native gateway, stopped when
 //! dropped. The clients (timeouts on every socket) and the response reader are the
-//! workspace's `testkit`, re-exported here under the names these tests use.
+//! workspace's `testkit`, re-exported here under the names these tests use; reading to
+//! the close is stricter here (a timeout fails the test).
 #![allow(dead_code, unused_imports)]
 
-use std::io::Read;
+use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use httpserver::{Error, HttpRequest, HttpServer, ServerConfig, ServerThread};
+use httpserver::{Error, HttpRequest, HttpServer, ServerConfig, ServerThread, StopHandle};
 
-pub use testkit::{connect, is_closed, read_response, read_to_close, send, Response, IO_TIMEOUT};
+pub use testkit::{connect, is_closed, read_response, send, Response, IO_TIMEOUT, MAX_RESPONSE};
+
+/// Everything the server sends until it closes `stream` (EOF, or a reset after its
+/// answer). Panics if the server leaves the connection open: the read timing out
+/// (`IO_TIMEOUT`) is a failure here, not an end, so a test that says "answered and
+/// closed" cannot pass on a server that only answered.
+pub fn read_to_close(stream: &mut TcpStream) -> String {
+    let mut bytes = Vec::new();
+    let read = stream.take(MAX_RESPONSE).read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    match read {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) =>
+        {
+            panic!(
+                "the server did not close the connection within {IO_TIMEOUT:?}; it sent {text:?}"
+            )
+        }
+        _ => text,
+    }
+}
 
 /// A running server; stopped (and joined) on drop.
 pub struct TestServer {
@@ -44,9 +68,21 @@ impl TestServer {
         connect(self.addr)
     }
 
-    /// Sends `request` on a new connection, reads until the server closes it.
+    /// Sends `request` on a new connection, reads until the server closes it (a server
+    /// that does not close fails the test: see [`read_to_close`]).
     pub fn exchange(&self, request: &[u8]) -> String {
-        testkit::exchange(self.addr, request)
+        use std::io::Write;
+        let mut stream = self.connect();
+        stream.write_all(request).expect("request sent");
+        read_to_close(&mut stream)
+    }
+
+    /// A handle that asks the server to stop, and returns at once.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.server
+            .as_ref()
+            .map(ServerThread::stop_handle)
+            .expect("a running server")
     }
 
     pub fn stop(mut self) {
