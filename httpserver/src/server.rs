@@ -59,6 +59,8 @@ impl HttpServer {
     /// A server for `gateway`, not listening yet.
     pub fn new(config: ServerConfig, gateway: impl Gateway) -> Result<Self, Error> {
         let requests = Arc::new(Requests::new(Poller::new()?));
+        let gateway: Arc<dyn Gateway> = Arc::new(gateway);
+        let lives = Arc::clone(&gateway);
         // The pool's own queue only carries the rare request the housekeeper found
         // complete; the bound a user sets (`accepted_queue_size`) is the housekeeper's.
         let pool = ThreadPool::with_source(
@@ -70,11 +72,14 @@ impl HttpServer {
                 name: "worker".to_string(),
             },
             Arc::clone(&requests) as Arc<dyn threadpool::Source<_>>,
-        );
+        )
+        .around_workers(Arc::new(move |life: &mut (dyn FnMut() + Send)| {
+            lives.worker_life(life)
+        }));
         let shared = Shared {
             bodies: Arc::new(MemoryBudget::new(config.body_memory_total)),
             config: Arc::new(config),
-            gateway: Box::new(gateway),
+            gateway,
             pool,
             requests,
             watch: Arc::new(Poller::new()?),

@@ -118,7 +118,7 @@ pub(crate) enum Then {
 /// What the server's threads share.
 pub(crate) struct Shared {
     pub(crate) config: Arc<ServerConfig>,
-    pub(crate) gateway: Box<dyn Gateway>,
+    pub(crate) gateway: Arc<dyn Gateway>,
     pub(crate) pool: ThreadPool<HttpConnection>,
     pub(crate) requests: Arc<Requests>,
     /// The housekeeper's poller: the listener, and connections it flushes or closes.
