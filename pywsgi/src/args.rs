@@ -179,7 +179,10 @@ mod tests {
     #[test]
     fn defaults_are_port_8080_and_the_servers_threads() {
         let args = ServeArgs::parse(["myapp:app"]).expect("parses");
-        assert_eq!((args.port, args.threads, args.chdir), (8080, None, None));
+        assert_eq!(
+            (args.port, args.threads, args.chdir.as_deref()),
+            (8080, None, None)
+        );
         assert_eq!(args.config().threads, ServerConfig::default().threads);
     }
 

@@ -153,7 +153,10 @@ impl From<PyErr> for Failure {
 fn app_error(py: Python<'_>, error: &PyErr, during: &str) -> Error {
     let traceback = py
         .import("traceback")
-        .and_then(|tb| tb.call_method1("format_exception", (error.value(py),)))
+        .and_then(|tb| {
+            let args = (error.get_type(py), error.value(py), error.traceback(py));
+            tb.call_method1("format_exception", args)
+        })
         .and_then(|lines| lines.extract::<Vec<String>>())
         .map(|lines| lines.concat())
         .unwrap_or_else(|_| error.to_string());
