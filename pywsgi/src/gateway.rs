@@ -253,8 +253,15 @@ impl<'py> Sink<'_, 'py> {
         }
         self.flush_written()?;
         if !self.start_response.borrow().started.sent {
-            // An empty body: the headers go out now, or there was never a status.
+            // An empty body: the headers go out now, or there was never a status. Sent
+            // here rather than left to the server, the framing is cheroot's (chunked,
+            // with its last chunk, when the app gave no length), not `Content-Length: 0`.
             self.send_headers()?;
+            let response = &mut *self.response;
+            self.start_response
+                .py()
+                .detach(|| response.send_headers())
+                .map_err(Failure::Connection)?;
         }
         Ok(())
     }
