@@ -59,6 +59,12 @@ pub(crate) fn fill(py: Python<'_>, env: &Bound<'_, PyDict>, head: &RequestHead) 
         env.set_item(intern!(py, "wsgi.url_scheme"), head.scheme())?;
     }
     for (name, value) in head.headers() {
+        // `X_Forwarded_For` would become the same key as `X-Forwarded-For`: a client
+        // could forge what a proxy set. Dropped, as the `wsgi` layer drops it.
+        if name.contains('_') {
+            tracing::debug!(header = %name, "pywsgi: a header name with '_' is not put in the environ");
+            continue;
+        }
         let key = header_key(py, name);
         let value = match env.get_item(&key)? {
             // A field sent twice is one list (RFC 9110 §5.3); cookies join with "; ".

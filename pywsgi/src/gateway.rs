@@ -164,6 +164,7 @@ fn app_error(py: Python<'_>, error: &PyErr, during: &str) -> Error {
     Error::app(format!("Python exception {during}: {error}"))
 }
 
+// ANCHOR: respond
 impl Gateway for PyGateway {
     fn respond(&self, req: &mut HttpRequest) -> Result<(), Error> {
         let _span = tracing::debug_span!("PyGateway.respond").entered();
@@ -172,13 +173,8 @@ impl Gateway for PyGateway {
             let env = self
                 .environ(py, req)
                 .map_err(|e| app_error(py, &e, "building the environ"))?;
-            let start_response = Bound::new(
-                py,
-                StartResponse {
-                    started: Default::default(),
-                },
-            )
-            .map_err(|e| app_error(py, &e, "building start_response"))?;
+            let start_response = Bound::new(py, StartResponse::default())
+                .map_err(|e| app_error(py, &e, "building start_response"))?;
             tracing::debug!("calling the application");
             let body = self
                 .app
@@ -198,29 +194,34 @@ impl Gateway for PyGateway {
                 Ok(None) => Ok(()),
                 Err(e) => Err(e),
             };
-            match (outcome, closed) {
-                (Err(Failure::Connection(error)), closed) => {
-                    if let Err(e) = closed {
-                        app_error(py, &e, "in close()");
-                    }
-                    Err(error)
-                }
-                (Err(Failure::Python(error)), closed) => {
-                    if let Err(e) = closed {
-                        app_error(py, &e, "in close()");
-                    }
-                    Err(app_error(py, &error, "in the response body"))
-                }
-                (Ok(()), Err(error)) => Err(app_error(py, &error, "in close()")),
-                (Ok(()), Ok(())) => Ok(()),
-            }
+            finish(py, outcome, closed)
         })
     }
 
+    // ANCHOR_END: respond
+    // ANCHOR: worker_life
     fn worker_life(&self, life: &mut (dyn FnMut() + Send)) {
         // Attached once, detached at once: the thread state lives as long as the worker,
         // and each request's `Python::attach` only takes the GIL back.
         Python::attach(|py| py.detach(life));
+    }
+}
+// ANCHOR_END: worker_life
+
+/// What the server is told, once the body was sent (or not) and closed (or not): a
+/// failed `close()` is logged, and an application error wins over it.
+fn finish(py: Python<'_>, outcome: Result<(), Failure>, closed: PyResult<()>) -> Result<(), Error> {
+    let close_failed = |closed: PyResult<()>| closed.err().map(|e| app_error(py, &e, "in close()"));
+    match outcome {
+        Err(Failure::Connection(error)) => {
+            close_failed(closed);
+            Err(error)
+        }
+        Err(Failure::Python(error)) => {
+            close_failed(closed);
+            Err(app_error(py, &error, "in the response body"))
+        }
+        Ok(()) => close_failed(closed).map_or(Ok(()), Err),
     }
 }
 

@@ -39,6 +39,7 @@ pub(crate) struct Started {
 
 /// The `start_response` callable handed to the application, one per request.
 #[pyclass(module = "pywsgi")]
+#[derive(Default)]
 pub(crate) struct StartResponse {
     pub(crate) started: Started,
 }

@@ -345,3 +345,14 @@ fn a_head_request_gets_the_headers_and_no_body() {
     );
     server.stop();
 }
+
+#[test]
+fn a_header_with_an_underscore_cannot_forge_its_dashed_twin() {
+    let server = serve("conformance:environ_app", 1);
+    let request = b"GET / HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 10.0.0.1\r\nX_Forwarded_For: 6.6.6.6\r\nConnection: close\r\n\r\n";
+    let text = String::from_utf8_lossy(&parse(&exchange(server.local_addr(), request), false).body)
+        .into_owned();
+    assert!(text.contains("HTTP_X_FORWARDED_FOR='10.0.0.1'\n"), "{text}");
+    assert!(!text.contains("6.6.6.6"), "{text}");
+    server.stop();
+}
