@@ -10,6 +10,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
+// ANCHOR: latin1
 /// A Python `str` with one character per byte (Latin-1), as PEP 3333 asks of every
 /// environ value: bytes 0x80-0xFF are kept, never dropped or replaced.
 pub(crate) fn latin1<'py>(py: Python<'py>, bytes: &[u8]) -> Bound<'py, PyString> {
@@ -21,6 +22,7 @@ pub(crate) fn latin1<'py>(py: Python<'py>, bytes: &[u8]) -> Bound<'py, PyString>
         ),
     }
 }
+// ANCHOR_END: latin1
 
 /// The method as an interned string when it is a common one.
 fn method<'py>(py: Python<'py>, method: &str) -> Bound<'py, PyString> {

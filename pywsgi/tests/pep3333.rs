@@ -39,6 +39,13 @@ fn environ_is_a_dict_of_native_strings_with_every_required_key() {
     ] {
         assert!(text.contains(line), "{line} missing from\n{text}");
     }
+    // The request's keys only: the process's environment (granian#878) is not merged in.
+    for key in ["PATH=", "HOME=", "PWD="] {
+        assert!(
+            !text.lines().any(|l| l.starts_with(key)),
+            "{key} leaked into\n{text}"
+        );
+    }
     server.stop();
 }
 
