@@ -72,6 +72,26 @@ const CASES: &[Case] = &[
     ("GET", "/blog", "", b""),
     ("GET", "/blog/", "", b""),
     ("GET", "/blog/first?x=1", "", b""),
+    // Session ids count from 1 (the app's CountingSession): the first request's is 1.
+    (
+        "GET",
+        "/session",
+        "Cookie: webpy_session_id=0000000000000000000000000000000000000001\r\n",
+        b"",
+    ),
+    (
+        "GET",
+        "/session",
+        "Cookie: webpy_session_id=0000000000000000000000000000000000000001\r\n",
+        b"",
+    ),
+    (
+        "GET",
+        "/session",
+        "Cookie: webpy_session_id=00000000000000000000000000000000000000ff\r\n",
+        b"",
+    ),
+    ("GET", "/session", "", b""),
 ];
 
 fn request((method, target, headers, body): &Case) -> Vec<u8> {
@@ -116,6 +136,7 @@ fn web_py_answers_on_pywsgi_byte_for_byte_as_on_cheroot() {
     let theirs = cheroot();
     let ours = serve("webpy_app:app", 2);
     let mut differences = Vec::new();
+    let mut sessions = Vec::new();
     for case in CASES {
         let raw = request(case);
         let expected = comparable(&exchange(theirs.addr.parse().expect("an address"), &raw));
@@ -125,6 +146,9 @@ fn web_py_answers_on_pywsgi_byte_for_byte_as_on_cheroot() {
             "cheroot answered {case:?} with {:?}",
             String::from_utf8_lossy(&expected)
         );
+        if case.1 == "/session" {
+            sessions.push(String::from_utf8_lossy(&expected).into_owned());
+        }
         if expected != got {
             differences.push(format!(
                 "{} {}\n--- cheroot\n{}\n--- pywsgi\n{}",

@@ -2,7 +2,8 @@
 by pywsgi, it must answer both byte for byte alike (Date and Server aside).
 
 Routes, a sub-application, processors (a load hook, an unload hook, a processor around
-the handler), cookies, forms (urlencoded and multipart), redirects, errors, streaming.
+the handler), sessions, cookies, forms (urlencoded and multipart), redirects, errors,
+streaming.
 """
 import web
 
@@ -114,6 +115,46 @@ class Head:
         return ""
 
 
+class Counter:
+    def GET(self):
+        session.count += 1
+        return "count=%d" % session.count
+
+
+class MemoryStore(web.session.Store):
+    """Sessions in the process: each server keeps its own, and leaves no files."""
+
+    def __init__(self):
+        self.data = {}
+
+    def __contains__(self, key):
+        return key in self.data
+
+    def __getitem__(self, key):
+        return self.data[key]
+
+    def __setitem__(self, key, value):
+        self.data[key] = value
+
+    def __delitem__(self, key):
+        self.data.pop(key, None)
+
+    def cleanup(self, timeout):
+        pass
+
+
+class CountingSession(web.session.Session):
+    """Session ids 1, 2, 3... in hex, instead of random ones: both servers, sent the
+    same requests in the same order, hand out the same ids, so their Set-Cookie lines
+    can be compared byte for byte."""
+
+    issued = [0]
+
+    def _generate_session_id(self):
+        CountingSession.issued[0] += 1
+        return "%040x" % CountingSession.issued[0]
+
+
 class BlogIndex:
     def GET(self):
         return "blog index at %s (homepath=%r)" % (web.ctx.path, web.ctx.homepath)
@@ -136,6 +177,7 @@ urls = (
     "/stream", "Stream",
     "/latin.*", "Latin",
     "/head", "Head",
+    "/session", "Counter",
     "/blog", blog,
 )
 
@@ -143,4 +185,5 @@ application = web.application(urls, globals())
 application.add_processor(web.loadhook(loadhook))
 application.add_processor(web.unloadhook(unloadhook))
 application.add_processor(counter_processor)
+session = CountingSession(application, MemoryStore(), initializer={"count": 0})
 app = application.wsgifunc()
