@@ -189,12 +189,7 @@ impl Gateway for PyGateway {
             };
             let outcome = sink.send(&body);
             // PEP 3333: close() is called on every path, errors and departed clients too.
-            let closed = match body.getattr_opt(intern!(py, "close")) {
-                Ok(Some(close)) => close.call0().map(drop),
-                Ok(None) => Ok(()),
-                Err(e) => Err(e),
-            };
-            finish(py, outcome, closed)
+            finish(py, outcome, close(&body))
         })
     }
 
@@ -207,6 +202,18 @@ impl Gateway for PyGateway {
     }
 }
 // ANCHOR_END: worker_life
+
+/// Calls the body's `close()`, if it has one. A plain list or tuple (most bodies) has
+/// none: looking would cost an `AttributeError` raised and caught on every request.
+fn close(body: &Bound<'_, PyAny>) -> PyResult<()> {
+    if body.is_exact_instance_of::<PyList>() || body.is_exact_instance_of::<PyTuple>() {
+        return Ok(());
+    }
+    match body.getattr_opt(intern!(body.py(), "close"))? {
+        Some(close) => close.call0().map(drop),
+        None => Ok(()),
+    }
+}
 
 /// What the server is told, once the body was sent (or not) and closed (or not): a
 /// failed `close()` is logged, and an application error wins over it.
