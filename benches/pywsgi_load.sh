@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Load test of pywsgi against cheroot and granian, each serving the same Python WSGI
-# applications (pywsgi/tests/apps): the raw PEP 3333 hello (hello:app) and a web.py
-# 0.76 page (webpy_app:app, path /). Each server is pinned to cpu 0 and wrk to cpu 1
+# applications (pywsgi/tests/apps): the raw PEP 3333 hello (hello:app), a 10 KB answer
+# (bench:big), an echo of a 10 KB upload (bench:echo), a handler that sleeps 10 ms
+# (bench:sleep) and a web.py 0.76 page (webpy_app:app, path /). PYWSGI_THREADS (default
+# "1 8") is the sweep of pywsgi's --threads; LOAD_APPS (default all five) picks rows. Each server is pinned to cpu 0 and wrk to cpu 1
 # (taskset), keep-alive, at 8 and 32 connections, so what is measured is each server's
 # work per request on one core.
 #
@@ -52,6 +54,15 @@ group_ticks() {
     echo "$total"
 }
 
+# wrk's script for the upload rows: a POST of 10 KB.
+UPLOAD_LUA="$(mktemp --suffix=.lua)"
+trap 'rm -f "$UPLOAD_LUA"' EXIT
+cat >"$UPLOAD_LUA" <<'LUA'
+wrk.method = "POST"
+wrk.body = string.rep("x", 10240)
+wrk.headers["Content-Type"] = "application/octet-stream"
+LUA
+
 # point LABEL APP PATH CONNS -- COMMAND...: starts COMMAND (in its own process group,
 # pinned), waits for its port, runs wrk, prints one row, stops the server.
 point() {
@@ -64,10 +75,12 @@ point() {
         sleep 0.05
     done
     # Warm up (imports, first requests), then measure.
-    taskset -c "$CLIENT_CPU" wrk -t 1 -c "$conns" -d 1s "http://127.0.0.1:$port$path" >/dev/null
+    local script=()
+    [ "$app" = echo ] && script=(-s "$UPLOAD_LUA")
+    taskset -c "$CLIENT_CPU" wrk -t 1 -c "$conns" -d 1s "${script[@]}" "http://127.0.0.1:$port$path" >/dev/null
     local before out after
     before="$(group_ticks "$pid")"
-    out="$(taskset -c "$CLIENT_CPU" wrk -t 1 -c "$conns" -d "${DURATION}s" --latency "http://127.0.0.1:$port$path")"
+    out="$(taskset -c "$CLIENT_CPU" wrk -t 1 -c "$conns" -d "${DURATION}s" --latency "${script[@]}" "http://127.0.0.1:$port$path")"
     after="$(group_ticks "$pid")"
     kill -TERM -- "-$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
@@ -81,13 +94,16 @@ point() {
 }
 
 printf "%-28s %-8s %5s %12s %10s %11s\n" "server" "app" "conns" "req/s" "p99" "cpu_us/req"
-for APP in hello webpy; do
+for APP in ${LOAD_APPS:-hello big echo sleep webpy}; do
+    URL_PATH=/
     case "$APP" in
-        hello) SPEC=hello:app; URL_PATH=/ ;;
-        webpy) SPEC=webpy_app:app; URL_PATH=/ ;;
+        hello) SPEC=hello:app ;;
+        big | echo | sleep) SPEC="bench:$APP" ;;
+        webpy) SPEC=webpy_app:app ;;
+        *) echo "unknown app $APP" >&2; exit 2 ;;
     esac
     for CONNS in 8 32; do
-        for THREADS in 1 8; do
+        for THREADS in ${PYWSGI_THREADS:-1 8}; do
             PORT="$(free_port)"
             point "pywsgi --threads $THREADS" "$APP" "$URL_PATH" "$CONNS" "$PORT" -- \
                 env PYTHONPATH="$DEPS" "$PYWSGI" "$SPEC" --port "$PORT" --threads "$THREADS" --chdir "$APPS"
