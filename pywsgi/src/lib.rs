@@ -2,7 +2,7 @@
 //! workspace's HTTP server, with CPython embedded through PyO3.
 //!
 //! It sits beside the `wsgi` layer, not on it: where `wsgi`'s `WsgiGateway` calls a Rust
-//! application, [`PyGateway`] implements `httpserver`'s `Gateway` trait by calling a
+//! application, `PyGateway` implements `httpserver`'s `Gateway` trait by calling a
 //! Python callable. The server below is the same one (limits, timeouts, keep-alive, bodies
 //! received whole before the application runs); each of its worker threads is a Python
 //! thread for its whole life. The book walks it in "The real thing: web.py on our server".
