@@ -363,3 +363,30 @@ fn a_header_with_an_underscore_cannot_forge_its_dashed_twin() {
     assert!(!text.contains("6.6.6.6"), "{text}");
     server.stop();
 }
+
+#[test]
+fn a_body_chunk_must_be_bytes_and_start_response_must_come_first() {
+    testkit::log::capture();
+    for (app, says) in [
+        (
+            "conformance:text_chunk_app",
+            "the response body must yield bytes, not str",
+        ),
+        ("conformance:no_start_app", "never called start_response"),
+    ] {
+        let server = serve(app, 1);
+        let raw = get(server.local_addr(), "/");
+        assert_eq!(
+            status(&raw),
+            500,
+            "{app}: {}",
+            String::from_utf8_lossy(&raw)
+        );
+        assert!(
+            !contains(&raw, b"a str") && !contains(&raw, b"without a status"),
+            "{app}"
+        );
+        assert!(testkit::log::text().contains(says), "{app}: {says}");
+        server.stop();
+    }
+}

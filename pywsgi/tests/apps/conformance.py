@@ -206,3 +206,12 @@ def errors_app(environ, start_response):
     environ["wsgi.errors"].writelines(["and a line list\n"])
     start_response("200 OK", TEXT)
     return [b"logged"]
+
+
+def text_chunk_app(environ, start_response):
+    start_response("200 OK", TEXT)
+    return ["a str, not bytes"]
+
+
+def no_start_app(environ, start_response):
+    return [b"a body without a status"]
