@@ -69,6 +69,14 @@ pub trait Gateway: Send + Sync + 'static {
     /// Returning `Err` (or panicking) means the application failed; see the trait's
     /// documentation for what the client then receives.
     fn respond(&self, req: &mut HttpRequest) -> Result<(), Error>;
+
+    /// Runs each worker thread's whole life: `life` is the worker's loop (waiting on the
+    /// poller, reading, calling [`respond`](Self::respond)), and must be called once.
+    /// The default just calls it. A gateway that embeds an interpreter keeps one
+    /// interpreter thread state per worker this way, instead of one per request.
+    fn worker_life(&self, life: &mut (dyn FnMut() + Send)) {
+        life()
+    }
 }
 // ANCHOR_END: gateway
 

@@ -60,6 +60,8 @@ impl HttpServer {
     /// A server for `gateway`, not listening yet.
     pub fn new(config: ServerConfig, gateway: impl Gateway) -> Result<Self, Error> {
         let room = Arc::new(WaitingRoom::new(Poller::new()?));
+        let gateway: Arc<dyn Gateway> = Arc::new(gateway);
+        let lives = Arc::clone(&gateway);
         // The pool's own queue only carries the rare request the housekeeper found
         // complete, unbounded: the bound a user sets (`max_queued_requests`) is the
         // housekeeper's, which answers 503 past it.
@@ -72,11 +74,14 @@ impl HttpServer {
                 ..ThreadPoolConfig::default()
             },
             Arc::clone(&room) as Arc<dyn threadpool::Source<_>>,
-        );
+        )
+        .around_workers(Arc::new(move |life: &mut (dyn FnMut() + Send)| {
+            lives.worker_life(life)
+        }));
         let shared = Shared {
             bodies: Arc::new(MemoryBudget::new(config.body_memory_total)),
             config: Arc::new(config),
-            gateway: Box::new(gateway),
+            gateway,
             pool,
             room,
             watch: Arc::new(Poller::new()?),

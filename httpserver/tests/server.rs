@@ -326,3 +326,42 @@ fn stop_cuts_a_worker_blocked_on_a_client_that_does_not_read() {
         got.len()
     );
 }
+
+/// A gateway that marks each worker thread in its `worker_life` and answers with the mark.
+struct LifeMarks {
+    lives: std::sync::atomic::AtomicUsize,
+}
+
+thread_local! {
+    static MARK: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl httpserver::Gateway for LifeMarks {
+    fn respond(&self, req: &mut HttpRequest) -> Result<(), Error> {
+        let mark = MARK.with(|m| m.get());
+        req.write(format!("life {mark}").as_bytes())
+    }
+
+    fn worker_life(&self, life: &mut (dyn FnMut() + Send)) {
+        let n = self.lives.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        MARK.with(|m| m.set(n));
+        life();
+    }
+}
+
+#[test]
+fn the_gateways_worker_life_runs_around_every_worker() {
+    let gateway = LifeMarks {
+        lives: std::sync::atomic::AtomicUsize::new(0),
+    };
+    let server = TestServer::with_gateway(|c| c.threads = 2, gateway);
+    for _ in 0..6 {
+        let answer = server.exchange(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        // Each request ran on a worker inside its life: mark 1 or 2, never the unset 0.
+        assert!(
+            answer.ends_with("life 1\r\n0\r\n\r\n") || answer.ends_with("life 2\r\n0\r\n\r\n"),
+            "{answer}"
+        );
+    }
+    server.stop();
+}

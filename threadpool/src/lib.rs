@@ -76,6 +76,6 @@ mod worker;
 
 pub use config::ThreadPoolConfig;
 pub use error::{PutError, ThreadPoolError};
-pub use pool::{StopReport, ThreadPool};
+pub use pool::{StopReport, ThreadPool, WorkerLife};
 pub use source::Source;
 pub use worker::{WorkItem, WorkerStats, WorkerThread};

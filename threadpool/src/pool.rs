@@ -63,6 +63,10 @@ pub struct StopReport<T> {
     pub unfinished: Vec<String>,
 }
 
+/// What runs around each worker's whole life (see [`ThreadPool::around_workers`]): it is
+/// handed the worker's loop and must call it once, on the thread it was called on.
+pub type WorkerLife = Arc<dyn Fn(&mut (dyn FnMut() + Send)) + Send + Sync>;
+
 /// A pool of [`WorkerThread`]s running [`WorkItem`]s from one queue.
 ///
 /// All methods take `&self`, so the pool can be shared with `Arc` between the threads
@@ -81,6 +85,8 @@ pub struct ThreadPool<T: WorkItem> {
     started: AtomicBool,
     next_id: AtomicUsize,
     workers: Mutex<Vec<WorkerEntry>>,
+    /// Runs around each worker's loop; `None`: the loop alone.
+    life: Option<WorkerLife>,
 }
 
 impl<T: WorkItem> ThreadPool<T> {
@@ -128,7 +134,18 @@ impl<T: WorkItem> ThreadPool<T> {
             started: AtomicBool::new(false),
             next_id: AtomicUsize::new(0),
             workers: Mutex::new(Vec::new()),
+            life: None,
         }
+    }
+
+    /// Runs `life` on each worker thread around the worker's whole loop, from before its
+    /// first item to after its last: for per-thread state that must outlive one item (an
+    /// embedded interpreter's thread state, which holds the thread's `threading.local`s).
+    /// `life` must call the loop it is handed exactly once; a worker whose `life` returns
+    /// without calling it exits at once.
+    pub fn around_workers(mut self, life: WorkerLife) -> Self {
+        self.life = Some(life);
+        self
     }
 
     /// The configuration the pool was built with.
@@ -178,9 +195,20 @@ impl<T: WorkItem> ThreadPool<T> {
         // Counted before the spawn so that `threads()` never reads lower than the workers
         // that exist; undone if the spawn fails.
         self.shared.threads.fetch_add(1, Ordering::SeqCst);
+        let life = self.life.clone();
         let spawned = thread::Builder::new()
             .name(name.clone())
-            .spawn(move || worker.run());
+            .spawn(move || match life {
+                Some(life) => {
+                    let mut worker = Some(worker);
+                    life(&mut || {
+                        if let Some(worker) = worker.take() {
+                            worker.run();
+                        }
+                    });
+                }
+                None => worker.run(),
+            });
         match spawned {
             Ok(handle) => {
                 let entry = WorkerEntry {

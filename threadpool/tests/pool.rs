@@ -513,3 +513,42 @@ fn items_from_a_source_run_and_queued_items_still_run_and_stop_ends_waiting_work
     assert!(report.unfinished.is_empty() && started.elapsed() < PATIENCE);
     assert_eq!(pool.threads(), 0);
 }
+
+#[test]
+fn around_workers_wraps_each_workers_whole_life() -> Result<(), Box<dyn std::error::Error>> {
+    thread_local! {
+        static LIFE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+    let entered = Arc::new(AtomicUsize::new(0));
+    let left = Arc::new(AtomicUsize::new(0));
+    let (enter, leave) = (Arc::clone(&entered), Arc::clone(&left));
+    let pool: ThreadPool<Box<dyn FnOnce() + Send>> =
+        pool(2).around_workers(Arc::new(move |life: &mut (dyn FnMut() + Send)| {
+            LIFE.with(|l| l.set(enter.fetch_add(1, Ordering::SeqCst) + 1));
+            life();
+            leave.fetch_add(1, Ordering::SeqCst);
+        }));
+    pool.start()?;
+    let (tx, rx) = bounded(8);
+    for _ in 0..8 {
+        let tx = tx.clone();
+        let item: Box<dyn FnOnce() + Send> = Box::new(move || {
+            let _ = tx.send(LIFE.with(|l| l.get()));
+        });
+        assert!(pool.put(item).is_ok());
+    }
+    for _ in 0..8 {
+        // Every item ran inside a life: the thread-local the life set is there.
+        assert!((1..=2).contains(&rx.recv_timeout(PATIENCE)?));
+    }
+    assert_eq!(entered.load(Ordering::SeqCst), 2, "one life per worker");
+    assert_eq!(
+        left.load(Ordering::SeqCst),
+        0,
+        "no life ends while the pool runs"
+    );
+    let report = pool.stop(PATIENCE);
+    assert!(report.unfinished.is_empty());
+    assert!(eventually(|| left.load(Ordering::SeqCst) == 2));
+    Ok(())
+}

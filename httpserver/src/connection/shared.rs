@@ -20,7 +20,7 @@ pub(crate) struct Handoff {
 /// What the server's threads share.
 pub(crate) struct Shared {
     pub(crate) config: Arc<ServerConfig>,
-    pub(crate) gateway: Box<dyn Gateway>,
+    pub(crate) gateway: Arc<dyn Gateway>,
     pub(crate) pool: ThreadPool<HttpConnection>,
     /// The workers' poller and the connections waiting on it.
     pub(crate) room: Arc<WaitingRoom<HttpConnection>>,
