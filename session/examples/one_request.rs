@@ -65,6 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut client = Client::connect(addr);
     let peer = format!("peer={}", client.reader_stream().local_addr()?);
+    // ANCHOR: login_bytes
     let form = format!("csrf_token={token}&username=ada&password=lovelace");
     client.send(
         format!(
@@ -74,6 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .as_bytes(),
     );
+    // ANCHOR_END: login_bytes
     let posted = client.response(false);
     let post = trip_of(&trips, &peer, 1)?;
     let location = posted.header("Location").unwrap_or("(none)");

@@ -296,6 +296,7 @@ impl Login {
         }
         html(login_page(None, &self.0.csrf_field()?))
     }
+    // ANCHOR: login_post
     fn post(&mut self, _args: &Args) -> Outcome {
         let form = input()?;
         let name = form.get("username").unwrap_or("").trim().to_owned();
@@ -313,6 +314,7 @@ impl Login {
         self.0.flash(&format!("Welcome, {name}."))?;
         Err(seeother("/"))
     }
+    // ANCHOR_END: login_post
 }
 
 /// `/logout`: ends the session (its record is deleted and the cookie expired).
