@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crate::body::Body;
+use crate::outcome::Body;
 use crate::Error;
 
 // ANCHOR: http_error

@@ -33,28 +33,33 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod application;
-mod body;
-mod client;
+// The steps of a request, in the order it meets them: `server` (run, start) hands the
+// environ to `wsgifunc` (the WSGI callable), which calls `answer` (load ctx, refuse,
+// take the response), which calls `dispatch` (processors, the mapping, a mount);
+// `build` is the application before any request, `in_process` the client without a
+// socket, `outcome` what a handler returns.
+mod answer;
+mod build;
 pub mod ctx;
 mod debug;
+mod dispatch;
 mod env;
 mod error;
-mod gateway;
-mod handle;
 mod hosts;
 mod http_error;
+mod in_process;
 pub mod logging;
 mod mapping;
+mod outcome;
 mod processor;
-mod run;
-mod serve;
+mod server;
 mod target;
 pub mod web;
+mod wsgifunc;
 
-pub use crate::application::{Application, DEFAULT_MAX_BODY, DEFAULT_MAX_FIELDS};
-pub use body::{Body, Outcome};
-pub use client::{Request, Response};
+pub use crate::build::{Application, DEFAULT_MAX_BODY, DEFAULT_MAX_FIELDS};
+pub use outcome::{Body, Outcome};
+pub use in_process::{Request, Response};
 pub use ctx::Ctx;
 pub use error::Error;
 pub use http_error::{
@@ -63,6 +68,6 @@ pub use http_error::{
     unavailableforlegalreasons, unsupportedmediatype, HttpError,
 };
 pub use processor::{loadhook, unloadhook, HookOutcome, Next, Processor};
-pub use run::{parse_address, DEFAULT_ADDRESS};
+pub use server::{parse_address, DEFAULT_ADDRESS};
 pub use target::{Args, Target};
 pub use wsgi::{Middleware, RunningServer, ServerConfig};

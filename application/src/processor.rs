@@ -9,7 +9,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use crate::body::{Body, OnDrop, Outcome};
+use crate::outcome::{Body, OnDrop, Outcome};
 use crate::ctx::with_live;
 use crate::HttpError;
 

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use crate::body::Outcome;
+use crate::outcome::Outcome;
 use crate::http_error::nomethod;
 use crate::Application;
 

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::sync::Arc;
 
 use super::Ctx;
-use crate::application::Settings;
+use crate::build::Settings;
 use crate::web::Storage;
 use crate::{Error, HttpError};
 

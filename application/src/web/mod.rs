@@ -3,7 +3,7 @@
 //! They all reach the current request through `ctx`; called outside a request they
 //! return [`Error::OutsideRequest`].
 
-mod body;
+mod data;
 mod cookies;
 mod form;
 mod input;
@@ -12,7 +12,7 @@ mod redirect;
 mod storage;
 mod upload;
 
-pub use body::data;
+pub use data::data;
 pub use cookies::{cookies, setcookie, AsSameSite, SameSite, SetCookie};
 pub use input::{input, input_method};
 pub use redirect::{found, redirect, redirect_to, seeother, tempredirect};

@@ -4,8 +4,8 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use crate::application::Inner;
-use crate::body::{Body, Outcome};
+use crate::build::Inner;
+use crate::outcome::{Body, Outcome};
 use crate::ctx::{self, scope, with_live, Ctx, Live};
 use crate::env::Env;
 use crate::hosts::{homedomain, host_allowed};

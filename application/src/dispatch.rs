@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::application::Inner;
-use crate::body::Outcome;
+use crate::build::Inner;
+use crate::outcome::Outcome;
 use crate::ctx::{self, with_live, Ctx};
 use crate::hosts::strip_port;
 use crate::http_error::{notfound, HttpError};

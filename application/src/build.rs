@@ -1,4 +1,5 @@
-//! `Application`: the mapping, the processors, the custom pages and the settings.
+//! Building an `Application`, before any request: the mapping, the processors, the custom
+//! pages and the settings.
 
 use std::sync::{Arc, PoisonError, RwLock};
 
