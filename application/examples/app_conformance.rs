@@ -218,7 +218,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut app = app()?;
     app.set_debug(debug);
-    let server = app.start(args.config(), [])?;
+    let server = app.start(args.config())?;
     println!("listening on http://{}", server.local_addr());
     server.wait_for_signal()?;
     Ok(())

@@ -105,5 +105,5 @@ fn wiki() -> Result<Application, Error> {
 }
 
 fn main() -> Result<(), Error> {
-    wiki()?.run([])
+    wiki()?.run()
 }

@@ -67,7 +67,9 @@ pub use http_error::{
     notacceptable, notfound, notmodified, ok, payloadtoolarge, preconditionfailed, unauthorized,
     unavailableforlegalreasons, unsupportedmediatype, HttpError,
 };
-pub use processor::{loadhook, unloadhook, HookOutcome, Next, Processor};
-pub use server::{parse_address, DEFAULT_ADDRESS};
-pub use target::{Args, Target};
+pub use processor::{
+    loadhook, processor_fn, unloadhook, HookOutcome, Next, Processor, ProcessorFn,
+};
+pub use server::{parse_address, MiddlewareStack, DEFAULT_ADDRESS};
+pub use target::{delete, get, post, put, Args, Target};
 pub use wsgi::{Middleware, RunningServer, ServerConfig};

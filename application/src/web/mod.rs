@@ -16,7 +16,7 @@ pub use data::data;
 pub use cookies::{cookies, setcookie, AsSameSite, SameSite, SetCookie};
 pub use input::{input, input_method};
 pub use redirect::{found, redirect, redirect_to, seeother, tempredirect};
-pub use storage::Storage;
+pub use storage::{FormValue, Storage};
 pub use upload::FileUpload;
 
 use crate::ctx::with_live;

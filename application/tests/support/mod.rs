@@ -15,7 +15,7 @@ impl Server {
         let mut config = ServerConfig::new("127.0.0.1:0");
         config.threads = 4;
         let running = app
-            .start(config, [])
+            .start(config)
             .expect("a server on 127.0.0.1:0 starts");
         Server { running }
     }
