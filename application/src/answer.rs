@@ -5,11 +5,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use crate::build::Inner;
-use crate::outcome::{Body, Outcome};
 use crate::ctx::{self, scope, with_live, Ctx, Live};
 use crate::env::Env;
 use crate::hosts::{homedomain, host_allowed};
 use crate::http_error::{badrequest, nomethod, HttpError};
+use crate::outcome::{Body, Outcome};
 use crate::Application;
 
 /// What the application answers: the arguments of `start_response` and the body.

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use crate::build::Inner;
-use crate::outcome::Outcome;
 use crate::ctx::{self, with_live, Ctx};
 use crate::hosts::strip_port;
 use crate::http_error::{notfound, HttpError};
 use crate::mapping::{Found, Subject};
+use crate::outcome::Outcome;
 use crate::processor::run_chain;
 use crate::{debug, web, Application};
 

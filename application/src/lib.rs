@@ -58,8 +58,6 @@ pub mod web;
 mod wsgifunc;
 
 pub use crate::build::{Application, DEFAULT_MAX_BODY, DEFAULT_MAX_FIELDS};
-pub use outcome::{Body, Outcome};
-pub use in_process::{Request, Response};
 pub use ctx::Ctx;
 pub use error::Error;
 pub use http_error::{
@@ -67,6 +65,8 @@ pub use http_error::{
     notacceptable, notfound, notmodified, ok, payloadtoolarge, preconditionfailed, unauthorized,
     unavailableforlegalreasons, unsupportedmediatype, HttpError,
 };
+pub use in_process::{Request, Response};
+pub use outcome::{Body, Outcome};
 pub use processor::{
     loadhook, processor_fn, unloadhook, HookOutcome, Next, Processor, ProcessorFn,
 };

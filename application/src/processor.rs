@@ -10,8 +10,8 @@ use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use crate::outcome::{Body, OnDrop, Outcome};
 use crate::ctx::with_live;
+use crate::outcome::{Body, OnDrop, Outcome};
 use crate::HttpError;
 
 // ANCHOR: processor
@@ -133,8 +133,8 @@ pub(crate) fn run_chain(
     let step = || match processors.split_first() {
         None => handle(),
         Some((first, rest)) => {
-            let _span = tracing::debug_span!("Application.processor", name = %first.name())
-                .entered();
+            let _span =
+                tracing::debug_span!("Application.processor", name = %first.name()).entered();
             first.process(Next { rest, handle })
         }
     };

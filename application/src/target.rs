@@ -54,7 +54,10 @@ impl Args {
             None => format!("URL argument {i} is missing"),
             Some(text) => match text.parse() {
                 Ok(value) => return Ok(value),
-                Err(_) => format!("URL argument {i} ({text:?}) is not a valid {}", type_name::<T>()),
+                Err(_) => format!(
+                    "URL argument {i} ({text:?}) is not a valid {}",
+                    type_name::<T>()
+                ),
             },
         };
         tracing::debug!(why, "bad URL argument: 400");

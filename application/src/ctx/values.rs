@@ -25,15 +25,15 @@ type Value = Arc<dyn Any + Send + Sync>;
 
 /// Puts `value` under `key`, returning the value it replaces.
 fn put(key: Key, value: Value) -> Result<(), Error> {
-    let old = with_live(|live| {
-        match live.values.iter_mut().find(|(k, _)| *k == key) {
+    let old = with_live(
+        |live| match live.values.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => Some(std::mem::replace(v, value)),
             None => {
                 live.values.push((key, value));
                 None
             }
-        }
-    })?;
+        },
+    )?;
     // Dropped here, outside the borrow: a `Drop` of the application's may use ctx.
     drop(old);
     Ok(())
