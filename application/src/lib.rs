@@ -8,13 +8,19 @@
 //!
 //! # Layout
 //! - [`Application`]: the mapping (URL patterns to [`Target`]s), processors,
-//!   `handle`, `request` (the in-process client), `wsgifunc`, `run`.
+//!   `handle`, `request` (the in-process client), `wsgifunc`, `run` and `run_with` (with
+//!   a [`MiddlewareStack`] that names its order).
 //! - [`Target`]: what a pattern maps to; a handler is `Target::route()` with a function
-//!   per method (`.get(show).post(save)`), each method named once.
+//!   per method (`.get(show).post(save)`, or [`get`]`(show)` for short), each method
+//!   named once. Its [`Args`] are the pattern's groups, as text or parsed
+//!   (`args.parse::<u32>(0)?`).
 //! - [`ctx`]: the request's context, web.py's `web.ctx`, reached through a thread-local.
-//! - [`Processor`] and [`Next`]: what `add_processor` takes; [`loadhook`], [`unloadhook`].
+//! - [`Processor`] and [`Next`]: what `add_processor` takes; [`processor_fn`],
+//!   [`loadhook`], [`unloadhook`].
 //! - [`web`]: the functions handlers call: `input`, `data`, `header`, `cookies`,
-//!   `setcookie`, `seeother`…; the [`HttpError`] family is at the crate root.
+//!   `setcookie`, `seeother`…; the [`HttpError`] family is at the crate root. A handler
+//!   answers with `Ok(body)` or `Err(HttpError)`; a redirect or a 2xx may be either
+//!   (`Ok(web::seeother("/").into())` as [`Body::Reply`]).
 //! - [`logging`]: the subscriber `run()` installs, so the layers' `tracing` events
 //!   (and, with `RUST_LOG=debug`, each request's trip) reach stderr.
 //!
@@ -22,7 +28,7 @@
 //! use application::{Application, Args, Target};
 //!
 //! fn hello(args: &Args) -> application::Outcome {
-//!     Ok(format!("hello, {}", args.get(0).unwrap_or("world")).into())
+//!     Ok(format!("hello, {}", args.str(0)).into())
 //! }
 //!
 //! let app = Application::new([("/(.*)", Target::route().get(hello))])?;
