@@ -25,7 +25,8 @@ pub trait Processor: Send + Sync + 'static {
     /// What the trace calls this processor. By default the Rust type's name, which for
     /// a function is its path and for a closure only names the function it was written
     /// in (two closures in one function read alike): name those with
-    /// [`ProcessorFn::named`] or [`Application::add_processor_named`](crate::Application::add_processor_named).
+    /// [`ProcessorFn::named`] or
+    /// [`Application::add_processor_named`](crate::Application::add_processor_named).
     fn name(&self) -> Cow<'_, str> {
         Cow::Owned(shown(std::any::type_name::<Self>()))
     }
@@ -40,6 +41,21 @@ where
     }
 }
 
+/// The rest of the chain: the processors added after this one, then the handler.
+pub struct Next<'a> {
+    rest: &'a [Arc<dyn Processor>],
+    handle: &'a dyn Fn() -> Outcome,
+}
+
+impl Next<'_> {
+    /// Runs the rest of the chain and returns its outcome.
+    pub fn run(self) -> Outcome {
+        run_chain(self.rest, self.handle)
+    }
+}
+// ANCHOR_END: processor
+
+// ANCHOR: processor_fn
 /// A processor made by [`processor_fn`], [`loadhook`] or [`unloadhook`], with the name
 /// the trace shows for it.
 pub struct ProcessorFn<F> {
@@ -75,6 +91,8 @@ impl<F> ProcessorFn<F> {
     }
 }
 
+// ANCHOR_END: processor_fn
+
 impl<F> Processor for ProcessorFn<F>
 where
     F: Fn(Next<'_>) -> Outcome + Send + Sync + 'static,
@@ -103,20 +121,6 @@ impl<P: Processor> Processor for Named<P> {
         Cow::Borrowed(&self.name)
     }
 }
-
-/// The rest of the chain: the processors added after this one, then the handler.
-pub struct Next<'a> {
-    rest: &'a [Arc<dyn Processor>],
-    handle: &'a dyn Fn() -> Outcome,
-}
-
-impl Next<'_> {
-    /// Runs the rest of the chain and returns its outcome.
-    pub fn run(self) -> Outcome {
-        run_chain(self.rest, self.handle)
-    }
-}
-// ANCHOR_END: processor
 
 // ANCHOR: run_chain
 /// `p1(p2(p3(handle)))`. Every level catches a panic from below and turns it into a 500
@@ -212,7 +216,7 @@ impl HookOutcome for Result<(), crate::Error> {
 }
 // ANCHOR_END: hook_outcome
 
-// ANCHOR: hooks
+// ANCHOR: loadhook
 /// A processor that runs `f` before the rest of the chain (web.py's `loadhook`). When
 /// `f` returns an error, that error is the response and the rest does not run. The trace
 /// calls it by `f`'s name (`loadhook blog::require_login`).
@@ -229,6 +233,9 @@ where
     .named(name)
 }
 
+// ANCHOR_END: loadhook
+
+// ANCHOR: unloadhook
 /// A processor that runs `f` after the rest of the chain (web.py's `unloadhook`): also
 /// when it failed or panicked, and for a streaming body only when the stream ends or
 /// is abandoned, so `f` sees the whole response go out. An error from `f` replaces the
@@ -259,7 +266,7 @@ where
     })
     .named(name)
 }
-// ANCHOR_END: hooks
+// ANCHOR_END: unloadhook
 
 #[cfg(test)]
 mod tests {
