@@ -72,3 +72,16 @@ fn a_processor_sees_a_reply_given_as_ok_as_a_success_and_one_given_as_err_as_an_
         assert_eq!((r.code(), r.header("X-Seen")), (303, Some(seen)), "{given}");
     }
 }
+
+#[test]
+fn a_custom_page_applies_to_a_reply_given_as_ok_as_to_the_same_err() {
+    for given in ["ok", "err"] {
+        let mut app = app(move || match given {
+            "ok" => Ok(created().into()),
+            _ => Err(created()),
+        });
+        app.set_page(201, |e| e.with_body("made"));
+        let r = app.request("/page").method("POST").send();
+        assert_eq!((r.code(), r.text().as_str()), (201, "made"), "{given}");
+    }
+}
