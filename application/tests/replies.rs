@@ -85,3 +85,21 @@ fn a_custom_page_applies_to_a_reply_given_as_ok_as_to_the_same_err() {
         assert_eq!((r.code(), r.text().as_str()), (201, "made"), "{given}");
     }
 }
+
+#[test]
+fn a_lock_poisoned_by_an_earlier_panic_is_a_500_through_question_mark() {
+    use std::sync::{Arc, Mutex};
+    let list = Arc::new(Mutex::new(Vec::<String>::new()));
+    let held = Arc::clone(&list);
+    let app = app(move || {
+        let mut items = held.lock()?;
+        items.push("x".to_string());
+        if items.len() == 1 {
+            panic!("a bug while the lock is held (this message is expected)");
+        }
+        Ok(format!("{}", items.len()).into())
+    });
+    assert_eq!(app.request("/page").send().code(), 500, "the panic");
+    assert_eq!(app.request("/page").send().code(), 500, "the poisoned lock");
+    assert!(list.is_poisoned());
+}
