@@ -32,12 +32,10 @@ use wsgi::ServerArgs;
 fn item() -> Target {
     Target::route()
         .get(|args: &Args| -> Outcome {
-            let id = args.get(0).unwrap_or("");
+            let id = args.str(0);
             Ok(format!("id={id} action={}", args.get(1).unwrap_or("None")).into())
         })
-        .post(|args: &Args| -> Outcome {
-            Ok(format!("posted id={}", args.get(0).unwrap_or("")).into())
-        })
+        .post(|args: &Args| -> Outcome { Ok(format!("posted id={}", args.str(0)).into()) })
 }
 
 fn text(f: impl Fn(&Args) -> Result<String, HttpError> + Send + Sync + 'static) -> Target {
@@ -83,10 +81,7 @@ fn sub_app() -> Result<Application, Error> {
 fn app() -> Result<Application, Error> {
     let mut app = Application::new([
         ("/", text(|_| Ok("hello, world".into()))),
-        (
-            "/hello/(.*)",
-            text(|a| Ok(format!("hello, {}", a.get(0).unwrap_or("")))),
-        ),
+        ("/hello/(.*)", text(|a| Ok(format!("hello, {}", a.str(0))))),
         (r"/item/(\d+)(?:/(\w+))?", item()),
         ("/old/(.*)", Target::redirect("/hello/$1")),
         ("/see", Target::func(|_: &Args| Err(web::seeother("/")))),
@@ -218,7 +213,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut app = app()?;
     app.set_debug(debug);
-    let server = app.start(args.config(), [])?;
+    let server = app.start(args.config())?;
     println!("listening on http://{}", server.local_addr());
     server.wait_for_signal()?;
     Ok(())

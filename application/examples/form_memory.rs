@@ -65,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )])?;
     let mut config = ServerConfig::new("127.0.0.1:0");
     config.threads = posts.max(1);
-    let server = app.start(config, [])?;
+    let server = app.start(config)?;
     let addr = server.local_addr();
     let before = peak_kb();
     let start = Arc::new(Barrier::new(posts));

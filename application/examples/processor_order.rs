@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use application::{loadhook, unloadhook, Application, Args, Body, Error, Next, Target};
+use application::{loadhook, processor_fn, unloadhook, Application, Args, Body, Error, Target};
 
 type Trace = Arc<Mutex<Vec<String>>>;
 
@@ -53,7 +53,7 @@ fn main() -> Result<(), Error> {
     app.add_processor(loadhook(move || note(&t, "loadhook")));
     for name in ["p1", "p2", "p3"] {
         let t = Arc::clone(&trace);
-        app.add_processor(move |next: Next<'_>| {
+        let processor = processor_fn(move |next| {
             note(&t, format!("{name} in"));
             let out = next.run();
             let seen = match &out {
@@ -63,6 +63,8 @@ fn main() -> Result<(), Error> {
             note(&t, format!("{name} out ({seen})"));
             out
         });
+        // The name a `RUST_LOG=debug` trip shows for it.
+        app.add_processor(processor.named(name));
     }
     let t = Arc::clone(&trace);
     app.add_processor(unloadhook(move || note(&t, "unloadhook")));

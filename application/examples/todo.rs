@@ -6,20 +6,15 @@
 //! answers `303 See Other` back to `/` (POST-redirect-GET), and the list grow.
 
 // ANCHOR: port
-use std::sync::{Mutex, MutexGuard, PoisonError};
-
 use application::web::{self, websafe};
-use application::{Application, Args, Error, Outcome, Target};
+use application::{get, post, Application, Args, Error, Outcome};
 
-static TODOS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-fn todos() -> MutexGuard<'static, Vec<String>> {
-    TODOS.lock().unwrap_or_else(PoisonError::into_inner)
-}
+static TODOS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
 fn index(_: &Args) -> Outcome {
     web::header("Content-Type", "text/html; charset=utf-8")?;
-    let items: String = todos()
+    let items: String = TODOS
+        .lock()?
         .iter()
         .map(|t| format!("<li>{}</li>", websafe(t)))
         .collect();
@@ -30,18 +25,16 @@ fn index(_: &Args) -> Outcome {
 
 fn add(_: &Args) -> Outcome {
     let title = web::input()?.require("title")?.to_string();
-    todos().push(title);
+    TODOS.lock()?.push(title);
+    // web.py's `raise`, kept in a port; new code may answer `Ok(web::seeother("/").into())`.
     Err(web::seeother("/"))
 }
 
 pub fn app() -> Result<Application, Error> {
-    Application::new([
-        ("/", Target::route().get(index)),
-        ("/add", Target::route().post(add)),
-    ])
+    Application::new([("/", get(index)), ("/add", post(add))])
 }
 
 fn main() -> Result<(), Error> {
-    app()?.run([])
+    app()?.run()
 }
 // ANCHOR_END: port

@@ -46,7 +46,7 @@ fn index(pages: &Pages) -> Outcome {
 }
 
 fn view(pages: &Pages, args: &Args) -> Outcome {
-    let name = args.get(0).unwrap_or("");
+    let name = args.str(0);
     let text = lock(pages)?
         .get(name)
         .cloned()
@@ -62,7 +62,7 @@ fn view(pages: &Pages, args: &Args) -> Outcome {
 }
 
 fn edit_form(pages: &Pages, args: &Args) -> Outcome {
-    let name = args.get(0).unwrap_or("");
+    let name = args.str(0);
     let text = lock(pages)?.get(name).cloned().unwrap_or_default();
     layout(
         &format!("edit {name}"),
@@ -71,7 +71,7 @@ fn edit_form(pages: &Pages, args: &Args) -> Outcome {
 }
 
 fn save(pages: &Pages, args: &Args) -> Outcome {
-    let name = args.get(0).unwrap_or("").to_string();
+    let name = args.str(0).to_string();
     let text = web::input()?.require("text")?.to_string();
     lock(pages)?.insert(name.clone(), text);
     SetCookie::new("last", &name).httponly(true).set()?;
@@ -105,5 +105,5 @@ fn wiki() -> Result<Application, Error> {
 }
 
 fn main() -> Result<(), Error> {
-    wiki()?.run([])
+    wiki()?.run()
 }

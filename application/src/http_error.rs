@@ -7,12 +7,14 @@
 
 use std::fmt;
 
-use crate::body::Body;
 use crate::Error;
 
 // ANCHOR: http_error
 /// An HTTP response that ends the handler early: a status line, extra headers and a
-/// body. Handlers return it as `Err(..)`; processors see it and may change it.
+/// body. Handlers return it as `Err(..)`, web.py's `raise`; processors see it and may
+/// change it. The successes of the family (the redirects, `ok`, `created`, `accepted`,
+/// `nocontent`) may instead be returned as `Ok(reply.into())`, which answers the same
+/// (see [`Body::Reply`](crate::Body::Reply)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpError {
     status: String,
@@ -165,17 +167,23 @@ impl From<Error> for HttpError {
     }
 }
 
+/// A lock poisoned by a handler that panicked while holding it is a 500, so `?` works on
+/// `lock()` (`TODOS.lock()?.push(title)`): the data behind it may be half-changed, and
+/// the log says so once per request that finds it.
+impl<T> From<std::sync::PoisonError<T>> for HttpError {
+    fn from(_: std::sync::PoisonError<T>) -> Self {
+        tracing::error!("a lock was poisoned by a panic while it was held: answering 500");
+        let mut err = internalerror();
+        err.detail = Some("a lock poisoned by an earlier panic".to_string());
+        err
+    }
+}
+
 /// An I/O error in a handler (reading an upload, a file to serve) is a 500 too, so `?`
 /// works on it.
 impl From<std::io::Error> for HttpError {
     fn from(e: std::io::Error) -> Self {
         HttpError::from(Error::Io(e))
-    }
-}
-
-impl From<HttpError> for Body {
-    fn from(e: HttpError) -> Body {
-        Body::Bytes(e.body)
     }
 }
 

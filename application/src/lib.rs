@@ -8,13 +8,19 @@
 //!
 //! # Layout
 //! - [`Application`]: the mapping (URL patterns to [`Target`]s), processors,
-//!   `handle`, `request` (the in-process client), `wsgifunc`, `run`.
+//!   `handle`, `request` (the in-process client), `wsgifunc`, `run` and `run_with` (with
+//!   a [`MiddlewareStack`] that names its order).
 //! - [`Target`]: what a pattern maps to; a handler is `Target::route()` with a function
-//!   per method (`.get(show).post(save)`), each method named once.
+//!   per method (`.get(show).post(save)`, or [`get`]`(show)` for short), each method
+//!   named once. Its [`Args`] are the pattern's groups, as text or parsed
+//!   (`args.parse::<u32>(0)?`).
 //! - [`ctx`]: the request's context, web.py's `web.ctx`, reached through a thread-local.
-//! - [`Processor`] and [`Next`]: what `add_processor` takes; [`loadhook`], [`unloadhook`].
+//! - [`Processor`] and [`Next`]: what `add_processor` takes; [`processor_fn`],
+//!   [`loadhook`], [`unloadhook`].
 //! - [`web`]: the functions handlers call: `input`, `data`, `header`, `cookies`,
-//!   `setcookie`, `seeother`…; the [`HttpError`] family is at the crate root.
+//!   `setcookie`, `seeother`…; the [`HttpError`] family is at the crate root. A handler
+//!   answers with `Ok(body)` or `Err(HttpError)`; a redirect or a 2xx may be either
+//!   (`Ok(web::seeother("/").into())` as [`Body::Reply`]).
 //! - [`logging`]: the subscriber `run()` installs, so the layers' `tracing` events
 //!   (and, with `RUST_LOG=debug`, each request's trip) reach stderr.
 //!
@@ -22,7 +28,7 @@
 //! use application::{Application, Args, Target};
 //!
 //! fn hello(args: &Args) -> application::Outcome {
-//!     Ok(format!("hello, {}", args.get(0).unwrap_or("world")).into())
+//!     Ok(format!("hello, {}", args.str(0)).into())
 //! }
 //!
 //! let app = Application::new([("/(.*)", Target::route().get(hello))])?;
@@ -33,28 +39,31 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod application;
-mod body;
-mod client;
+// The steps of a request, in the order it meets them: `server` (run, start) hands the
+// environ to `wsgifunc` (the WSGI callable), which calls `answer` (load ctx, refuse,
+// take the response), which calls `dispatch` (processors, the mapping, a mount);
+// `build` is the application before any request, `in_process` the client without a
+// socket, `outcome` what a handler returns.
+mod answer;
+mod build;
 pub mod ctx;
 mod debug;
+mod dispatch;
 mod env;
 mod error;
-mod gateway;
-mod handle;
 mod hosts;
 mod http_error;
+mod in_process;
 pub mod logging;
 mod mapping;
+mod outcome;
 mod processor;
-mod run;
-mod serve;
+mod server;
 mod target;
 pub mod web;
+mod wsgifunc;
 
-pub use crate::application::{Application, DEFAULT_MAX_BODY, DEFAULT_MAX_FIELDS};
-pub use body::{Body, Outcome};
-pub use client::{Request, Response};
+pub use crate::build::{Application, DEFAULT_MAX_BODY, DEFAULT_MAX_FIELDS};
 pub use ctx::Ctx;
 pub use error::Error;
 pub use http_error::{
@@ -62,7 +71,11 @@ pub use http_error::{
     notacceptable, notfound, notmodified, ok, payloadtoolarge, preconditionfailed, unauthorized,
     unavailableforlegalreasons, unsupportedmediatype, HttpError,
 };
-pub use processor::{loadhook, unloadhook, HookOutcome, Next, Processor};
-pub use run::{parse_address, DEFAULT_ADDRESS};
-pub use target::{Args, Target};
+pub use in_process::{Request, Response};
+pub use outcome::{Body, Outcome};
+pub use processor::{
+    loadhook, processor_fn, unloadhook, HookOutcome, Next, Processor, ProcessorFn,
+};
+pub use server::{parse_address, MiddlewareStack, DEFAULT_ADDRESS};
+pub use target::{delete, get, post, put, Args, Target};
 pub use wsgi::{Middleware, RunningServer, ServerConfig};

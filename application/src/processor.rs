@@ -6,23 +6,29 @@
 //! change the [`Outcome`] after. HTTP errors are values in that outcome, so an outer
 //! processor sees the 404 an inner one or the handler produced.
 
+use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use crate::body::{Body, OnDrop, Outcome};
 use crate::ctx::with_live;
+use crate::outcome::{Body, OnDrop, Outcome};
 use crate::HttpError;
 
 // ANCHOR: processor
-/// What `add_processor` takes. Any `Fn(Next<'_>) -> Outcome + Send + Sync` closure is one.
+/// What `add_processor` takes. Any `Fn(Next<'_>) -> Outcome + Send + Sync` function or
+/// closure is one; [`processor_fn`] makes one from a closure without the `Next<'_>`
+/// annotation and can give it a name.
 pub trait Processor: Send + Sync + 'static {
     /// Runs this processor around the rest of the chain.
     fn process(&self, next: Next<'_>) -> Outcome;
 
-    /// What the trace calls this processor: by default the Rust type's name, which for
-    /// a function is its path and for a closure names the function it was written in.
-    fn name(&self) -> &'static str {
-        std::any::type_name::<Self>()
+    /// What the trace calls this processor. By default the Rust type's name, which for
+    /// a function is its path and for a closure only names the function it was written
+    /// in (two closures in one function read alike): name those with
+    /// [`ProcessorFn::named`] or
+    /// [`Application::add_processor_named`](crate::Application::add_processor_named).
+    fn name(&self) -> Cow<'_, str> {
+        Cow::Owned(shown(std::any::type_name::<Self>()))
     }
 }
 
@@ -49,6 +55,73 @@ impl Next<'_> {
 }
 // ANCHOR_END: processor
 
+// ANCHOR: processor_fn
+/// A processor made by [`processor_fn`], [`loadhook`] or [`unloadhook`], with the name
+/// the trace shows for it.
+pub struct ProcessorFn<F> {
+    f: F,
+    name: Cow<'static, str>,
+}
+
+/// A processor from a closure, as `wsgi::app_fn` makes an application from one: the
+/// closure's argument needs no `Next<'_>` annotation.
+///
+/// ```
+/// use application::{processor_fn, web, Application};
+/// let mut app = Application::new(Vec::<(&str, application::Target)>::new())?;
+/// app.add_processor(processor_fn(|next| {
+///     web::header("X-Frame-Options", "DENY")?;
+///     next.run()
+/// }).named("frame_options"));
+/// # Ok::<(), application::Error>(())
+/// ```
+pub fn processor_fn<F>(f: F) -> ProcessorFn<F>
+where
+    F: Fn(Next<'_>) -> Outcome + Send + Sync + 'static,
+{
+    let name = Cow::Owned(shown(std::any::type_name::<F>()));
+    ProcessorFn { f, name }
+}
+
+impl<F> ProcessorFn<F> {
+    /// The same processor under `name` in the trace (`Application.processor name=csrf`).
+    pub fn named(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.name = name.into();
+        self
+    }
+}
+
+// ANCHOR_END: processor_fn
+
+impl<F> Processor for ProcessorFn<F>
+where
+    F: Fn(Next<'_>) -> Outcome + Send + Sync + 'static,
+{
+    fn process(&self, next: Next<'_>) -> Outcome {
+        (self.f)(next)
+    }
+
+    fn name(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.name)
+    }
+}
+
+/// Any processor under a name of its own: what `add_processor_named` adds.
+pub(crate) struct Named<P> {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) inner: P,
+}
+
+impl<P: Processor> Processor for Named<P> {
+    fn process(&self, next: Next<'_>) -> Outcome {
+        self.inner.process(next)
+    }
+
+    fn name(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.name)
+    }
+}
+
 // ANCHOR: run_chain
 /// `p1(p2(p3(handle)))`. Every level catches a panic from below and turns it into a 500
 /// value, as web.py's `process` turned any exception into `internalerror()`, so the
@@ -64,8 +137,8 @@ pub(crate) fn run_chain(
     let step = || match processors.split_first() {
         None => handle(),
         Some((first, rest)) => {
-            let _span = tracing::debug_span!("Application.processor", name = %shown(first.name()))
-                .entered();
+            let _span =
+                tracing::debug_span!("Application.processor", name = %first.name()).entered();
             first.process(Next { rest, handle })
         }
     };
@@ -143,24 +216,39 @@ impl HookOutcome for Result<(), crate::Error> {
 }
 // ANCHOR_END: hook_outcome
 
-// ANCHOR: hooks
+// ANCHOR: loadhook
 /// A processor that runs `f` before the rest of the chain (web.py's `loadhook`). When
-/// `f` returns an error, that error is the response and the rest does not run.
-pub fn loadhook<R: HookOutcome>(f: impl Fn() -> R + Send + Sync + 'static) -> impl Processor {
-    move |next: Next<'_>| {
+/// `f` returns an error, that error is the response and the rest does not run. The trace
+/// calls it by `f`'s name (`loadhook blog::require_login`).
+pub fn loadhook<R, F>(f: F) -> ProcessorFn<impl Fn(Next<'_>) -> Outcome + Send + Sync + 'static>
+where
+    R: HookOutcome,
+    F: Fn() -> R + Send + Sync + 'static,
+{
+    let name = format!("loadhook {}", shown(std::any::type_name::<F>()));
+    processor_fn(move |next| {
         f().into_result()?;
         next.run()
-    }
+    })
+    .named(name)
 }
 
+// ANCHOR_END: loadhook
+
+// ANCHOR: unloadhook
 /// A processor that runs `f` after the rest of the chain (web.py's `unloadhook`): also
 /// when it failed or panicked, and for a streaming body only when the stream ends or
 /// is abandoned, so `f` sees the whole response go out. An error from `f` replaces the
 /// response, except after a stream, whose status has gone out already: there it is
 /// dropped.
-pub fn unloadhook<R: HookOutcome>(f: impl Fn() -> R + Send + Sync + 'static) -> impl Processor {
+pub fn unloadhook<R, F>(f: F) -> ProcessorFn<impl Fn(Next<'_>) -> Outcome + Send + Sync + 'static>
+where
+    R: HookOutcome,
+    F: Fn() -> R + Send + Sync + 'static,
+{
+    let name = format!("unloadhook {}", shown(std::any::type_name::<F>()));
     let f = Arc::new(f);
-    move |next: Next<'_>| {
+    processor_fn(move |next| {
         // run_chain has already turned a panic below into an Err value.
         match next.run() {
             Ok(Body::Stream(inner)) => {
@@ -175,9 +263,10 @@ pub fn unloadhook<R: HookOutcome>(f: impl Fn() -> R + Send + Sync + 'static) -> 
                 other
             }
         }
-    }
+    })
+    .named(name)
 }
-// ANCHOR_END: hooks
+// ANCHOR_END: unloadhook
 
 #[cfg(test)]
 mod tests {

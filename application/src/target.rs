@@ -8,11 +8,12 @@
 //! given: `Target::route().get(show).post(save)`. The table is the handler; `Allow` is
 //! computed from it.
 
+use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::body::Outcome;
-use crate::http_error::nomethod;
-use crate::Application;
+use crate::http_error::{badrequest, internalerror, nomethod};
+use crate::outcome::Outcome;
+use crate::{Application, HttpError};
 
 /// A function that answers one method (or, for [`Target::func`], every method).
 pub(crate) type Call = Arc<dyn Fn(&Args) -> Outcome + Send + Sync>;
@@ -28,6 +29,43 @@ impl Args {
     pub fn get(&self, i: usize) -> Option<&str> {
         self.0.get(i).and_then(|g| g.as_deref())
     }
+
+    // ANCHOR: args_parse
+    /// Group `i` as text, `""` for an optional group that did not take part (web.py
+    /// passed `None`, which most handlers then used as an empty string).
+    pub fn str(&self, i: usize) -> &str {
+        self.get(i).unwrap_or("")
+    }
+
+    /// Group `i` parsed as a `T`: `let id: u32 = args.parse(0)?;`. A value that does not
+    /// parse (`/item/abc` for `/item/(\w+)`), or an optional group that did not take
+    /// part, is a `400` whose plain-text body names the argument and the value; an `i`
+    /// past the pattern's groups is the program's mistake, a `500`.
+    pub fn parse<T: FromStr>(&self, i: usize) -> Result<T, HttpError> {
+        let Some(group) = self.0.get(i) else {
+            let mut e = internalerror();
+            e.detail = Some(format!(
+                "URL argument {i} asked for, but the pattern has {} groups",
+                self.0.len()
+            ));
+            return Err(e);
+        };
+        let why = match group.as_deref() {
+            None => format!("URL argument {i} is missing"),
+            Some(text) => match text.parse() {
+                Ok(value) => return Ok(value),
+                Err(_) => format!(
+                    "URL argument {i} ({text:?}) is not a valid {}",
+                    type_name::<T>()
+                ),
+            },
+        };
+        tracing::debug!(why, "bad URL argument: 400");
+        Err(badrequest()
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_body(why))
+    }
+    // ANCHOR_END: args_parse
 
     /// How many groups the pattern has.
     pub fn len(&self) -> usize {
@@ -170,6 +208,39 @@ impl Target {
         Target(Kind::Mount(app))
     }
 }
+
+/// `u32` for `u32`, `String` for `alloc::string::String`: what a reader calls the type.
+fn type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    match full.contains('<') {
+        true => full,
+        false => full.rsplit("::").next().unwrap_or(full),
+    }
+}
+
+// ANCHOR: route_shorthand
+/// `Target::route().get(f)`, for a mapping that fits on a line:
+/// `Application::new([("/", get(index)), ("/add", post(add))])`; more methods chain as on
+/// any route (`get(show).post(save)`).
+pub fn get(f: impl Fn(&Args) -> Outcome + Send + Sync + 'static) -> Target {
+    Target::route().get(f)
+}
+
+/// `Target::route().post(f)`.
+pub fn post(f: impl Fn(&Args) -> Outcome + Send + Sync + 'static) -> Target {
+    Target::route().post(f)
+}
+
+/// `Target::route().put(f)`.
+pub fn put(f: impl Fn(&Args) -> Outcome + Send + Sync + 'static) -> Target {
+    Target::route().put(f)
+}
+
+/// `Target::route().delete(f)`.
+pub fn delete(f: impl Fn(&Args) -> Outcome + Send + Sync + 'static) -> Target {
+    Target::route().delete(f)
+}
+// ANCHOR_END: route_shorthand
 
 fn refused(why: String) -> Target {
     Target(Kind::Refused(why))

@@ -332,3 +332,68 @@ fn ctx_and_the_web_api_compose() {
         "header_unique added one"
     );
 }
+
+#[derive(Clone)]
+struct Visits(u32);
+
+#[test]
+fn ctx_update_changes_a_value_in_place_and_returns_what_the_closure_returns() {
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            let before = ctx::update(|v: &mut Visits| v.0 += 1)?;
+            ctx::insert(Visits(1))?;
+            let doubled = ctx::update(|v: &mut Visits| {
+                v.0 *= 10;
+                v.0
+            })?;
+            let now = ctx::get::<Visits>()?.map(|v| v.0);
+            Ok(format!("{before:?} {doubled:?} {now:?}").into())
+        }),
+    )])
+    .expect("valid");
+    assert_eq!(app.request("/").send().text(), "None Some(10) Some(10)");
+}
+
+#[test]
+fn a_value_kept_under_a_name_is_web_pys_ctx_attribute_of_any_type() {
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            ctx::set("title", "Home")?;
+            ctx::set("count", 1u64)?;
+            ctx::update_attr("count", |n: &mut u64| *n += 1)?;
+            let title = ctx::attr::<&str>("title")?;
+            let count = ctx::attr::<u64>("count")?;
+            let wrong_type = ctx::attr::<u32>("count")?;
+            let by_type = ctx::get::<u64>()?;
+            let removed = (ctx::unset("title")?, ctx::unset("title")?);
+            let gone = ctx::attr::<&str>("title")?;
+            Ok(
+                format!("{title:?} {count:?} {wrong_type:?} {by_type:?} {removed:?} {gone:?}")
+                    .into(),
+            )
+        }),
+    )])
+    .expect("valid");
+    assert_eq!(
+        app.request("/").send().text(),
+        r#"Some("Home") Some(2) None None (true, false) None"#
+    );
+}
+
+#[test]
+fn a_named_value_does_not_outlive_its_request() {
+    let app = Application::new([(
+        "/(.*)",
+        Target::func(|args: &Args| {
+            let seen = ctx::attr::<String>("mark")?;
+            ctx::set("mark", args.str(0).to_string())?;
+            Ok(format!("{seen:?}").into())
+        }),
+    )])
+    .expect("valid");
+    assert_eq!(app.request("/first").send().text(), "None");
+    assert_eq!(app.request("/second").send().text(), "None");
+    assert!(matches!(ctx::set("mark", 1), Err(Error::OutsideRequest)));
+}

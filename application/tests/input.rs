@@ -257,3 +257,25 @@ fn form_fields_at_the_limit_are_read_and_one_past_it_is_413() {
     assert_eq!(multipart(4).text(), "4");
     assert_eq!(multipart(5).status, "413 Payload Too Large");
 }
+
+#[test]
+fn to_dict_is_web_pys_dict_of_input_lists_only_for_list_defaults() {
+    let app = app(|| {
+        let form = web::input()?
+            .with_default_list("tags", [])
+            .with_default_list("ids", ["0"])
+            .with_default("page", "1")
+            .to_dict();
+        Ok(format!("{form:?}").into())
+    });
+    let r = app.request("/?title=a&title=b&tags=x&tags=y").send();
+    assert_eq!(
+        r.text(),
+        r#"{"ids": List(["0"]), "page": One("1"), "tags": List(["x", "y"]), "title": One("b")}"#
+    );
+    let r = app.request("/").send();
+    assert_eq!(
+        r.text(),
+        r#"{"ids": List(["0"]), "page": One("1"), "tags": List([])}"#
+    );
+}

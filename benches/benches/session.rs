@@ -263,7 +263,7 @@ fn demo_page(c: &mut Criterion) {
     });
 
     let server = app
-        .start(ServerConfig::new("127.0.0.1:0"), [])
+        .start(ServerConfig::new("127.0.0.1:0"))
         .expect("the demo starts");
     let mut client = KeepAliveClient::connect(server.local_addr()).expect("connect to the demo");
     // The demo answers only the hosts it serves (any other gets 400 before a redirect).

@@ -142,6 +142,6 @@ pub fn app() -> Result<Application, Error> {
 }
 
 fn main() -> Result<(), Error> {
-    app()?.run([])
+    app()?.run()
 }
 // ANCHOR_END: port_app

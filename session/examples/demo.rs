@@ -45,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     app::trip::install(then)?;
     let store = options.open_store()?;
     let app = app::build(store)?;
-    let server = app.start(ServerConfig::new(options.address.to_string()), [])?;
+    let server = app.start(ServerConfig::new(options.address.to_string()))?;
     // The first line on stdout, as every server example's: launchers (testkit,
     // two_servers.sh, load_demo.sh) read the bound address from it.
     println!("listening on http://{}", server.local_addr());

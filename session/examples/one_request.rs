@@ -58,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let book = std::env::args().skip(1).any(|a| a == "--book");
     let trips = trip::install(Finished::Keep)?;
     let app = app::build(MemoryStore::new())?;
-    let server = app.start(ServerConfig::new("127.0.0.1:0"), [])?;
+    let server = app.start(ServerConfig::new("127.0.0.1:0"))?;
     let addr = server.local_addr();
     println!("the demo on http://{addr}; each step's time includes the steps inside it");
     let (cookie, token) = login_form(addr);

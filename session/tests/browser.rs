@@ -125,7 +125,7 @@ fn the_demo_works_in_a_real_browser() {
         next.run()
     });
     let server = app
-        .start(ServerConfig::new("127.0.0.1:0"), [])
+        .start(ServerConfig::new("127.0.0.1:0"))
         .expect("the demo starts");
     let home = format!("http://{}/", server.local_addr());
     let profile = Scratch::new("chromium-profile");

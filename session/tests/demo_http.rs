@@ -18,7 +18,7 @@ use support::Scratch;
 fn log_in_add_list_log_out(store: impl Store + 'static, stored: impl Fn(&str) -> bool) {
     let app = app::build(store).expect("the demo's routes are valid");
     let server = app
-        .start(ServerConfig::new("127.0.0.1:0"), [])
+        .start(ServerConfig::new("127.0.0.1:0"))
         .expect("the demo starts");
     let addr: SocketAddr = server.local_addr();
     let mut user = User::new();

@@ -26,7 +26,7 @@ fn demo_on(redis: &RedisServer) -> (RunningServer, SocketAddr) {
     let store = RedisStore::open(&redis.url(FAST)).expect("a good URL");
     let app = app::build(store).expect("the demo's routes are valid");
     let server = app
-        .start(ServerConfig::new("127.0.0.1:0"), [])
+        .start(ServerConfig::new("127.0.0.1:0"))
         .expect("the demo starts");
     let addr = server.local_addr();
     (server, addr)

@@ -25,7 +25,7 @@ fn every_page_shows_the_layers_its_request_crossed_and_no_whole_session_id() {
     trip::install(Finished::Forget).expect("no other subscriber in this test binary");
     let app = app::build(MemoryStore::new()).expect("the demo's routes are valid");
     let server = app
-        .start(ServerConfig::new("127.0.0.1:0"), [])
+        .start(ServerConfig::new("127.0.0.1:0"))
         .expect("the demo starts");
     let addr = server.local_addr();
     let mut user = User::new();

@@ -1,13 +1,13 @@
 //! The request on this thread: what `scope` lends to the thread-local while application
 //! code runs, and the one function (`with_live`) that reaches it.
 
-use std::any::{Any, TypeId};
+use std::any::Any;
 use std::cell::RefCell;
 use std::io::Read;
 use std::sync::Arc;
 
 use super::Ctx;
-use crate::application::Settings;
+use crate::build::Settings;
 use crate::web::Storage;
 use crate::{Error, HttpError};
 
@@ -25,8 +25,8 @@ pub(crate) struct Live {
     pub(crate) raw: Option<Result<Arc<Vec<u8>>, HttpError>>,
     /// What `input()` parsed from the body, for the same reason.
     pub(crate) form: Option<Result<Storage, HttpError>>,
-    /// `ctx::insert`'s values, one per type.
-    pub(crate) values: Vec<(TypeId, Arc<dyn Any + Send + Sync>)>,
+    /// `ctx::insert`'s values, one per type, and `ctx::set`'s, one per name.
+    pub(crate) values: Vec<(super::values::Key, Arc<dyn Any + Send + Sync>)>,
     /// The root application's limits and host settings.
     pub(crate) settings: Arc<Settings>,
     /// The path was not UTF-8: the application answers 400 without dispatching.

@@ -23,10 +23,11 @@
 //!
 //! # Why it is sound only on OS threads
 //! A thread-local is per OS thread. It is right here because a request runs on one
-//! worker thread from start to end (the pool gives each connection its own thread), and
-//! a streaming body re-lends its `ctx` around every chunk it produces. On an async
-//! executor a task may move to another thread at each `.await`, and a thread-local would
-//! then show one task's context to another.
+//! worker thread from start to end (a worker serves whichever connection the poller
+//! hands it, and runs one request's application code and writes its response before it
+//! takes another), and a streaming body re-lends its `ctx` around every chunk it
+//! produces. On an async executor a task may move to another thread at each `.await`,
+//! and a thread-local would then show one task's context to another.
 
 mod live;
 mod values;
@@ -35,7 +36,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub(crate) use live::{scope, with_live, Live};
-pub use values::{get, insert, remove};
+pub use values::{attr, get, insert, remove, set, unset, update, update_attr};
 
 use crate::env::Vars;
 use crate::Error;
@@ -45,7 +46,8 @@ use crate::Error;
 ///
 /// [`with`] lends a snapshot of it; the response's `status` and `headers`, which web.py
 /// also kept in `ctx`, are reached through [`status`], [`set_status`], [`headers`] and
-/// `web::header`, and application data through [`insert`] and [`get`].
+/// `web::header`, and application data through [`insert`] and [`get`] (by type) or
+/// [`set`] and [`attr`] (by name).
 #[derive(Debug, Clone)]
 pub struct Ctx {
     /// The `Host` header, when the client sent one.

@@ -13,7 +13,7 @@
 
 use std::io::Read;
 
-use super::body::body_error;
+use super::data::body_error;
 use crate::http_error::{badrequest, payloadtoolarge};
 use crate::HttpError;
 

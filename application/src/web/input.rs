@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use super::body::{take_body, BodySource};
+use super::data::{take_body, BodySource};
 use super::form::parse_urlencoded;
 use super::multipart;
 use super::storage::Storage;

@@ -3,8 +3,8 @@
 //! They all reach the current request through `ctx`; called outside a request they
 //! return [`Error::OutsideRequest`].
 
-mod body;
 mod cookies;
+mod data;
 mod form;
 mod input;
 mod multipart;
@@ -12,11 +12,11 @@ mod redirect;
 mod storage;
 mod upload;
 
-pub use body::data;
 pub use cookies::{cookies, setcookie, AsSameSite, SameSite, SetCookie};
+pub use data::data;
 pub use input::{input, input_method};
 pub use redirect::{found, redirect, redirect_to, seeother, tempredirect};
-pub use storage::Storage;
+pub use storage::{FormValue, Storage};
 pub use upload::FileUpload;
 
 use crate::ctx::with_live;

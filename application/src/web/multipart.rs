@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use memchr::memmem;
 
-use super::body::body_error;
+use super::data::body_error;
 use super::form::too_many_fields;
 use super::storage::Storage;
 use super::upload::{Spool, FILE_MEMORY_LIMIT};

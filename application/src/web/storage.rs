@@ -119,7 +119,8 @@ impl Storage {
     }
 
     /// Every text key with all its values in order, for code that wants the whole form
-    /// as one map (web.py's storage was a dict). Files are not text and are left out.
+    /// as one map. Files are not text and are left out. For web.py's `dict(i)`, where
+    /// only the list defaults are lists, see [`to_dict`](Storage::to_dict).
     pub fn to_map(&self) -> BTreeMap<String, Vec<String>> {
         let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for key in &self.lists {
@@ -129,6 +130,56 @@ impl Storage {
             map.entry(k.clone()).or_default().push(v.to_string());
         }
         map
+    }
+
+    // ANCHOR: to_dict
+    /// web.py's `dict(web.input(tags=[]))`: every text key with its last value, except
+    /// the keys given a list default ([`with_default_list`](Storage::with_default_list)),
+    /// which keep all their values, none included. Files are left out.
+    ///
+    /// ```
+    /// # use application::{web::{self, FormValue}, Application, Args, Target};
+    /// # let app = Application::new([("/", Target::func(|_: &Args| {
+    /// let form = web::input()?.with_default_list("tags", []).to_dict();
+    /// # Ok(format!("{form:?}").into())
+    /// # }))])?;
+    /// // ?title=a&title=b → {"tags": List([]), "title": One("b")}
+    /// # assert_eq!(app.request("/?title=a&title=b").send().text(),
+    /// #     r#"{"tags": List([]), "title": One("b")}"#);
+    /// # Ok::<(), application::Error>(())
+    /// ```
+    pub fn to_dict(&self) -> BTreeMap<String, FormValue> {
+        let mut dict = BTreeMap::new();
+        for key in &self.lists {
+            let values = self.list(key).into_iter().map(str::to_string).collect();
+            dict.insert(key.clone(), FormValue::List(values));
+        }
+        for (key, value) in &self.pairs {
+            if !self.lists.contains(key) {
+                dict.insert(key.clone(), FormValue::One(value.to_string()));
+            }
+        }
+        dict
+    }
+    // ANCHOR_END: to_dict
+}
+
+/// A value of [`Storage::to_dict`]: what web.py's `dict(storage)` held under a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormValue {
+    /// The key's last value (web.py: a string).
+    One(String),
+    /// Every value of a key given a list default (web.py: a list).
+    List(Vec<String>),
+}
+
+impl FormValue {
+    /// The value as one string: `One`'s, or a `List`'s last (`None` for an empty list).
+    pub fn last(&self) -> Option<&str> {
+        match self {
+            FormValue::One(v) => Some(v),
+            FormValue::List(vs) => vs.last().map(String::as_str),
+        }
     }
 }
 

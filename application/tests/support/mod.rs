@@ -14,9 +14,7 @@ impl Server {
     pub fn start(app: &Application) -> Server {
         let mut config = ServerConfig::new("127.0.0.1:0");
         config.threads = 4;
-        let running = app
-            .start(config, [])
-            .expect("a server on 127.0.0.1:0 starts");
+        let running = app.start(config).expect("a server on 127.0.0.1:0 starts");
         Server { running }
     }
 

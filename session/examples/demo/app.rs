@@ -180,10 +180,12 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
     // Client mistakes (a form that is not UTF-8, a body over the limit) come back from
     // `input()` with a one-line message, in a handler or in the CSRF check; show it
     // inside the demo's layout.
-    app.add_processor(|next: Next<'_>| next.run().map_err(client_error_page));
+    app.add_processor_named("client_error_page", |next: Next<'_>| {
+        next.run().map_err(client_error_page)
+    });
     demo.session.install(&mut app);
     let csrf = Arc::clone(&demo);
-    app.add_processor(move |next: Next<'_>| check_csrf(&csrf, next));
+    app.add_processor_named("check_csrf", move |next: Next<'_>| check_csrf(&csrf, next));
     app.set_page(404, |e| {
         e.with_body(layout(
             "Not found",

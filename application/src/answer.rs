@@ -4,12 +4,12 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use crate::application::Inner;
-use crate::body::{Body, Outcome};
+use crate::build::Inner;
 use crate::ctx::{self, scope, with_live, Ctx, Live};
 use crate::env::Env;
 use crate::hosts::{homedomain, host_allowed};
 use crate::http_error::{badrequest, nomethod, HttpError};
+use crate::outcome::{Body, Outcome};
 use crate::Application;
 
 /// What the application answers: the arguments of `start_response` and the body.
@@ -132,10 +132,12 @@ type Stream = Box<dyn Iterator<Item = Vec<u8>> + Send>;
 
 // ANCHOR: peep
 /// web.py's `peep`: pull a stream's first chunk before `start_response`, so headers set
-/// while producing it count, and a panic there is still a clean 500.
+/// while producing it count, and a panic there is still a clean 500. A reply given as
+/// `Ok` (a redirect, a `201`) takes the road of the same value given as `Err` from here.
 fn peep(body: Body) -> Result<(Option<Vec<u8>>, Option<Stream>), HttpError> {
     match body {
         Body::Bytes(b) => Ok((Some(b), None)),
+        Body::Reply(reply) => Err(reply),
         Body::Stream(mut s) => match catch_unwind(AssertUnwindSafe(|| s.next())) {
             Ok(first) => Ok((first, Some(s))),
             Err(payload) => Err(HttpError::from_panic(payload.as_ref())),

@@ -1,5 +1,6 @@
-//! `run()`: the notes' `wsgirun(wsgifunc(*middleware))` → `runsimple(func, address)` →
-//! `CherryPyWSGIServer(address, func)`, on the `wsgi` crate's `WsgiServer`.
+//! Serving over HTTP: `run()` is the notes' `wsgirun(wsgifunc(*middleware))` →
+//! `runsimple(func, address)` → `CherryPyWSGIServer(address, func)`, on the `wsgi`
+//! crate's `WsgiServer`; `start()` is the same without waiting for Ctrl-C.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
@@ -42,19 +43,52 @@ pub fn parse_address(arg: Option<&str>) -> Result<SocketAddr, Error> {
 }
 // ANCHOR_END: parse_address
 
+// ANCHOR: middleware_stack
+/// Middleware for [`run_with`](Application::run_with) and
+/// [`start_with`](Application::start_with), in an order the constructor names, since the
+/// two orders in use are opposite: web.py's `app.run(m1, m2)` made `m2(m1(app))`, the
+/// first given innermost, while of processors the first added is outermost.
+#[derive(Default)]
+pub struct MiddlewareStack {
+    innermost_first: Vec<Middleware>,
+}
+
+impl MiddlewareStack {
+    /// `[log, gzip]` is `log(gzip(app))`: the first listed sees the request first and
+    /// the response last, as the first processor added does.
+    pub fn outermost_first(middleware: impl IntoIterator<Item = Middleware>) -> Self {
+        let mut innermost_first: Vec<Middleware> = middleware.into_iter().collect();
+        innermost_first.reverse();
+        MiddlewareStack { innermost_first }
+    }
+
+    /// `[gzip, log]` is `log(gzip(app))`: web.py's `app.run(*middleware)` and
+    /// `wsgifunc(*middleware)` order, for a port that keeps its list as it was.
+    pub fn innermost_first(middleware: impl IntoIterator<Item = Middleware>) -> Self {
+        let innermost_first = middleware.into_iter().collect();
+        MiddlewareStack { innermost_first }
+    }
+}
+// ANCHOR_END: middleware_stack
+
 impl Application {
     // ANCHOR: run
-    /// web.py's `app.run(*middleware)`: serves the application on the address from the
-    /// command line, with `static/` served under `/static/` and one Common Log Format
-    /// line per request on stderr (web.py's `runsimple`), until Ctrl-C or SIGTERM, which
-    /// stop it gracefully (requests in flight may finish). The layers' warnings go to
-    /// stderr too, through the subscriber [`logging::init`](crate::logging::init)
-    /// installs unless the program has its own (`RUST_LOG` chooses what is shown).
-    pub fn run(&self, middleware: impl IntoIterator<Item = Middleware>) -> Result<(), Error> {
+    /// web.py's `app.run()`: serves the application on the address from the command
+    /// line, with `static/` served under `/static/` and one Common Log Format line per
+    /// request on stderr (web.py's `runsimple`), until Ctrl-C or SIGTERM, which stop it
+    /// gracefully (requests in flight may finish). The layers' warnings go to stderr
+    /// too, through the subscriber [`logging::init`](crate::logging::init) installs
+    /// unless the program has its own (`RUST_LOG` chooses what is shown).
+    pub fn run(&self) -> Result<(), Error> {
+        self.run_with(MiddlewareStack::default())
+    }
+
+    /// `run()` with middleware around the application: web.py's `app.run(*middleware)`.
+    pub fn run_with(&self, middleware: MiddlewareStack) -> Result<(), Error> {
         crate::logging::init();
         let arg = std::env::args().nth(1);
         let addr = parse_address(arg.as_deref())?;
-        let server = self.start(ServerConfig::new(addr.to_string()), middleware)?;
+        let server = self.start_with(ServerConfig::new(addr.to_string()), middleware)?;
         println!("http://{}/", server.local_addr());
         server.wait_for_signal().map_err(Error::from)
     }
@@ -62,12 +96,17 @@ impl Application {
 
     // ANCHOR: start
     /// Starts serving and returns at once: what `run` does before it waits for Ctrl-C.
-    /// The stack, innermost first: the application, `middleware` in order, static files,
-    /// the access log (so the log sees every request, static ones included).
-    pub fn start(
+    /// The stack, outermost first: the access log (so it sees every request, static
+    /// ones included), static files, the application.
+    pub fn start(&self, config: ServerConfig) -> Result<RunningServer, Error> {
+        self.start_with(config, MiddlewareStack::default())
+    }
+
+    /// `start` with `middleware` between the static files and the application.
+    pub fn start_with(
         &self,
         config: ServerConfig,
-        middleware: impl IntoIterator<Item = Middleware>,
+        middleware: MiddlewareStack,
     ) -> Result<RunningServer, Error> {
         let server = WsgiServer::with_config(config, self.runsimple_stack(middleware));
         server.start().map_err(Error::from)
@@ -75,18 +114,14 @@ impl Application {
     // ANCHOR_END: start
 
     /// `wsgifunc(*middleware)` wrapped as web.py's `runsimple` wrapped it.
-    fn runsimple_stack(&self, middleware: impl IntoIterator<Item = Middleware>) -> SharedApp {
+    fn runsimple_stack(&self, middleware: MiddlewareStack) -> SharedApp {
         self.runsimple_stack_at(Path::new("static"), middleware)
     }
 
-    fn runsimple_stack_at(
-        &self,
-        root: &Path,
-        middleware: impl IntoIterator<Item = Middleware>,
-    ) -> SharedApp {
+    fn runsimple_stack_at(&self, root: &Path, middleware: MiddlewareStack) -> SharedApp {
         let log = buffered_access_log(std::io::stderr());
         apply_middleware(
-            self.wsgifunc(middleware),
+            self.wsgifunc(middleware.innermost_first),
             [static_files("/static/", root), log],
         )
     }
@@ -104,6 +139,7 @@ mod tests {
 
     use wsgi::{call_in_process, Environ};
 
+    use super::MiddlewareStack;
     use crate::{Application, Args, Target};
 
     /// A fresh directory for this test, removed on drop.
@@ -123,7 +159,7 @@ mod tests {
         std::fs::write(dir.0.join("style.css"), "body {}").expect("write a static file");
         let app = Application::new([("/.*", Target::func(|_: &Args| Ok("from the app".into())))])
             .expect("valid");
-        let stack = app.runsimple_stack_at(&dir.0, []);
+        let stack = app.runsimple_stack_at(&dir.0, MiddlewareStack::default());
         let mut env = Environ::from_target("GET", "/static/style.css");
         let r = call_in_process(&*stack, &mut env).expect("the stack answers");
         assert_eq!((r.status.code(), r.body.as_slice()), (200, &b"body {}"[..]));

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use crate::application::Inner;
-use crate::body::Outcome;
+use crate::build::Inner;
 use crate::ctx::{self, with_live, Ctx};
 use crate::hosts::strip_port;
 use crate::http_error::{notfound, HttpError};
 use crate::mapping::{Found, Subject};
+use crate::outcome::{Body, Outcome};
 use crate::processor::run_chain;
 use crate::{debug, web, Application};
 
@@ -30,10 +30,14 @@ impl Application {
 }
 
 impl Inner {
-    /// The processors around `handle`, then the pages, on one version of the application.
+    /// The processors around `handle`, then the pages, on one version of the application:
+    /// on an error, and on a reply given as `Ok`, which answers as the same `Err` would.
     pub(crate) fn handle_with_processors(&self) -> Outcome {
-        let outcome = run_chain(&self.processors, &|| self.handle());
-        outcome.map_err(|e| self.page_for(e))
+        match run_chain(&self.processors, &|| self.handle()) {
+            Ok(Body::Reply(reply)) => Ok(Body::Reply(self.page_for(reply))),
+            Err(e) => Err(self.page_for(e)),
+            ok => ok,
+        }
     }
     // ANCHOR_END: handle_with_processors
 

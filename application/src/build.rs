@@ -1,10 +1,12 @@
-//! `Application`: the mapping, the processors, the custom pages and the settings.
+//! Building an `Application`, before any request: the mapping, the processors, the custom
+//! pages and the settings.
 
+use std::borrow::Cow;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::http_error::HttpError;
 use crate::mapping::{Mapping, Subject};
-use crate::processor::Processor;
+use crate::processor::{Named, Processor};
 use crate::target::Target;
 use crate::{hosts, Error};
 
@@ -131,10 +133,26 @@ impl Application {
         self.change(|inner| f(Arc::make_mut(&mut inner.settings)));
     }
 
-    /// Adds a processor; the first added is outermost: `p1(p2(p3(handle)))`.
+    /// Adds a processor; the first added is outermost: `p1(p2(p3(handle)))`, so it sees
+    /// the request first and the outcome last (as the first of
+    /// [`MiddlewareStack::outermost_first`](crate::MiddlewareStack::outermost_first)).
     pub fn add_processor(&mut self, processor: impl Processor) {
         let processor: Arc<dyn Processor> = Arc::new(processor);
         self.change(|inner| inner.processors.push(processor));
+    }
+
+    /// Adds a processor under `name`, the name the trace shows for it
+    /// (`Application.processor name=csrf`) instead of its Rust type's.
+    pub fn add_processor_named(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        processor: impl Processor,
+    ) {
+        let name = name.into();
+        self.add_processor(Named {
+            name,
+            inner: processor,
+        });
     }
 
     /// A custom page for a status code, any code (web.py only had `notfound` and

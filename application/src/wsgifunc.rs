@@ -44,7 +44,9 @@ impl Application {
     // ANCHOR: wsgifunc
     /// The application as a WSGI callable, wrapped in `middleware` in web.py's order:
     /// `for m in middleware: app = m(app)`, so the first given is innermost and the last
-    /// outermost (the opposite of processors, where the first added is outermost).
+    /// outermost (the opposite of processors, where the first added is outermost;
+    /// `run_with` and `start_with` take a [`MiddlewareStack`](crate::MiddlewareStack),
+    /// which names its order).
     pub fn wsgifunc(&self, middleware: impl IntoIterator<Item = Middleware>) -> SharedApp {
         apply_middleware(shared(Callable(self.clone())), middleware)
     }

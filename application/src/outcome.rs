@@ -1,8 +1,11 @@
-//! What a handler returns: text, bytes, or a stream of chunks.
+//! What a handler returns: text, bytes, a stream of chunks, or a whole response.
 //!
 //! web.py handlers returned a string or a generator. [`Body`] is that choice as a type,
 //! and [`Outcome`] adds the early exit: `Ok(body)` is a response with `ctx.status` and
-//! `ctx.headers`, `Err(HttpError)` is a response with the error's status.
+//! `ctx.headers`, `Err(HttpError)` is a response with the error's status. A redirect or a
+//! `201 Created` is a success, so it may also be the `Ok` value:
+//! `Ok(web::seeother("/").into())` answers exactly as `Err(web::seeother("/"))` does; the
+//! difference is only what the processors around the handler see (an `Ok` or an `Err`).
 
 use std::fmt;
 
@@ -23,6 +26,10 @@ pub enum Body {
     /// Chunks produced while the response is being written; no `Content-Length`. The
     /// iterator is dropped when the response ends, also when the client went away.
     Stream(Box<dyn Iterator<Item = Vec<u8>> + Send>),
+    /// A whole response with its own status and headers, given as success: a redirect
+    /// or a 2xx of the [`HttpError`] family (`Ok(web::seeother("/").into())`,
+    /// `Ok(created().into())`). It answers as the same value returned as `Err` would.
+    Reply(HttpError),
 }
 // ANCHOR_END: body
 
@@ -45,6 +52,7 @@ impl Body {
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match self {
             Body::Bytes(b) => Some(b),
+            Body::Reply(r) => Some(r.body()),
             Body::Stream(_) => None,
         }
     }
@@ -53,6 +61,7 @@ impl Body {
     pub fn into_bytes(self) -> Vec<u8> {
         match self {
             Body::Bytes(b) => b,
+            Body::Reply(r) => r.into_parts().2,
             Body::Stream(s) => s.flatten().collect(),
         }
     }
@@ -63,6 +72,7 @@ impl fmt::Debug for Body {
         match self {
             Body::Bytes(b) => write!(f, "Body::Bytes({:?})", String::from_utf8_lossy(b)),
             Body::Stream(_) => write!(f, "Body::Stream(..)"),
+            Body::Reply(r) => write!(f, "Body::Reply({:?})", r.status()),
         }
     }
 }
@@ -88,6 +98,14 @@ impl From<Vec<u8>> for Body {
 impl From<&[u8]> for Body {
     fn from(b: &[u8]) -> Body {
         Body::Bytes(b.to_vec())
+    }
+}
+
+/// A redirect or a 2xx as a handler's `Ok` value: its status, headers and body are the
+/// response, as they would be if it were returned as `Err`.
+impl From<HttpError> for Body {
+    fn from(reply: HttpError) -> Body {
+        Body::Reply(reply)
     }
 }
 
