@@ -26,7 +26,8 @@
 //!   is one.
 //! - [`ServerConfig`]: every limit and timeout; [`ClientError`], [`Error`] and
 //!   [`status_for`], the one mapping from errors to statuses; [`reason_phrase`], the one
-//!   table of reason phrases.
+//!   table of reason phrases; [`rules`], the one home of the HTTP rules the layers above
+//!   check too (tokens, field values, status lines, the statuses without a body).
 //!
 //! # Example
 //!
@@ -62,6 +63,7 @@ mod error;
 mod gateway;
 mod request;
 pub mod rfile;
+pub mod rules;
 mod server;
 mod status;
 mod wire;

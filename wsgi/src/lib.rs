@@ -70,7 +70,7 @@ pub use error::{AppError, WsgiError};
 pub use extensions::Extensions;
 pub use gateway::{environ_from_request, WsgiGateway};
 pub use headers::{find_header, is_hop_by_hop, validate_header, Headers};
-pub use httpserver::{ServerConfig, StopHandle};
+pub use httpserver::{rules, ServerConfig, StopHandle};
 pub use in_process::{call_in_process, CollectedResponse, Recorder};
 pub use server::{RunningServer, WsgiServer};
 pub use server_args::{ServerArgs, DEFAULT_PORT};

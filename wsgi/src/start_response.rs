@@ -13,10 +13,18 @@ use crate::status::Status;
 /// Where `start_response` and `write` deliver: implemented by the gateway (the
 /// connection), by the in-process caller (a recorder) and by `Forward` (middleware).
 ///
-/// The sink receives values already checked by `StartResponse`; its job is the
-/// "headers go out with the first non-empty chunk" rule: `set_response` only records,
-/// `write` sends the recorded headers before its first non-empty data.
+/// The sink receives values already checked, once, by `StartResponse` or by the
+/// `Forward` nearest the connection; its job is the "headers go out with the first
+/// non-empty chunk" rule: `set_response` only records, `write` sends the recorded headers
+/// before its first non-empty data.
 pub trait ResponseSink {
+    /// Whether this sink checks the headers itself after it may have changed them (a
+    /// `Forward` does, since its hook may add headers), so that `StartResponse` need not
+    /// check them first: each header is checked once on its way to the connection.
+    fn checks_headers(&self) -> bool {
+        false
+    }
+
     /// Records the status and headers (again, to replace them, when an error response
     /// takes over before anything was sent).
     fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError>;
@@ -113,8 +121,12 @@ impl<'s> StartResponse<'s> {
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
-        for (name, value) in &headers {
-            validate_header(name, value)?;
+        // Checked here, or by the sink nearest the connection when it is a `Forward`
+        // whose hook may change them: once either way.
+        if !self.sink.checks_headers() {
+            for (name, value) in &headers {
+                validate_header(name, value)?;
+            }
         }
         self.sink.set_response(status, headers)?;
         self.called = true;
@@ -205,11 +217,19 @@ impl<F> ResponseSink for Forward<'_, '_, F>
 where
     F: FnMut(&mut Status, &mut Headers),
 {
+    fn checks_headers(&self) -> bool {
+        true
+    }
+
     fn set_response(&mut self, mut status: Status, mut headers: Headers) -> Result<(), WsgiError> {
         (self.hook)(&mut status, &mut headers);
-        // The hook may have added headers: they face the same checks as the app's.
-        for (name, value) in &headers {
-            validate_header(name, value)?;
+        // The app's headers were not checked yet (this sink said it checks them), and the
+        // hook may have added some: all are checked here, after the hook, unless a
+        // `Forward` further out will check them after its own hook.
+        if !self.outer.sink.checks_headers() {
+            for (name, value) in &headers {
+                validate_header(name, value)?;
+            }
         }
         self.outer.sink.set_response(status, headers)?;
         self.outer.called = true;

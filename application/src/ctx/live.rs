@@ -1,7 +1,6 @@
 //! The request on this thread: what `scope` lends to the thread-local while application
 //! code runs, and the one function (`with_live`) that reaches it.
 
-use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::io::Read;
 use std::sync::Arc;
@@ -25,8 +24,9 @@ pub(crate) struct Live {
     pub(crate) raw: Option<Result<Arc<Vec<u8>>, HttpError>>,
     /// What `input()` parsed from the body, for the same reason.
     pub(crate) form: Option<Result<Storage, HttpError>>,
-    /// `ctx::insert`'s values, one per type.
-    pub(crate) values: Vec<(TypeId, Arc<dyn Any + Send + Sync>)>,
+    /// `ctx::insert`'s values, one per type: `wsgi`'s type-keyed map, each value in an
+    /// `Arc` so `ctx::get` can clone it outside the borrow.
+    pub(crate) values: wsgi::Extensions,
     /// The root application's limits and host settings.
     pub(crate) settings: Arc<Settings>,
     /// The path was not UTF-8: the application answers 400 without dispatching.
@@ -48,7 +48,7 @@ impl Live {
             input,
             raw: None,
             form: None,
-            values: Vec::new(),
+            values: wsgi::Extensions::new(),
             settings,
             bad_path,
         }

@@ -6,7 +6,7 @@
 //! request's `ctx`: each request starts with none, a mounted sub-application sees its
 //! parent's (it is the same request), an in-process `request()` made by a handler does not.
 
-use std::any::{Any, TypeId};
+use std::any::Any;
 use std::sync::Arc;
 
 use super::with_live;
@@ -17,20 +17,9 @@ use crate::Error;
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
 pub fn insert<T: Any + Send + Sync>(value: T) -> Result<(), Error> {
-    let value: Arc<dyn Any + Send + Sync> = Arc::new(value);
-    let old = with_live(|live| {
-        let slot = live
-            .values
-            .iter_mut()
-            .find(|(t, _)| *t == TypeId::of::<T>());
-        match slot {
-            Some((_, v)) => Some(std::mem::replace(v, value)),
-            None => {
-                live.values.push((TypeId::of::<T>(), value));
-                None
-            }
-        }
-    })?;
+    // The map is `wsgi`'s `Extensions`, the one type-keyed map of the workspace; the
+    // value goes in an `Arc` so `get` can hand out a copy without holding the borrow.
+    let old = with_live(|live| live.values.insert(Arc::new(value)))?;
     // Dropped here, outside the borrow: a `Drop` of the application's may use ctx.
     drop(old);
     Ok(())
@@ -42,25 +31,17 @@ pub fn insert<T: Any + Send + Sync>(value: T) -> Result<(), Error> {
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
 pub fn get<T: Any + Clone + Send + Sync>() -> Result<Option<T>, Error> {
-    let found = with_live(|live| {
-        let slot = live.values.iter().find(|(t, _)| *t == TypeId::of::<T>());
-        slot.map(|(_, v)| Arc::clone(v))
-    })?;
+    let found = with_live(|live| live.values.get::<Arc<T>>().map(Arc::clone))?;
     // Cloned outside the borrow, since `T::clone` is the application's code.
-    Ok(found.and_then(|v| v.downcast_ref::<T>().cloned()))
+    Ok(found.map(|v| T::clone(&v)))
 }
 
 /// Removes the value of type `T`; returns whether there was one (web.py's `del web.ctx.x`).
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
 pub fn remove<T: Any + Send + Sync>() -> Result<bool, Error> {
-    let old = with_live(|live| {
-        let at = live
-            .values
-            .iter()
-            .position(|(t, _)| *t == TypeId::of::<T>());
-        at.map(|i| live.values.swap_remove(i))
-    })?;
+    let old = with_live(|live| live.values.remove::<Arc<T>>())?;
+    // Dropped outside the borrow, as in `insert`.
     Ok(old.is_some())
 }
 // ANCHOR_END: values_get
