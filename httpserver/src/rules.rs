@@ -32,7 +32,9 @@ pub fn token_len(s: &[u8]) -> usize {
 /// field and start another of the sender's choosing (response splitting); NUL, DEL and
 /// the other controls are refused by the RFC and read differently by different parsers.
 pub fn is_field_value(value: &[u8]) -> bool {
-    value.iter().all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+    value
+        .iter()
+        .all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
 }
 // ANCHOR_END: is_field_value
 
@@ -123,7 +125,15 @@ mod tests {
     fn a_token_is_tchars_only() {
         assert!(is_token(b"X-Request-Id"));
         assert!(is_token(b"!#$%&'*+-.^_`|~09azAZ"));
-        for bad in [&b""[..], b"Bad Name", b"X:Y", b"X\r\nY", b"X\x01", b"\"q\"", b"caf\xc3\xa9"] {
+        for bad in [
+            &b""[..],
+            b"Bad Name",
+            b"X:Y",
+            b"X\r\nY",
+            b"X\x01",
+            b"\"q\"",
+            b"caf\xc3\xa9",
+        ] {
             assert!(!is_token(bad), "{bad:?}");
         }
         assert_eq!(token_len(b"name=value"), 4);
@@ -157,8 +167,19 @@ mod tests {
     #[test]
     fn a_content_length_is_digits_only() {
         assert_eq!(parse_content_length(b"0"), Some(0));
-        assert_eq!(parse_content_length(b"18446744073709551615"), Some(u64::MAX));
-        for bad in [&b""[..], b" 5", b"+5", b"-5", b"5,5", b"0x5", b"18446744073709551616"] {
+        assert_eq!(
+            parse_content_length(b"18446744073709551615"),
+            Some(u64::MAX)
+        );
+        for bad in [
+            &b""[..],
+            b" 5",
+            b"+5",
+            b"-5",
+            b"5,5",
+            b"0x5",
+            b"18446744073709551616",
+        ] {
             assert_eq!(parse_content_length(bad), None, "{bad:?}");
         }
     }
@@ -169,7 +190,10 @@ mod tests {
         assert_eq!(check_header("Bad Name", b"x"), Err(FieldError::Name));
         assert_eq!(check_header("", b"x"), Err(FieldError::Name));
         assert_eq!(check_header("X", b"\x01"), Err(FieldError::Value));
-        assert_eq!(check_header("X", b"a\r\nSet-Cookie: x=1"), Err(FieldError::Value));
+        assert_eq!(
+            check_header("X", b"a\r\nSet-Cookie: x=1"),
+            Err(FieldError::Value)
+        );
         assert_eq!(
             check_header("content-length", b"ten"),
             Err(FieldError::ContentLength)

@@ -244,3 +244,57 @@ where
         self.outer.sink.write(data)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::in_process::Recorder;
+
+    /// `start_response(status, headers)` through a middleware's `Forward` with `hook`,
+    /// onto a recorder: what the connection would have been given.
+    fn through_forward(
+        headers: &[(&str, &str)],
+        hook: impl FnMut(&mut Status, &mut Headers),
+    ) -> Result<Headers, WsgiError> {
+        let mut recorder = Recorder::default();
+        let mut outer = StartResponse::new(&mut recorder);
+        let mut forward = outer.forward(hook);
+        StartResponse::new(&mut forward).start_response("200 OK", headers.iter().copied())?;
+        Ok(recorder.headers)
+    }
+
+    #[test]
+    fn headers_are_checked_once_after_the_last_hook_that_may_change_them() {
+        // A bad header from the app is still refused, by the `Forward`, naming it.
+        let err = through_forward(&[("X-Control", "a\x01b")], |_, _| {}).expect_err("refused");
+        assert!(
+            matches!(&err, WsgiError::InvalidHeaderValue { name, .. } if name == "X-Control"),
+            "{err:?}"
+        );
+        // A hook's own header faces the same rules.
+        let err = through_forward(&[], |_, h| h.push(("Bad Name".into(), "x".into())))
+            .expect_err("refused");
+        assert!(matches!(&err, WsgiError::InvalidHeaderName { name } if name == "Bad Name"));
+        // What reaches the connection is what the check saw: a hook that drops the app's
+        // bad header lets the response through (it was checked after the hook, not before).
+        let sent = through_forward(&[("X-Ok", "1"), ("X-Control", "\x01")], |_, h| {
+            h.retain(|(name, _)| name != "X-Control")
+        })
+        .expect("the hook dropped the bad header");
+        assert_eq!(sent, [("X-Ok".to_string(), "1".to_string())]);
+    }
+
+    #[test]
+    fn a_bad_header_straight_to_a_sink_is_refused_by_start_response() {
+        let mut recorder = Recorder::default();
+        let err = StartResponse::new(&mut recorder)
+            .start_response("204 No Content", [("X", "\r\n")])
+            .err()
+            .expect("refused");
+        assert!(
+            matches!(err, WsgiError::InvalidHeaderValue { .. }),
+            "{err:?}"
+        );
+        assert!(recorder.status.is_none(), "nothing recorded");
+    }
+}

@@ -466,4 +466,3 @@ fn push_field(buf: &mut Vec<u8>, name: &[u8], value: &[u8]) {
     buf.extend_from_slice(value);
     buf.extend_from_slice(b"\r\n");
 }
-
