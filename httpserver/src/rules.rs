@@ -32,11 +32,15 @@ pub fn token_len(s: &[u8]) -> usize {
 /// field and start another of the sender's choosing (response splitting); NUL, DEL and
 /// the other controls are refused by the RFC and read differently by different parsers.
 pub fn is_field_value(value: &[u8]) -> bool {
-    value
-        .iter()
-        .all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+    value.iter().all(|&b| is_field_byte(b))
 }
 // ANCHOR_END: is_field_value
+
+/// Whether `b` may stand in a field value, a reason phrase or a quoted string (RFC 9110
+/// §5.5, §5.6.4): any byte but a control byte, except HTAB.
+pub fn is_field_byte(b: u8) -> bool {
+    b == b'\t' || (b >= 0x20 && b != 0x7f)
+}
 
 /// Whether `reason` may stand as a reason phrase: RFC 9112 §4's `*( HTAB / SP / VCHAR /
 /// obs-text )`, the same bytes as a field value, so a reason cannot split the status line.

@@ -3,7 +3,7 @@
 //! Pure functions over one complete line, so `ChunkedRFile` keeps only the I/O and the states.
 
 use super::BodyError;
-use crate::rules::{is_field_value, token_len};
+use crate::rules::{is_field_byte, is_field_value, token_len};
 
 // ANCHOR: parse_chunk_size
 /// The size on a chunk-size line: `chunk-size [ chunk-ext ] CRLF` (RFC 9112 §7.1), where
@@ -121,10 +121,10 @@ fn quoted_string_len(s: &[u8]) -> usize {
         match s[i] {
             b'"' => return i + 1,
             b'\\' => match s.get(i + 1) {
-                Some(&b) if b == b'\t' || b >= 0x20 && b != 0x7f => i += 2,
+                Some(&b) if is_field_byte(b) => i += 2,
                 _ => return 0,
             },
-            b if b == b'\t' || b >= 0x20 && b != 0x7f => i += 1,
+            b if is_field_byte(b) => i += 1,
             _ => return 0,
         }
     }
