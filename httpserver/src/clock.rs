@@ -3,7 +3,6 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-// ANCHOR: second_text
 /// The workspace's one once-per-second clock: the server's `Date` header and `wsgi`'s
 /// access log each keep one per thread (in a `thread_local!`), so formatting (~100 ns)
 /// happens once a second per thread, and the many responses of a second share it.
@@ -54,7 +53,6 @@ impl SecondText {
         &self.text
     }
 }
-// ANCHOR_END: second_text
 
 impl Default for SecondText {
     fn default() -> SecondText {

@@ -8,13 +8,11 @@
 
 use std::fmt;
 
-// ANCHOR: is_tchar
 /// `tchar` of RFC 9110 §5.6.2: the bytes a token (a method, a header name, a transfer
 /// coding, a chunk extension's name) is made of.
 pub fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
-// ANCHOR_END: is_tchar
 
 /// Whether `s` is a token (RFC 9110 §5.6.2): one or more [`is_tchar`] bytes.
 pub fn is_token(s: &[u8]) -> bool {
@@ -26,7 +24,6 @@ pub fn token_len(s: &[u8]) -> usize {
     s.iter().take_while(|&&b| is_tchar(b)).count()
 }
 
-// ANCHOR: is_field_value
 /// Whether `value` may stand as a field value (RFC 9110 §5.5): visible characters,
 /// `obs-text`, spaces and tabs, so no control byte but HTAB. A CR or LF would end the
 /// field and start another of the sender's choosing (response splitting); NUL, DEL and
@@ -34,7 +31,6 @@ pub fn token_len(s: &[u8]) -> usize {
 pub fn is_field_value(value: &[u8]) -> bool {
     value.iter().all(|&b| is_field_byte(b))
 }
-// ANCHOR_END: is_field_value
 
 /// Whether `b` may stand in a field value, a reason phrase or a quoted string (RFC 9110
 /// §5.5, §5.6.4): any byte but a control byte, except HTAB.
@@ -53,14 +49,12 @@ pub fn is_status_code(code: u16) -> bool {
     (100..=599).contains(&code)
 }
 
-// ANCHOR: status_has_no_body
 /// Whether a response with this status has no content whatever is written (RFC 9110
 /// §6.4.1): 1xx, 204 and 304. A HEAD request's response has none either, but that is
 /// the request's doing, not the status's.
 pub fn status_has_no_body(code: u16) -> bool {
     (100..200).contains(&code) || code == 204 || code == 304
 }
-// ANCHOR_END: status_has_no_body
 
 /// A `Content-Length` value (RFC 9110 §8.6, `1*DIGIT`) as a number; `None` for anything
 /// else: empty, a sign, spaces, a list, or a number past `u64`.
