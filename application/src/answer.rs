@@ -117,7 +117,12 @@ fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<(String,
     });
     let (status, mut headers, is_head) =
         taken.unwrap_or_else(|_| ("500 Internal Server Error".to_string(), Vec::new(), false));
-    let bodiless = ["1", "204", "304"].iter().any(|p| status.starts_with(p));
+    // The status was set through `ctx::set_status` or an `HttpError`, but `ctx.status` is
+    // public: a malformed one has no code here, and `start_response` refuses it later.
+    let bodiless = status
+        .get(..3)
+        .and_then(|code| code.parse().ok())
+        .is_some_and(wsgi::rules::status_has_no_body);
     let has_length = headers
         .iter()
         .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));

@@ -74,7 +74,7 @@ impl fmt::Display for Error {
             ),
             Error::BadHeader { name, value } => write!(
                 f,
-                "header {name:?}: {value:?} is invalid; names are HTTP tokens and values have no CR or LF"
+                "header {name:?}: {value:?} is invalid; names are HTTP tokens, values have no control characters, a Content-Length is digits, and hop-by-hop headers are the server's"
             ),
             Error::BadAddress(a) => write!(
                 f,

@@ -14,10 +14,7 @@ use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use httpserver::{Error, HttpRequest, HttpServer};
-
-#[path = "support/flags.rs"]
-mod flags;
+use httpserver::{Error, HttpRequest, HttpServer, ServerArgs};
 
 fn echo(req: &mut HttpRequest) -> Result<(), Error> {
     let mut text = format!(
@@ -40,9 +37,13 @@ fn echo(req: &mut HttpRequest) -> Result<(), Error> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    flags::log_to_stderr();
-    let flags = flags::Flags::parse(&["--requests"])?;
-    let limit: Option<u64> = flags.extra("--requests").map(str::parse).transpose()?;
+    testkit::log::to_stderr();
+    let mut args = ServerArgs::from_env()?;
+    let limit: Option<u64> = args
+        .take_flag("--requests")?
+        .map(|n| n.parse())
+        .transpose()?;
+    let args = args.no_rest()?;
 
     let served = Arc::new(AtomicU64::new(0));
     let counter = Arc::clone(&served);
@@ -50,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         counter.fetch_add(1, Ordering::Relaxed);
         echo(req)
     };
-    let mut server = HttpServer::new(flags.config(), gateway)?;
+    let mut server = HttpServer::new(args.config(), gateway)?;
     let addr = server.start()?;
     println!("listening on http://{addr}");
     let handle = server.stop_handle();

@@ -9,22 +9,20 @@
 //! `listening on http://ADDR`). `benches/load.sh` measures it beside `pinned_worker`
 //! and `park_and_dispatch`.
 
-use httpserver::{HttpRequest, HttpServer};
+use httpserver::{HttpRequest, HttpServer, ServerArgs};
 
-#[path = "support/flags.rs"]
-mod flags;
 #[path = "support/hello.rs"]
 mod hello;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    flags::log_to_stderr();
-    let flags = flags::Flags::parse(&[])?;
+    testkit::log::to_stderr();
+    let args = ServerArgs::from_env()?.no_rest()?;
     let gateway = |req: &mut HttpRequest| {
         req.add_header("Content-Type", b"text/plain; charset=utf-8")?;
         req.add_header("Content-Length", hello::BODY.len().to_string().as_bytes())?;
         req.write(hello::BODY)
     };
-    let mut server = HttpServer::new(flags.config(), gateway)?;
+    let mut server = HttpServer::new(args.config(), gateway)?;
     let addr = server.start()?;
     println!("listening on http://{addr}");
     let handle = server.stop_handle();

@@ -17,9 +17,6 @@ use std::time::{Duration, Instant};
 use httpserver::{HttpRequest, HttpServer, ServerConfig};
 use threadpool::{ThreadPool, ThreadPoolConfig};
 
-#[path = "support/flags.rs"]
-mod flags;
-
 const WORKERS: usize = 2;
 const GET: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 const GIVE_UP: Duration = Duration::from_secs(1);
@@ -154,7 +151,7 @@ fn ms(t0: Instant) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    flags::log_to_stderr();
+    testkit::log::to_stderr();
     let (addr, pool) = pinned_server()?;
     timeline("pinned (the notes' design)", addr)?;
     let _ = pool.stop(Duration::from_secs(1));

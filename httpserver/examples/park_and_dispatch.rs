@@ -17,12 +17,10 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use httpserver::ServerConfig;
+use httpserver::{ServerArgs, ServerConfig};
 use polling::{Event, Events, Poller};
 use threadpool::{ThreadPool, ThreadPoolConfig};
 
-#[path = "support/flags.rs"]
-mod flags;
 #[path = "support/hello.rs"]
 mod hello;
 
@@ -140,13 +138,13 @@ fn parking_loop(lot: Arc<Lot>, pool: Arc<Pool>, config: Arc<ServerConfig>) {
 // ANCHOR_END: parking_loop
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    flags::log_to_stderr();
-    let flags = flags::Flags::parse(&[])?;
-    let config = Arc::new(flags.config());
-    let listener = TcpListener::bind(("127.0.0.1", flags.port))?;
+    testkit::log::to_stderr();
+    let args = ServerArgs::from_env()?.no_rest()?;
+    let config = Arc::new(args.config());
+    let listener = TcpListener::bind(("127.0.0.1", args.port))?;
     println!("listening on http://{}", listener.local_addr()?);
     let pool: Arc<Pool> = Arc::new(ThreadPool::new(ThreadPoolConfig {
-        min: flags.threads,
+        min: config.threads,
         ..ThreadPoolConfig::default()
     }));
     pool.start()?;

@@ -13,11 +13,9 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 
-use httpserver::ServerConfig;
+use httpserver::{ServerArgs, ServerConfig};
 use threadpool::{ThreadPool, ThreadPoolConfig};
 
-#[path = "support/flags.rs"]
-mod flags;
 #[path = "support/hello.rs"]
 mod hello;
 
@@ -52,13 +50,13 @@ fn communicate(mut stream: TcpStream, config: &ServerConfig) {
 // ANCHOR_END: communicate_pinned
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    flags::log_to_stderr();
-    let flags = flags::Flags::parse(&[])?;
-    let config = Arc::new(flags.config());
-    let listener = TcpListener::bind(("127.0.0.1", flags.port))?;
+    testkit::log::to_stderr();
+    let args = ServerArgs::from_env()?.no_rest()?;
+    let config = Arc::new(args.config());
+    let listener = TcpListener::bind(("127.0.0.1", args.port))?;
     println!("listening on http://{}", listener.local_addr()?);
     let pool: ThreadPool<Box<dyn FnOnce() + Send>> = ThreadPool::new(ThreadPoolConfig {
-        min: flags.threads,
+        min: config.threads,
         ..ThreadPoolConfig::default()
     });
     pool.start()?;

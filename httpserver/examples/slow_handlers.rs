@@ -28,9 +28,6 @@ use std::time::{Duration, Instant};
 
 use httpserver::{HttpRequest, HttpServer, ServerConfig};
 
-#[path = "support/flags.rs"]
-mod flags;
-
 const WORKERS: usize = 2;
 /// What `/sleep` takes: long next to everything else in the scene.
 const SLOW: Duration = Duration::from_secs(1);
@@ -259,7 +256,7 @@ fn ms(t0: Instant) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    flags::log_to_stderr();
+    testkit::log::to_stderr();
     println!("{WORKERS} workers; GET /sleep takes {SLOW:?} in its handler, GET / answers at once");
     unbounded()?;
     grown()?;

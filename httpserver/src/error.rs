@@ -115,8 +115,8 @@ pub enum Error {
     /// The transport failed: the peer reset or closed the connection, a timeout, or a
     /// body reader's framing error (an `InvalidData` error holding a [`BodyError`]).
     Io(io::Error),
-    /// The application gave a response header that cannot be written (CR, LF or NUL in
-    /// it, an empty or non-token name, a framing header the server owns).
+    /// The application gave a response header that cannot be written (a control byte in
+    /// its value, an empty or non-token name, a framing header the server owns).
     InvalidResponseHeader {
         /// The header's name as given.
         name: String,

@@ -33,9 +33,11 @@ use crate::{Error, HttpRequest};
 /// 413) without the gateway being called.
 ///
 /// **Answering.** [`set_status`](HttpRequest::set_status) and
-/// [`add_header`](HttpRequest::add_header) (validated: CR, LF or NUL in a name or value is
-/// an [`Error::InvalidResponseHeader`], nothing is written) may be called until the headers
-/// are sent; [`reset_response`](HttpRequest::reset_response) drops unsent ones (PEP 3333's
+/// [`add_header`](HttpRequest::add_header) (validated by [`rules`](crate::rules): a
+/// name that is not a token or a value with a control byte is an
+/// [`Error::InvalidResponseHeader`], nothing is written; a gateway that checked them where
+/// they were set, as `wsgi`'s does, calls [`Response::add_checked_header`](crate::Response::add_checked_header) and
+/// [`Response::set_checked_status`](crate::Response::set_checked_status) instead) may be called until the headers are sent; [`reset_response`](HttpRequest::reset_response) drops unsent ones (PEP 3333's
 /// second `start_response` with `exc_info`). [`write`](HttpRequest::write) sends the
 /// headers with the first non-empty chunk, then the chunk; [`send_headers`] sends them
 /// alone. The server picks the framing: the app's `Content-Length` if it gave one, else

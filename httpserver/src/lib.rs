@@ -25,9 +25,12 @@
 //!   [`Response`].
 //! - [`Gateway`]: what the server calls; any `Fn(&mut HttpRequest) -> Result<(), Error>`
 //!   is one.
-//! - [`ServerConfig`]: every limit and timeout; [`ClientError`], [`Error`] and
+//! - [`ServerConfig`]: every limit and timeout; [`ServerArgs`], the command line every
+//!   server program of the workspace takes (`--port`, `--threads`, `--timeout`); [`ClientError`], [`Error`] and
 //!   [`status_for`], the one mapping from errors to statuses; [`reason_phrase`], the one
-//!   table of reason phrases.
+//!   table of reason phrases; [`rules`], the one home of the HTTP rules the layers above
+//!   check too (tokens, field values, status lines, the statuses without a body);
+//!   [`SecondText`], the one once-per-second clock (the `Date` header, the access log).
 //!
 //! # Example
 //!
@@ -56,6 +59,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod clock;
 mod config;
 mod connection;
 mod engine;
@@ -63,10 +67,13 @@ mod error;
 mod gateway;
 mod request;
 pub mod rfile;
+pub mod rules;
 mod server;
+mod server_args;
 mod status;
 mod wire;
 
+pub use clock::SecondText;
 pub use config::ServerConfig;
 pub use connection::HttpConnection;
 pub use error::{ClientError, Error};
@@ -75,4 +82,5 @@ pub use request::{BodyFraming, HttpRequest, RequestBody, RequestHead, Response, 
 pub use rfile::{BodyError, ChunkedLimits, ChunkedRFile, KnownLengthRFile};
 pub use server::bind;
 pub use server::{HttpServer, ServerThread, StopHandle};
+pub use server_args::{BadArgument, ServerArgs, DEFAULT_PORT};
 pub use status::{reason_phrase, status_for};

@@ -44,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// for any; `--threads N`, default 10; `--timeout SECONDS` for the header, body and
 /// write timeouts, default 10 s) and nothing else.
 pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<ServerArgs, WsgiError> {
-    ServerArgs::parse(args)?.no_rest()
+    Ok(ServerArgs::parse(args)?.no_rest()?)
 }
 
 /// The app: one function per route.

@@ -82,7 +82,8 @@ pub enum WsgiError {
         /// What `ctrlc` said.
         message: String,
     },
-    /// The HTTP layer refused what the gateway passed on (its own checks, after ours).
+    /// The HTTP layer refused what the gateway passed on: its framing rules (a second,
+    /// different `Content-Length`), or headers that went out already.
     Http(httpserver::Error),
     /// A server command line (`--port`, `--threads`, `--timeout`) with a flag whose value
     /// is missing or not a number in range, or with an argument the program does not take.
@@ -147,6 +148,15 @@ impl fmt::Display for WsgiError {
                 f,
                 "{arg:?}: {problem} (usage: --port P, 0 for any free port; --threads N; --timeout SECONDS)"
             ),
+        }
+    }
+}
+
+impl From<httpserver::BadArgument> for WsgiError {
+    fn from(error: httpserver::BadArgument) -> WsgiError {
+        WsgiError::BadArgument {
+            arg: error.arg,
+            problem: error.problem,
         }
     }
 }

@@ -7,6 +7,8 @@ use std::fmt;
 /// A map from type to value, for what a middleware adds to the environ that is not a
 /// string (Python middleware put objects under keys such as `beaker.session`; in Rust the
 /// type is the key). String-valued extension keys go in the environ's variables instead.
+/// The one type-keyed map of the workspace: `application`'s `ctx::insert` and `ctx::get`
+/// keep a request's values in one too.
 #[derive(Default)]
 pub struct Extensions {
     map: HashMap<TypeId, Box<dyn Any + Send + Sync>>,

@@ -2,7 +2,7 @@
 
 use std::io;
 
-use httpserver::{Error, Gateway, HttpRequest, RequestHead, Response};
+use httpserver::{rules, Error, Gateway, HttpRequest, RequestHead, Response};
 
 use crate::app::{SharedApp, WsgiApp};
 use crate::environ::Environ;
@@ -173,13 +173,11 @@ struct ConnectionSink<'r> {
 }
 
 impl ConnectionSink<'_> {
-    /// Whether the response carries no body whatever the app yields (RFC 9110 §6.4.1:
-    /// HEAD, 1xx, 204, 304), so the server drops what is written.
+    /// Whether the response carries no body whatever the app yields (HEAD, and
+    /// httpserver's [`rules::status_has_no_body`]: 1xx, 204, 304), so the server drops
+    /// what is written.
     fn sends_no_body(&self) -> bool {
-        self.head_request
-            || (100..200).contains(&self.status)
-            || self.status == 204
-            || self.status == 304
+        self.head_request || rules::status_has_no_body(self.status)
     }
 }
 // ANCHOR_END: connection_sink
@@ -190,9 +188,13 @@ impl ResponseSink for ConnectionSink<'_> {
     fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError> {
         // A second call (with an error) replaces what the first one set.
         self.response.reset_response()?;
-        self.response.set_status(status.code(), status.reason())?;
+        // `Status::parse` and `validate_header` checked these with httpserver's rules
+        // where the app set them (`StartResponse` or the outermost `Forward`): the
+        // checked entry points do not check them again.
+        self.response
+            .set_checked_status(status.code(), status.reason())?;
         for (name, value) in &headers {
-            self.response.add_header(name, value.as_bytes())?;
+            self.response.add_checked_header(name, value.as_bytes())?;
         }
         self.started = true;
         self.status = status.code();

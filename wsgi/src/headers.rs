@@ -1,5 +1,7 @@
 //! Response headers as the application gives them, and the checks `start_response` runs.
 
+use httpserver::rules::{self, FieldError};
+
 use crate::error::WsgiError;
 
 /// Response headers: `(name, value)` pairs in the order the application gave them, as in
@@ -21,33 +23,28 @@ const HOP_BY_HOP: &[&str] = &[
 ];
 
 // ANCHOR: validate_header
-/// Checks one response header: the name is an RFC 9110 token and not hop-by-hop, the
-/// value has no CR, LF, NUL or other control character (HTAB is allowed), and a
-/// `Content-Length` is digits only.
+/// Checks one response header: httpserver's [`rules::check_header`] (the name is an RFC
+/// 9110 token, the value has no CR, LF, NUL or other control character but HTAB, a
+/// `Content-Length` is digits only), then PEP 3333's own rule: no hop-by-hop header.
 pub fn validate_header(name: &str, value: &str) -> Result<(), WsgiError> {
-    if name.is_empty() || !name.bytes().all(is_token_byte) {
-        return Err(WsgiError::InvalidHeaderName {
+    // A CR or LF in the value would end this header and start another one chosen by
+    // whoever controls the value (response splitting); NUL and other controls confuse
+    // parsers. The rule is httpserver's, so the layers cannot disagree on it.
+    rules::check_header(name, value.as_bytes()).map_err(|error| match error {
+        FieldError::Name => WsgiError::InvalidHeaderName {
             name: name.to_owned(),
-        });
-    }
-    // A CR or LF here would end this header and start another one chosen by whoever
-    // controls the value (response splitting); NUL and other controls confuse parsers.
-    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-        return Err(WsgiError::InvalidHeaderValue {
+        },
+        FieldError::Value => WsgiError::InvalidHeaderValue {
             name: name.to_owned(),
             value: value.to_owned(),
-        });
-    }
+        },
+        FieldError::ContentLength => WsgiError::InvalidContentLength {
+            value: value.to_owned(),
+        },
+    })?;
     if is_hop_by_hop(name) {
         return Err(WsgiError::HopByHopHeader {
             name: name.to_owned(),
-        });
-    }
-    if name.eq_ignore_ascii_case("content-length")
-        && (value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(WsgiError::InvalidContentLength {
-            value: value.to_owned(),
         });
     }
     Ok(())
@@ -65,9 +62,4 @@ pub fn find_header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
-}
-
-/// RFC 9110 §5.6.2 `tchar`.
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }

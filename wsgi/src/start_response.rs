@@ -13,10 +13,18 @@ use crate::status::Status;
 /// Where `start_response` and `write` deliver: implemented by the gateway (the
 /// connection), by the in-process caller (a recorder) and by `Forward` (middleware).
 ///
-/// The sink receives values already checked by `StartResponse`; its job is the
-/// "headers go out with the first non-empty chunk" rule: `set_response` only records,
-/// `write` sends the recorded headers before its first non-empty data.
+/// The sink receives values already checked, once, by `StartResponse` or by the
+/// `Forward` nearest the connection; its job is the "headers go out with the first
+/// non-empty chunk" rule: `set_response` only records, `write` sends the recorded headers
+/// before its first non-empty data.
 pub trait ResponseSink {
+    /// Whether this sink checks the headers itself after it may have changed them (a
+    /// `Forward` does, since its hook may add headers), so that `StartResponse` need not
+    /// check them first: each header is checked once on its way to the connection.
+    fn checks_headers(&self) -> bool {
+        false
+    }
+
     /// Records the status and headers (again, to replace them, when an error response
     /// takes over before anything was sent).
     fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError>;
@@ -113,8 +121,12 @@ impl<'s> StartResponse<'s> {
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
-        for (name, value) in &headers {
-            validate_header(name, value)?;
+        // Checked here, or by the sink nearest the connection when it is a `Forward`
+        // whose hook may change them: once either way.
+        if !self.sink.checks_headers() {
+            for (name, value) in &headers {
+                validate_header(name, value)?;
+            }
         }
         self.sink.set_response(status, headers)?;
         self.called = true;
@@ -205,11 +217,19 @@ impl<F> ResponseSink for Forward<'_, '_, F>
 where
     F: FnMut(&mut Status, &mut Headers),
 {
+    fn checks_headers(&self) -> bool {
+        true
+    }
+
     fn set_response(&mut self, mut status: Status, mut headers: Headers) -> Result<(), WsgiError> {
         (self.hook)(&mut status, &mut headers);
-        // The hook may have added headers: they face the same checks as the app's.
-        for (name, value) in &headers {
-            validate_header(name, value)?;
+        // The app's headers were not checked yet (this sink said it checks them), and the
+        // hook may have added some: all are checked here, after the hook, unless a
+        // `Forward` further out will check them after its own hook.
+        if !self.outer.sink.checks_headers() {
+            for (name, value) in &headers {
+                validate_header(name, value)?;
+            }
         }
         self.outer.sink.set_response(status, headers)?;
         self.outer.called = true;
@@ -222,5 +242,59 @@ where
 
     fn write(&mut self, data: &[u8]) -> io::Result<()> {
         self.outer.sink.write(data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::in_process::Recorder;
+
+    /// `start_response(status, headers)` through a middleware's `Forward` with `hook`,
+    /// onto a recorder: what the connection would have been given.
+    fn through_forward(
+        headers: &[(&str, &str)],
+        hook: impl FnMut(&mut Status, &mut Headers),
+    ) -> Result<Headers, WsgiError> {
+        let mut recorder = Recorder::default();
+        let mut outer = StartResponse::new(&mut recorder);
+        let mut forward = outer.forward(hook);
+        StartResponse::new(&mut forward).start_response("200 OK", headers.iter().copied())?;
+        Ok(recorder.headers)
+    }
+
+    #[test]
+    fn headers_are_checked_once_after_the_last_hook_that_may_change_them() {
+        // A bad header from the app is still refused, by the `Forward`, naming it.
+        let err = through_forward(&[("X-Control", "a\x01b")], |_, _| {}).expect_err("refused");
+        assert!(
+            matches!(&err, WsgiError::InvalidHeaderValue { name, .. } if name == "X-Control"),
+            "{err:?}"
+        );
+        // A hook's own header faces the same rules.
+        let err = through_forward(&[], |_, h| h.push(("Bad Name".into(), "x".into())))
+            .expect_err("refused");
+        assert!(matches!(&err, WsgiError::InvalidHeaderName { name } if name == "Bad Name"));
+        // What reaches the connection is what the check saw: a hook that drops the app's
+        // bad header lets the response through (it was checked after the hook, not before).
+        let sent = through_forward(&[("X-Ok", "1"), ("X-Control", "\x01")], |_, h| {
+            h.retain(|(name, _)| name != "X-Control")
+        })
+        .expect("the hook dropped the bad header");
+        assert_eq!(sent, [("X-Ok".to_string(), "1".to_string())]);
+    }
+
+    #[test]
+    fn a_bad_header_straight_to_a_sink_is_refused_by_start_response() {
+        let mut recorder = Recorder::default();
+        let err = StartResponse::new(&mut recorder)
+            .start_response("204 No Content", [("X", "\r\n")])
+            .err()
+            .expect("refused");
+        assert!(
+            matches!(err, WsgiError::InvalidHeaderValue { .. }),
+            "{err:?}"
+        );
+        assert!(recorder.status.is_none(), "nothing recorded");
     }
 }

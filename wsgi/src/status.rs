@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use httpserver::rules;
+
 use crate::error::WsgiError;
 
 /// A validated status line such as `200 OK`: three digits (100 to 599), one space, a
@@ -35,7 +37,7 @@ impl Status {
         let code = u16::from(bytes[0] - b'0') * 100
             + u16::from(bytes[1] - b'0') * 10
             + u16::from(bytes[2] - b'0');
-        if !(100..=599).contains(&code) {
+        if !rules::is_status_code(code) {
             return Err(invalid("the code must be between 100 and 599"));
         }
         if bytes[3] != b' ' {
@@ -45,12 +47,9 @@ impl Status {
         if reason.iter().all(|&b| b == b' ' || b == b'\t') {
             return Err(invalid("the reason phrase is empty"));
         }
-        // RFC 9112 §4: reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ). Anything else
-        // (CR, LF, NUL, DEL) could split the status line.
-        if reason
-            .iter()
-            .any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
-        {
+        // RFC 9112 §4, httpserver's rule: anything but HTAB / SP / VCHAR / obs-text (CR,
+        // LF, NUL, DEL) could split the status line. PEP 3333 asks for a reason as well.
+        if !rules::is_reason_phrase(reason) {
             return Err(invalid("the reason phrase contains a control character"));
         }
         Ok(Status {
@@ -68,7 +67,7 @@ impl Status {
     /// # Panics
     /// Never for codes 100 to 599; other codes are clamped to `500 Internal Server Error`.
     pub fn from_code(code: u16) -> Status {
-        if !(100..=599).contains(&code) {
+        if !rules::is_status_code(code) {
             return Status::from_code(500);
         }
         let reason = canonical_reason(code).unwrap_or("Unknown");

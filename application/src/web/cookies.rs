@@ -157,8 +157,8 @@ impl SetCookie {
         let homepath = ctx::homepath()?;
         let header = self.to_header(&homepath);
         check_header("Set-Cookie", &header)?;
-        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-        if self.name.is_empty() || !self.name.bytes().all(token) {
+        // A cookie name is a token (RFC 6265 §4.1.1), httpserver's rule.
+        if !wsgi::rules::is_token(self.name.as_bytes()) {
             return Err(Error::BadHeader {
                 name: "Set-Cookie".to_string(),
                 value: header,

@@ -23,10 +23,11 @@ use crate::ctx::with_live;
 use crate::Error;
 
 // ANCHOR: header
-/// Adds a response header (web.py's `web.header(name, value)`). Refuses names that are
-/// not HTTP tokens and values with CR, LF or NUL, which would split the response (a
-/// header injection), instead of letting them reach the wire (web.py raised
-/// `ValueError`). Once the response has started (in a stream, after its first chunk) it
+/// Adds a response header (web.py's `web.header(name, value)`). Refuses, with
+/// [`Error::BadHeader`] naming the header, what `start_response` would refuse: names that
+/// are not HTTP tokens, values with CR, LF or another control byte, which would split the
+/// response (a header injection), a `Content-Length` that is not digits, and hop-by-hop
+/// headers, which are the server's (web.py raised `ValueError`). Once the response has started (in a stream, after its first chunk) it
 /// errors with [`Error::HeadersSent`]: the header could no longer be sent.
 pub fn header(name: &str, value: &str) -> Result<(), Error> {
     add_header(name, value, false)
@@ -79,16 +80,55 @@ pub fn websafe(text: &str) -> String {
     out
 }
 
+/// The one check of a response header, done where the handler sets it: `wsgi`'s
+/// `validate_header` (httpserver's token and field-value rules, a digits-only
+/// `Content-Length`, no hop-by-hop header), so a header `start_response` would refuse is
+/// refused here, naming it, and not turned into a 500 later.
 pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
-    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    let name_ok = !name.is_empty() && name.bytes().all(token);
-    let value_ok = !value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0);
-    if name_ok && value_ok {
-        Ok(())
-    } else {
-        Err(Error::BadHeader {
-            name: name.to_string(),
-            value: value.to_string(),
-        })
+    wsgi::validate_header(name, value).map_err(|_| Error::BadHeader {
+        name: name.to_string(),
+        value: value.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Application, Args, Error, Target};
+
+    #[test]
+    fn a_header_start_response_would_refuse_is_an_err_naming_it_at_the_call() {
+        let app = Application::new([(
+            "/",
+            Target::func(|_: &Args| {
+                let mut seen = String::new();
+                for (name, value) in [
+                    ("X-Control", "a\x01b"),
+                    ("X-Split", "a\r\nSet-Cookie: owned=1"),
+                    ("Bad Name", "x"),
+                    ("Connection", "close"),
+                    ("Content-Length", "ten"),
+                ] {
+                    match super::header(name, value) {
+                        Err(Error::BadHeader { name: named, .. }) if named == name => {
+                            seen.push_str(&format!("{name} refused, "));
+                        }
+                        other => seen.push_str(&format!("{name}: {other:?}, ")),
+                    }
+                }
+                super::header("X-Fine", "a\tb")?;
+                Ok(seen.into())
+            }),
+        )])
+        .expect("the mapping compiles");
+        let r = app.request("/").send();
+        // Refused at the call, so the response is the handler's, not a 500 later.
+        assert_eq!(r.status, "200 OK");
+        assert_eq!(
+            r.text(),
+            "X-Control refused, X-Split refused, Bad Name refused, Connection refused, \
+             Content-Length refused, "
+        );
+        assert_eq!(r.header("X-Fine"), Some("a\tb"));
+        assert_eq!(r.header("Set-Cookie"), None);
     }
 }

@@ -334,14 +334,10 @@ fn chunked_framing(coding: &[u8]) -> Result<BodyFraming, ClientError> {
     }
 }
 
-/// `1*DIGIT` as a u64; `None` for anything else, including overflow.
+/// `1*DIGIT` as a u64; `None` for anything else, including overflow: the `Content-Length`
+/// rule of `rules`, the one the response side uses too.
 fn parse_digits(token: &[u8]) -> Option<u64> {
-    if token.is_empty() || !token.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    token.iter().try_fold(0u64, |n, &d| {
-        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
+    crate::rules::parse_content_length(token)
 }
 
 #[cfg(test)]

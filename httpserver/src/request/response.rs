@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::date::push_http_date;
 use crate::rfile::write_chunk;
 use crate::wire::ConnWriter;
-use crate::{Error, ServerConfig, Version};
+use crate::{rules, Error, ServerConfig, Version};
 
 /// How the response body is delimited on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,15 +95,28 @@ impl Response {
     }
 
     /// Sets the status, e.g. `(404, "Not Found")`. Refused (nothing changes) if the
-    /// headers were sent, the code is not three digits, or the reason has CR, LF or
-    /// another control byte.
+    /// headers were sent, the code is not 100 to 599 ([`rules::is_status_code`]), or the
+    /// reason has CR, LF or another control byte ([`rules::is_reason_phrase`]).
     pub fn set_status(&mut self, code: u16, reason: &str) -> Result<(), Error> {
         self.refuse_if_sent()?;
-        if !(100..=999).contains(&code) || reason.bytes().any(|b| b.is_ascii_control()) {
+        if !rules::is_status_code(code) || !rules::is_reason_phrase(reason.as_bytes()) {
             return Err(Error::InvalidStatus {
                 status: format!("{code} {reason}"),
             });
         }
+        self.set_checked_status(code, reason)
+    }
+
+    /// [`set_status`](Self::set_status) for a gateway that checked the status where it
+    /// was set, with [`rules::is_status_code`] and [`rules::is_reason_phrase`] (`wsgi`'s
+    /// `Status::parse` does): not checked again, but in debug builds, where a status that
+    /// breaks them is the gateway's bug and panics.
+    pub fn set_checked_status(&mut self, code: u16, reason: &str) -> Result<(), Error> {
+        debug_assert!(
+            rules::is_status_code(code) && rules::is_reason_phrase(reason.as_bytes()),
+            "set_checked_status given an unchecked status {code} {reason:?}"
+        );
+        self.refuse_if_sent()?;
         self.status = code;
         self.reason = if crate::status::reason(code) == Some(reason) {
             // The common case costs no allocation: the phrase is the table's.
@@ -116,34 +129,46 @@ impl Response {
 
     // ANCHOR: add_header
     /// Adds a header. Refused with [`Error::InvalidResponseHeader`], and nothing written,
-    /// if the name is not a token, or the value holds CR, LF or NUL (header injection: a
-    /// value with CRLF would start a header, or a whole response, of the client's
-    /// choosing), or the header is `Transfer-Encoding` (the server owns the framing), or a
-    /// `Content-Length` that is not digits only.
+    /// if [`rules::check_header`] refuses it (a name that is not a token, a value with CR,
+    /// LF or another control byte: header injection, since a value with CRLF would start
+    /// a header, or a whole response, of the client's choosing; a `Content-Length` that is
+    /// not digits only), or as [`add_checked_header`](Self::add_checked_header) does.
     pub fn add_header(&mut self, name: &str, value: &[u8]) -> Result<(), Error> {
+        self.refuse_if_sent()?;
+        rules::check_header(name, value).map_err(|e| Error::InvalidResponseHeader {
+            name: name.to_string(),
+            why: e.why(),
+        })?;
+        self.add_checked_header(name, value)
+    }
+    // ANCHOR_END: add_header
+
+    // ANCHOR: add_checked_header
+    /// Adds a header a gateway checked with [`rules::check_header`] where it was set
+    /// (`wsgi`'s `start_response` does): a header is validated once, where it is set, and
+    /// not again on its way down. Only debug builds check it again, and panic, since a
+    /// header that fails is the gateway's bug; a gateway that checks nothing itself calls
+    /// [`add_header`](Self::add_header). What the framing needs is enforced either way:
+    /// `Transfer-Encoding` is refused (the server chooses the coding), and so is a second,
+    /// different `Content-Length`.
+    pub fn add_checked_header(&mut self, name: &str, value: &[u8]) -> Result<(), Error> {
+        debug_assert!(
+            rules::check_header(name, value).is_ok(),
+            "add_checked_header given an unchecked header {name:?}"
+        );
         self.refuse_if_sent()?;
         let refuse = |why| Error::InvalidResponseHeader {
             name: name.to_string(),
             why,
         };
-        if name.is_empty() || !name.bytes().all(is_tchar) {
-            return Err(refuse("the name is not a token (CR, LF, space, colon...)"));
-        }
-        if value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0) {
-            return Err(refuse("the value holds CR, LF or NUL"));
-        }
         if name.eq_ignore_ascii_case("transfer-encoding") {
             return Err(refuse("the server chooses the transfer coding"));
         }
-        // ANCHOR_END: add_header
+        // ANCHOR_END: add_checked_header
         // ANCHOR: add_header_framing
         if name.eq_ignore_ascii_case("content-length") {
-            let text = std::str::from_utf8(value).unwrap_or("").trim();
-            let n = text
-                .parse::<u64>()
-                .ok()
-                .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
-                .ok_or_else(|| refuse("Content-Length is not digits only"))?;
+            let n = rules::parse_content_length(value)
+                .ok_or_else(|| refuse(rules::FieldError::ContentLength.why()))?;
             if self.declared.is_some_and(|d| d != n) {
                 return Err(refuse("a second, different Content-Length"));
             }
@@ -287,10 +312,7 @@ impl Response {
 
     /// HEAD, 1xx, 204 and 304 responses have no body (RFC 9110 §6.4.1).
     fn has_no_body(&self) -> bool {
-        self.context.head_request
-            || (100..200).contains(&self.status)
-            || self.status == 204
-            || self.status == 304
+        self.context.head_request || rules::status_has_no_body(self.status)
     }
 
     fn refuse_if_sent(&self) -> Result<(), Error> {
@@ -432,7 +454,7 @@ impl Fields {
     }
 }
 
-/// The three digits of `code` (100 to 999, checked by `set_status`), without formatting.
+/// The three digits of `code` (100 to 599, checked by `set_status`), without formatting.
 fn push_status_code(buf: &mut Vec<u8>, code: u16) {
     let digits = [code / 100 % 10, code / 10 % 10, code % 10];
     buf.extend(digits.iter().map(|&d| b'0' + d as u8));
@@ -443,9 +465,4 @@ fn push_field(buf: &mut Vec<u8>, name: &[u8], value: &[u8]) {
     buf.extend_from_slice(b": ");
     buf.extend_from_slice(value);
     buf.extend_from_slice(b"\r\n");
-}
-
-/// RFC 9110 §5.6.2 `tchar`.
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }

@@ -3,6 +3,7 @@
 //! Pure functions over one complete line, so `ChunkedRFile` keeps only the I/O and the states.
 
 use super::BodyError;
+use crate::rules::{is_field_byte, is_field_value, token_len};
 
 // ANCHOR: parse_chunk_size
 /// The size on a chunk-size line: `chunk-size [ chunk-ext ] CRLF` (RFC 9112 §7.1), where
@@ -104,22 +105,12 @@ pub(super) fn parse_trailer(line: &[u8]) -> Result<(String, Vec<u8>), BodyError>
         return Err(invalid());
     }
     let value = trim_ows(&content[name + 1..]);
-    if value.iter().any(|&b| b != b'\t' && (b < 0x20 || b == 0x7f)) {
+    if !is_field_value(value) {
         return Err(invalid());
     }
     // A token is ASCII, so the lossy conversion never replaces anything.
     let name = String::from_utf8_lossy(&content[..name]).into_owned();
     Ok((name, value.to_vec()))
-}
-
-/// `tchar` of RFC 9110 §5.6.2.
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-}
-
-/// The length of the token at the start of `s` (0 if there is none).
-fn token_len(s: &[u8]) -> usize {
-    s.iter().take_while(|&&b| is_tchar(b)).count()
 }
 
 /// The length of the quoted-string at the start of `s`, quotes included, or 0 if it is
@@ -130,10 +121,10 @@ fn quoted_string_len(s: &[u8]) -> usize {
         match s[i] {
             b'"' => return i + 1,
             b'\\' => match s.get(i + 1) {
-                Some(&b) if b == b'\t' || b >= 0x20 && b != 0x7f => i += 2,
+                Some(&b) if is_field_byte(b) => i += 2,
                 _ => return 0,
             },
-            b if b == b'\t' || b >= 0x20 && b != 0x7f => i += 1,
+            b if is_field_byte(b) => i += 1,
             _ => return 0,
         }
     }

@@ -159,7 +159,13 @@ pub fn routes(req: &mut HttpRequest) -> Result<(), Error> {
         "/inject" => {
             let value = req.add_header("X-Bad", b"a\r\nSet-Cookie: evil=1");
             let name = req.add_header("X-Bad\r\nSet-Cookie", b"evil=1");
-            let text = format!("{} / {}", value.is_err(), name.is_err());
+            let control = req.add_header("X-Control", b"a\x01b");
+            let text = format!(
+                "{} / {} / {}",
+                value.is_err(),
+                name.is_err(),
+                control.is_err()
+            );
             req.write(text.as_bytes())
         }
         "/panic" => panic!("the app panicked before its headers"),

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use httpserver::SecondText;
+
 use super::log_sink::LogSink;
 use super::CountingSink;
 use crate::app::{Middleware, SharedApp, WsgiApp};
@@ -228,21 +230,15 @@ const CLF_TIME_LEN: usize = "25/Nov/2026:12:00:00 +0000".len();
 
 thread_local! {
     /// The current second and its text: a line per request mostly repeats it.
-    static CLF_NOW: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    static CLF_NOW: RefCell<SecondText> = const { RefCell::new(SecondText::new()) };
 }
 
 /// Appends the current time in the Common Log Format, formatted once per second per
-/// thread.
+/// thread (httpserver's `SecondText`, the clock its `Date` header uses).
 fn push_clf_now(out: &mut String) {
-    let now = unix_seconds(SystemTime::now());
     CLF_NOW.with(|cached| {
         let mut cached = cached.borrow_mut();
-        if cached.0 != now {
-            cached.1.clear();
-            push_clf_time(&mut cached.1, now);
-            cached.0 = now;
-        }
-        out.push_str(&cached.1);
+        out.push_str(cached.now(|now, text| push_clf_time(text, unix_seconds(now))));
     });
 }
 

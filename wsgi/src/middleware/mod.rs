@@ -35,6 +35,10 @@ impl<'a> CountingSink<'a> {
 }
 
 impl ResponseSink for CountingSink<'_> {
+    fn checks_headers(&self) -> bool {
+        self.inner.checks_headers()
+    }
+
     fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError> {
         self.inner.set_response(status, headers)
     }

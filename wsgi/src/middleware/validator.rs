@@ -206,9 +206,9 @@ struct Head {
 }
 
 impl Head {
-    /// 1xx, 204 and 304 answers have no content (RFC 9110 §6.4.1).
+    /// 1xx, 204 and 304 answers have no content (httpserver's rule).
     fn no_content(&self) -> bool {
-        self.status < 200 || self.status == 204 || self.status == 304
+        httpserver::rules::status_has_no_body(self.status)
     }
 }
 

@@ -1,12 +1,14 @@
 //! `ServerArgs`: the one command line every server program of the workspace takes —
 //! `--port P`, `--threads N`, `--timeout S` — the part of web.py's `runwsgi` that read
 //! the address from `sys.argv`.
+//!
+//! It lives in the lowest layer with server programs (this crate's examples); `wsgi`
+//! re-exports it for its own and `application`'s.
 
+use std::fmt;
 use std::time::Duration;
 
-use httpserver::ServerConfig;
-
-use crate::error::WsgiError;
+use crate::ServerConfig;
 
 /// Where a server program listens when `--port` is not given.
 pub const DEFAULT_PORT: u16 = 8080;
@@ -23,11 +25,11 @@ pub const DEFAULT_PORT: u16 = 8080;
 /// line, so a script (or a test) that asked for port 0 learns the real one.
 ///
 /// ```
-/// let args = wsgi::ServerArgs::parse(["--port", "0", "--debug", "--threads", "2"])?;
+/// let args = httpserver::ServerArgs::parse(["--port", "0", "--debug", "--threads", "2"])?;
 /// assert_eq!((args.port, args.threads, args.rest.as_slice()), (0, Some(2), &["--debug".to_string()][..]));
 /// let config = args.config();
 /// assert_eq!((config.bind_addr.as_str(), config.threads), ("127.0.0.1:0", 2));
-/// # Ok::<(), wsgi::WsgiError>(())
+/// # Ok::<(), httpserver::BadArgument>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerArgs {
@@ -47,18 +49,18 @@ impl ServerArgs {
     ///
     /// # Errors
     /// As [`parse`](Self::parse).
-    pub fn from_env() -> Result<ServerArgs, WsgiError> {
+    pub fn from_env() -> Result<ServerArgs, BadArgument> {
         ServerArgs::parse(std::env::args().skip(1))
     }
 
     /// Reads the three flags out of `args`.
     ///
     /// # Errors
-    /// [`WsgiError::BadArgument`] for one of the three flags without a value or with a
+    /// [`BadArgument`] for one of the three flags without a value or with a
     /// value that is not a number in range (a port above 65535, a negative count).
     pub fn parse<S: Into<String>>(
         args: impl IntoIterator<Item = S>,
-    ) -> Result<ServerArgs, WsgiError> {
+    ) -> Result<ServerArgs, BadArgument> {
         let mut parsed = ServerArgs {
             port: DEFAULT_PORT,
             threads: None,
@@ -72,7 +74,7 @@ impl ServerArgs {
                 continue;
             }
             let value = args.next().unwrap_or_default();
-            let bad = || WsgiError::BadArgument {
+            let bad = || BadArgument {
                 arg: format!("{arg} {value}").trim_end().to_owned(),
                 problem: "needs a whole number in range",
             };
@@ -85,13 +87,33 @@ impl ServerArgs {
         Ok(parsed)
     }
 
+    /// Takes `flag VALUE` out of [`rest`](Self::rest), for a program's own flag (the
+    /// first one given; `None` when absent).
+    ///
+    /// # Errors
+    /// [`BadArgument`] when `flag` is the last argument, without its value.
+    pub fn take_flag(&mut self, flag: &str) -> Result<Option<String>, BadArgument> {
+        let Some(at) = self.rest.iter().position(|arg| arg == flag) else {
+            return Ok(None);
+        };
+        if at + 1 == self.rest.len() {
+            return Err(BadArgument {
+                arg: flag.to_owned(),
+                problem: "needs a value",
+            });
+        }
+        let value = self.rest.remove(at + 1);
+        self.rest.remove(at);
+        Ok(Some(value))
+    }
+
     /// These arguments, if nothing is left over: for a program that takes no others.
     ///
     /// # Errors
-    /// [`WsgiError::BadArgument`] naming the first argument left over.
-    pub fn no_rest(self) -> Result<ServerArgs, WsgiError> {
+    /// [`BadArgument`] naming the first argument left over.
+    pub fn no_rest(self) -> Result<ServerArgs, BadArgument> {
         match self.rest.first() {
-            Some(extra) => Err(WsgiError::BadArgument {
+            Some(extra) => Err(BadArgument {
                 arg: extra.clone(),
                 problem: "not an argument this program takes",
             }),
@@ -115,6 +137,28 @@ impl ServerArgs {
     }
     // ANCHOR_END: server_args_config
 }
+
+/// A server command line with a flag whose value is missing or not a number in range, or
+/// with an argument the program does not take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadArgument {
+    /// The argument: the flag and its value, or the argument not taken.
+    pub arg: String,
+    /// What is wrong with it.
+    pub problem: &'static str,
+}
+
+impl fmt::Display for BadArgument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?}: {} (usage: --port P, 0 for any free port; --threads N; --timeout SECONDS)",
+            self.arg, self.problem
+        )
+    }
+}
+
+impl std::error::Error for BadArgument {}
 
 #[cfg(test)]
 mod tests {
@@ -177,11 +221,23 @@ mod tests {
         ] {
             let err = ServerArgs::parse(line.iter().copied()).expect_err("refused");
             assert!(
-                matches!(&err, WsgiError::BadArgument { arg: a, .. } if a == arg),
+                matches!(&err, BadArgument { arg: a, .. } if a == arg),
                 "{line:?}: {err:?}"
             );
             assert!(err.to_string().contains(arg), "{err}");
         }
+    }
+
+    #[test]
+    fn take_flag_takes_a_programs_own_flag_out_of_the_rest() {
+        let mut args =
+            ServerArgs::parse(["--requests", "5", "--port", "0", "dir"]).expect("parses");
+        assert_eq!(args.take_flag("--requests"), Ok(Some("5".to_string())));
+        assert_eq!(args.take_flag("--requests"), Ok(None));
+        assert_eq!(args.rest, ["dir"]);
+        let mut args = ServerArgs::parse(["--requests"]).expect("parses");
+        let err = args.take_flag("--requests").expect_err("no value");
+        assert_eq!(err.arg, "--requests");
     }
 
     #[test]

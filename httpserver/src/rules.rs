@@ -1,0 +1,201 @@
+//! The HTTP rules more than one layer checks, each written once: token characters, field
+//! values, status codes and reason phrases, `Content-Length`, and the statuses without a body.
+//!
+//! `httpserver` is the lowest layer that needs them (its parser and its `Response`), so they
+//! live here and `wsgi` (`validate_header`, `Status::parse`, the gateway, the validator) and
+//! `application` (`web::header`, the `Content-Length` it adds) call them: a rule changed here
+//! changes for every layer at once, and no two layers can disagree on what a header is.
+
+use std::fmt;
+
+/// `tchar` of RFC 9110 §5.6.2: the bytes a token (a method, a header name, a transfer
+/// coding, a chunk extension's name) is made of.
+pub fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Whether `s` is a token (RFC 9110 §5.6.2): one or more [`is_tchar`] bytes.
+pub fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
+/// The length of the token at the start of `s` (0 if there is none).
+pub fn token_len(s: &[u8]) -> usize {
+    s.iter().take_while(|&&b| is_tchar(b)).count()
+}
+
+/// Whether `value` may stand as a field value (RFC 9110 §5.5): visible characters,
+/// `obs-text`, spaces and tabs, so no control byte but HTAB. A CR or LF would end the
+/// field and start another of the sender's choosing (response splitting); NUL, DEL and
+/// the other controls are refused by the RFC and read differently by different parsers.
+pub fn is_field_value(value: &[u8]) -> bool {
+    value.iter().all(|&b| is_field_byte(b))
+}
+
+/// Whether `b` may stand in a field value, a reason phrase or a quoted string (RFC 9110
+/// §5.5, §5.6.4): any byte but a control byte, except HTAB.
+pub fn is_field_byte(b: u8) -> bool {
+    b == b'\t' || (b >= 0x20 && b != 0x7f)
+}
+
+/// Whether `reason` may stand as a reason phrase: RFC 9112 §4's `*( HTAB / SP / VCHAR /
+/// obs-text )`, the same bytes as a field value, so a reason cannot split the status line.
+pub fn is_reason_phrase(reason: &[u8]) -> bool {
+    is_field_value(reason)
+}
+
+/// Whether `code` is a status code (RFC 9110 §15: three digits, 100 to 599).
+pub fn is_status_code(code: u16) -> bool {
+    (100..=599).contains(&code)
+}
+
+/// Whether a response with this status has no content whatever is written (RFC 9110
+/// §6.4.1): 1xx, 204 and 304. A HEAD request's response has none either, but that is
+/// the request's doing, not the status's.
+pub fn status_has_no_body(code: u16) -> bool {
+    (100..200).contains(&code) || code == 204 || code == 304
+}
+
+/// A `Content-Length` value (RFC 9110 §8.6, `1*DIGIT`) as a number; `None` for anything
+/// else: empty, a sign, spaces, a list, or a number past `u64`.
+pub fn parse_content_length(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    value.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+/// What is wrong with a response header, from [`check_header`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldError {
+    /// The name is empty or not a token (a space, a colon, a CR or LF...).
+    Name,
+    /// The value holds a control byte other than HTAB.
+    Value,
+    /// A `Content-Length` that is not digits only.
+    ContentLength,
+}
+
+impl FieldError {
+    /// Why the header is refused, in words.
+    pub fn why(self) -> &'static str {
+        match self {
+            FieldError::Name => "the name is not a token (CR, LF, space, colon...)",
+            FieldError::Value => "the value holds a control character (CR, LF, NUL...)",
+            FieldError::ContentLength => "Content-Length is not digits only",
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.why())
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+// ANCHOR: check_header
+/// Checks one response header as it is set: the name is a token, the value a field
+/// value, and a `Content-Length` digits only. What is checked here need not be checked
+/// again below (see [`Response::add_checked_header`](crate::Response::add_checked_header)).
+pub fn check_header(name: &str, value: &[u8]) -> Result<(), FieldError> {
+    if !is_token(name.as_bytes()) {
+        return Err(FieldError::Name);
+    }
+    if !is_field_value(value) {
+        return Err(FieldError::Value);
+    }
+    if name.eq_ignore_ascii_case("content-length") && parse_content_length(value).is_none() {
+        return Err(FieldError::ContentLength);
+    }
+    Ok(())
+}
+// ANCHOR_END: check_header
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_tchars_only() {
+        assert!(is_token(b"X-Request-Id"));
+        assert!(is_token(b"!#$%&'*+-.^_`|~09azAZ"));
+        for bad in [
+            &b""[..],
+            b"Bad Name",
+            b"X:Y",
+            b"X\r\nY",
+            b"X\x01",
+            b"\"q\"",
+            b"caf\xc3\xa9",
+        ] {
+            assert!(!is_token(bad), "{bad:?}");
+        }
+        assert_eq!(token_len(b"name=value"), 4);
+        assert_eq!(token_len(b" name"), 0);
+    }
+
+    #[test]
+    fn a_field_value_has_no_control_byte_but_htab() {
+        assert!(is_field_value(b"text/html; charset=utf-8"));
+        assert!(is_field_value(b"a\tb \xc3\xa9"));
+        assert!(is_field_value(b""));
+        for b in (0u8..0x20).filter(|&b| b != b'\t').chain([0x7f]) {
+            assert!(!is_field_value(&[b'a', b, b'b']), "control byte {b:#04x}");
+            assert!(!is_reason_phrase(&[b'O', b, b'K']), "control byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn the_statuses_without_a_body_are_1xx_204_and_304() {
+        let bodiless: Vec<u16> = (100..=599).filter(|&c| status_has_no_body(c)).collect();
+        let expected: Vec<u16> = (100..200).chain([204, 304]).collect();
+        assert_eq!(bodiless, expected);
+    }
+
+    #[test]
+    fn status_codes_are_100_to_599() {
+        assert!(is_status_code(100) && is_status_code(599));
+        assert!(!is_status_code(99) && !is_status_code(600) && !is_status_code(0));
+    }
+
+    #[test]
+    fn a_content_length_is_digits_only() {
+        assert_eq!(parse_content_length(b"0"), Some(0));
+        assert_eq!(
+            parse_content_length(b"18446744073709551615"),
+            Some(u64::MAX)
+        );
+        for bad in [
+            &b""[..],
+            b" 5",
+            b"+5",
+            b"-5",
+            b"5,5",
+            b"0x5",
+            b"18446744073709551616",
+        ] {
+            assert_eq!(parse_content_length(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn check_header_names_what_is_wrong() {
+        assert_eq!(check_header("X-Ok", b"fine"), Ok(()));
+        assert_eq!(check_header("Bad Name", b"x"), Err(FieldError::Name));
+        assert_eq!(check_header("", b"x"), Err(FieldError::Name));
+        assert_eq!(check_header("X", b"\x01"), Err(FieldError::Value));
+        assert_eq!(
+            check_header("X", b"a\r\nSet-Cookie: x=1"),
+            Err(FieldError::Value)
+        );
+        assert_eq!(
+            check_header("content-length", b"ten"),
+            Err(FieldError::ContentLength)
+        );
+        assert_eq!(check_header("Content-Length", b"10"), Ok(()));
+    }
+}
