@@ -2,8 +2,8 @@
 //!
 //! `session` installs itself as a processor of an `application::Application`: for each
 //! request it clears the old data, validates and loads the session id from the cookie,
-//! runs the initializer for a new session, sets the cookie, and saves the data through a
-//! store. It receives the request from the application's processor chain and hands the
+//! runs the initializer for a new session, saves the data through a store, and then sets
+//! the cookie. It receives the request from the application's processor chain and hands the
 //! handler's result back up it. It mirrors the design notes' heading "session"; the book
 //! walks it in the chapter "session".
 //!

@@ -25,7 +25,9 @@ const TEMP_SUFFIX: &str = ".tmp";
 ///   session. (web.py's `DiskStore` used the default `0755`/`0644`.) An existing directory
 ///   keeps its mode: make it private yourself, and do not point the store at a directory
 ///   another user can create first (in a shared `/tmp`, such a user could plant records).
-/// - File names come only from [`SessionId`]s (64 hex digits), never from client text.
+/// - File names come only from [`SessionId`]s (1 to [`MAX_ID_LEN`](crate::MAX_ID_LEN) hex
+///   digits: 64 for the ids this crate makes, others from a client or a web.py
+///   deployment), never from free client text.
 /// - [`set`](Store::set) writes a temporary file and renames it over the old one; a
 ///   rename within a directory is atomic on POSIX file systems, so a crash or a concurrent
 ///   reader sees the old record or the new one, never a torn one. There is no `fsync`: a
