@@ -32,9 +32,16 @@ pub struct SessionConfig {
     pub ignore_change_ip: bool,
     // ANCHOR_END: config
     // ANCHOR: config_more
-    /// Mixed into every new id. Ids draw their strength from 256 random bits, not from
-    /// this key, so web.py's public default is harmless here; set your own anyway.
+    /// Mixed into every new id, and the key of the CSRF tokens' HMAC
+    /// ([`Session::csrf_token`](crate::Session::csrf_token)). Ids draw their strength
+    /// from 256 random bits, and tokens theirs from the session id or visitor cookie they
+    /// are bound to, which a page on another site cannot read; so web.py's public default
+    /// is not a hole, but set your own anyway: with a secret key a token says nothing of
+    /// what it is bound to, even to someone who knows this crate.
     pub secret_key: String,
+    /// The cookie that carries a visitor's CSRF value when there is no session. Default
+    /// `"webpy_csrf"`. It takes the session cookie's attributes (path, domain, flags).
+    pub csrf_cookie_name: String,
     /// The body answered for an expired session when `ignore_expiry` is `false`. Default
     /// `"Session expired"`.
     pub expired_message: String,
@@ -61,6 +68,7 @@ impl Default for SessionConfig {
             ignore_expiry: true,
             ignore_change_ip: true,
             secret_key: "fLjUfxqXtfNoIldA0A0J".to_owned(),
+            csrf_cookie_name: "webpy_csrf".to_owned(),
             expired_message: "Session expired".to_owned(),
             httponly: true,
             secure: false,

@@ -45,6 +45,7 @@
 #![deny(missing_docs)]
 
 mod config;
+mod csrf;
 mod data;
 mod error;
 mod id;
@@ -61,6 +62,6 @@ pub use id::{SessionId, ID_LEN, MAX_ID_LEN};
 pub use initializer::Initializer;
 pub use record::Data;
 pub use session::Session;
-pub use store::disk::DiskStore;
+pub use store::disk::{DiskStore, DEFAULT_MAX_SESSIONS};
 pub use store::memory::MemoryStore;
 pub use store::Store;

@@ -153,16 +153,13 @@ impl Session {
                     self.store().delete(&id)?;
                     return Ok(Loaded::Expired);
                 }
-                Ok(Loaded::Found(State {
+                Ok(Loaded::Found(State::new(
                     id,
-                    data: r.data,
-                    ip: r.ip,
-                    accessed_ms: r.accessed_ms,
-                    is_new: false,
-                    changed: false,
-                    killed: false,
-                    retired: None,
-                }))
+                    r.data,
+                    r.ip,
+                    r.accessed_ms,
+                    false,
+                )))
             }
             _ => {
                 // Expired or unreadable: remove it now rather than at the next cleanup.
@@ -180,16 +177,8 @@ impl Session {
     // ANCHOR_END: validate_and_load
 
     fn fresh(&self, ip: &str) -> Result<State> {
-        Ok(State {
-            id: SessionId::generate(&self.inner.config.secret_key)?,
-            data: Data::new(),
-            ip: ip.to_owned(),
-            accessed_ms: 0,
-            is_new: true,
-            changed: false,
-            killed: false,
-            retired: None,
-        })
+        let id = SessionId::generate(&self.inner.config.secret_key)?;
+        Ok(State::new(id, Data::new(), ip.to_owned(), 0, true))
     }
 
     // ANCHOR: run_initializer

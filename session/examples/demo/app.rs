@@ -5,9 +5,10 @@
 //! mapping and handlers (`application`), the session (this crate), forms with CSRF
 //! tokens, redirects, custom error pages, and a stylesheet.
 //!
-//! Everything a user has lives in the session (who is logged in, the list, the CSRF
-//! token), so two demo servers over one shared store (`--store redis://…`) serve the
-//! same user alike, whichever one a request reaches.
+//! Everything a user has lives in the session (who is logged in, the list), so two demo
+//! servers over one shared store (`--store redis://…`) serve the same user alike,
+//! whichever one a request reaches. A visitor who has not logged in has no session: the
+//! login form's CSRF token is bound to a cookie of its own, and the store is not touched.
 use std::fs;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -82,34 +83,17 @@ impl Demo {
     }
 
     // ANCHOR: csrf_token
-    /// The session's CSRF token, made on first use: web.py's recipe, a random value kept
-    /// in the session and written into every form. A page from another site can make the
-    /// browser post here with the session's cookie, but it cannot read this value.
-    fn csrf_token(&self) -> Result<String, HttpError> {
-        if let Some(token) = self.session.get::<String>(CSRF_FIELD)? {
-            return Ok(token);
-        }
-        self.new_csrf_token()
-    }
-
-    /// A fresh token; the login calls it, so a token seen before the login is worth
-    /// nothing after it (the same reason as `regenerate_id`).
-    fn new_csrf_token(&self) -> Result<String, HttpError> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(session::Error::from)?;
-        let token = hex::encode(bytes);
-        self.session.set(CSRF_FIELD, &token)?;
-        Ok(token)
-    }
-    // ANCHOR_END: csrf_token
-
-    /// The hidden field every form carries.
+    /// The hidden field every form carries: the session's CSRF token
+    /// (`Session::csrf_token`), bound to the session id, or for a visitor who has not
+    /// logged in to a cookie of its own. A page from another site can make the browser
+    /// post here with its cookies, but it cannot read them, so it cannot make the token.
     fn csrf_field(&self) -> Result<String, HttpError> {
         Ok(format!(
             "<input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">",
-            self.csrf_token()?
+            self.session.csrf_token()?
         ))
     }
+    // ANCHOR_END: csrf_token
 }
 
 // ANCHOR: csrf_check
@@ -122,17 +106,11 @@ fn check_csrf(demo: &Demo, next: Next<'_>) -> Outcome {
         return next.run();
     }
     let sent = input()?.get(CSRF_FIELD).unwrap_or("").to_owned();
-    let expected = demo.session.get::<String>(CSRF_FIELD)?;
-    match expected {
-        Some(token) if constant_time_eq(sent.as_bytes(), token.as_bytes()) => next.run(),
-        _ => Err(forbidden()),
+    if demo.session.check_csrf(&sent)? {
+        next.run()
+    } else {
+        Err(forbidden())
     }
-}
-
-/// Compares without stopping at the first difference, so the time taken does not tell
-/// how many leading characters of a guess were right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 // ANCHOR_END: csrf_check
 
@@ -305,10 +283,10 @@ impl Login {
             let csrf = self.0.csrf_field()?;
             return html(login_page(Some("Unknown name or wrong password."), &csrf));
         }
-        // A new id and a new CSRF token at the moment the session gains a privilege: an
-        // id or token seen or planted before the login is worth nothing after it.
+        // A new id at the moment the session gains a privilege: an id seen or planted
+        // before the login is worth nothing after it, and so are the tokens bound to it
+        // or to the visitor cookie.
         self.0.session.regenerate_id()?;
-        self.0.new_csrf_token()?;
         self.0.session.set("user", &name)?;
         self.0.flash(&format!("Welcome, {name}."))?;
         Err(seeother("/"))
