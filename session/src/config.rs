@@ -1,6 +1,8 @@
 //! `SessionConfig`: web.py's `web.config.session_parameters`, with its names and defaults.
 use std::time::Duration;
 
+use crate::clock::Clock;
+
 /// The `SameSite` attribute of the session cookie (the `cookie` crate's type).
 pub use cookie::SameSite;
 
@@ -55,6 +57,9 @@ pub struct SessionConfig {
     /// Least time between two cleanups of the store. Default one hour. A cleanup lists the
     /// whole store, so it runs on one request at most once per interval, not on every one.
     pub cleanup_interval: Duration,
+    /// Where `timeout`, the refresh of unchanged records and `cleanup_interval` read the
+    /// time. Default the system's clock; a test passes a [`Clock::manual`] and moves it.
+    pub clock: Clock,
 }
 // ANCHOR_END: config_more
 
@@ -74,6 +79,7 @@ impl Default for SessionConfig {
             secure: false,
             samesite: None,
             cleanup_interval: Duration::from_secs(3600),
+            clock: Clock::system(),
         }
     }
 }

@@ -44,6 +44,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod clock;
 mod config;
 mod csrf;
 mod data;
@@ -56,6 +57,7 @@ mod session;
 mod state;
 pub mod store;
 
+pub use clock::{Clock, ManualTime};
 pub use config::{SameSite, SessionConfig};
 pub use error::{Error, Result};
 pub use id::{SessionId, ID_LEN, MAX_ID_LEN};
