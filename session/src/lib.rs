@@ -9,7 +9,7 @@
 //!
 //! The main types:
 //! - [`Session`]: the handle handlers use (`get`, `set`, `remove`, `kill`,
-//!   `regenerate_id`), and the processor;
+//!   `regenerate_id`), and the processor; [`current`] gives a handler the request's;
 //! - [`Store`], with [`DiskStore`] (one file per session) and [`MemoryStore`]; with the
 //!   `redis` feature, `store::redis::RedisStore`, sessions shared by several servers,
 //!   configured by one URL (`redis://:password@host:6379/0?prefix=app&ttl=1d`), and with
@@ -62,6 +62,7 @@ pub use config::{SameSite, SessionConfig};
 pub use error::{Error, Result};
 pub use id::{SessionId, ID_LEN, MAX_ID_LEN};
 pub use initializer::Initializer;
+pub use process::current;
 pub use record::Data;
 pub use session::Session;
 pub use store::disk::{DiskStore, DEFAULT_MAX_SESSIONS};

@@ -99,7 +99,7 @@ impl Session {
         tracing::debug!(id = ?state.id, new = state.is_new, "session loaded");
         state.homepath.clone_from(&homepath);
         let installed = state::install(key, state);
-        let outcome = handler.run();
+        let outcome = self.run_as_current(handler);
         let Some(mut state) = installed.take() else {
             return Err(store_failure(Error::NotInRequest));
         };
@@ -124,6 +124,24 @@ impl Session {
         outcome
     }
     // ANCHOR_END: process_after
+
+    // ANCHOR: run_as_current
+    /// Runs the rest of the chain with this session as the request's [`current`] one,
+    /// then puts back the one before (a second `Session` of another cookie name may
+    /// run inside this one's chain).
+    fn run_as_current(&self, handler: Next<'_>) -> Outcome {
+        let before = ctx::get::<Current>()?;
+        ctx::insert(Current(self.clone()))?;
+        let outcome = handler.run();
+        match before {
+            Some(before) => ctx::insert(before)?,
+            None => {
+                ctx::remove::<Current>()?;
+            }
+        }
+        outcome
+    }
+    // ANCHOR_END: run_as_current
 
     // ANCHOR: set_cookie
     /// Step 6: sets the cookie, on every response of a kept session as web.py did, so its
@@ -192,6 +210,40 @@ fn request_facts(cookie_name: &str) -> Result<(Option<String>, String, String), 
     let (ip, homepath) = ctx::with(|c| (c.ip.clone().unwrap_or_default(), c.homepath.clone()))?;
     Ok((cookie, ip, homepath))
 }
+
+/// The session in `ctx` while its `process` runs the rest of the chain.
+#[derive(Clone)]
+struct Current(Session);
+
+// ANCHOR: current
+/// The session of the request running on this thread: the one whose processor is running
+/// the handler. A handler reaches its session from the request this way, as it reaches
+/// `web::input()`, so an application needs no `static` or clone of its `Session`:
+///
+/// ```
+/// use application::{Application, Args, Target};
+/// use session::{MemoryStore, Session};
+///
+/// fn count(_: &Args) -> application::Outcome {
+///     let n = session::current()?.update("count", |n: &mut u64| *n += 1)?;
+///     Ok(format!("visit {n}").into())
+/// }
+/// let mut app = Application::new([("/", Target::func(count))])?;
+/// Session::new(&mut app, MemoryStore::new(), ());
+/// assert_eq!(app.request("/").send().text(), "visit 1");
+/// # Ok::<(), application::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::NotInRequest`] outside a request, or in a request of an application that has
+/// no session installed.
+pub fn current() -> Result<Session, Error> {
+    match ctx::get::<Current>() {
+        Ok(Some(Current(session))) => Ok(session),
+        _ => Err(Error::NotInRequest),
+    }
+}
+// ANCHOR_END: current
 
 // ANCHOR: mark_private
 /// Tells caches that the response belongs to one browser: `Cache-Control: private` (a
