@@ -8,12 +8,12 @@
 //! the unload hook.
 
 // ANCHOR: port_data
-use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use application::web::{self, websafe};
 use application::{forbidden, loadhook, notfound, unloadhook};
 use application::{Application, Args, Error, HttpError, Outcome, Target};
-use session::{MemoryStore, Session, SessionConfig};
+use session::{MemoryStore, Session};
 
 struct Post {
     id: usize,
@@ -22,8 +22,6 @@ struct Post {
 }
 
 static POSTS: Mutex<Vec<Post>> = Mutex::new(Vec::new());
-static SESSION: LazyLock<Session> =
-    LazyLock::new(|| Session::detached(MemoryStore::new(), (), SessionConfig::default()));
 
 const NEW_FORM: &str = r#"<form method="post"><input name="title"><textarea name="body"></textarea><button>publish</button></form>"#;
 const LOGIN_FORM: &str = r#"<form method="post"><input name="username"><input name="password" type="password"><button>log in</button></form>"#;
@@ -74,7 +72,7 @@ fn admin_delete(a: &Args) -> Outcome {
 }
 
 fn require_login() -> Result<(), HttpError> {
-    match SESSION.get::<String>("user")? {
+    match session::current()?.get::<String>("user")? {
         Some(_) => Ok(()),
         None => Err(web::seeother("/login").absolute()),
     }
@@ -111,12 +109,12 @@ fn login(_: &Args) -> Outcome {
     if (i.get_or("username", ""), i.get_or("password", "")) != ("admin", "secret") {
         return Err(forbidden());
     }
-    SESSION.set("user", i.get_or("username", ""))?;
+    session::current()?.set("user", i.get_or("username", ""))?;
     Err(web::seeother("/admin/"))
 }
 
 fn logout(_: &Args) -> Outcome {
-    SESSION.kill()?;
+    session::current()?.kill()?;
     Err(web::seeother("/"))
 }
 // ANCHOR_END: port_blog
@@ -136,7 +134,7 @@ pub fn app() -> Result<Application, Error> {
         ("/logout", Target::route().post(logout)),
         ("/admin", Target::app(admin)),
     ])?;
-    SESSION.install(&mut app);
+    Session::new(&mut app, MemoryStore::new(), ());
     app.add_processor(unloadhook(|| web::header("X-Served-By", "blog")));
     Ok(app)
 }

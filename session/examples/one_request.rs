@@ -16,8 +16,9 @@
 //! same connection, with no accept. Times are microseconds, a step's inner steps
 //! included; the first request of a process pays for warming up.
 //!
-//! The form's CSRF token and session cookie come from a `GET /login` on a connection of
-//! its own before the traced ones, as a browser gets them from the login page.
+//! The form's CSRF token and the visitor's CSRF cookie come from a `GET /login` on a
+//! connection of its own before the traced ones, as a browser gets them from the login
+//! page; the login page stores no session, so the `POST` starts one (`new=true`).
 #[path = "demo/app.rs"]
 mod app;
 
@@ -120,7 +121,7 @@ fn login_form(addr: SocketAddr) -> (String, String) {
         .and_then(|rest| rest.split('"').next());
     match (cookie, token) {
         (Some(cookie), Some(token)) => (cookie.to_owned(), token.to_owned()),
-        _ => panic!("the login page has no session cookie or no CSRF token:\n{text}"),
+        _ => panic!("the login page has no CSRF cookie or no CSRF token:\n{text}"),
     }
 }
 

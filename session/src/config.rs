@@ -1,6 +1,8 @@
 //! `SessionConfig`: web.py's `web.config.session_parameters`, with its names and defaults.
 use std::time::Duration;
 
+use crate::clock::Clock;
+
 /// The `SameSite` attribute of the session cookie (the `cookie` crate's type).
 pub use cookie::SameSite;
 
@@ -32,9 +34,16 @@ pub struct SessionConfig {
     pub ignore_change_ip: bool,
     // ANCHOR_END: config
     // ANCHOR: config_more
-    /// Mixed into every new id. Ids draw their strength from 256 random bits, not from
-    /// this key, so web.py's public default is harmless here; set your own anyway.
+    /// Mixed into every new id, and the key of the CSRF tokens' HMAC
+    /// ([`Session::csrf_token`](crate::Session::csrf_token)). Ids draw their strength
+    /// from 256 random bits, and tokens theirs from the session id or visitor cookie they
+    /// are bound to, which a page on another site cannot read; so web.py's public default
+    /// is not a hole, but set your own anyway: with a secret key a token says nothing of
+    /// what it is bound to, even to someone who knows this crate.
     pub secret_key: String,
+    /// The cookie that carries a visitor's CSRF value when there is no session. Default
+    /// `"webpy_csrf"`. It takes the session cookie's attributes (path, domain, flags).
+    pub csrf_cookie_name: String,
     /// The body answered for an expired session when `ignore_expiry` is `false`. Default
     /// `"Session expired"`.
     pub expired_message: String,
@@ -48,6 +57,9 @@ pub struct SessionConfig {
     /// Least time between two cleanups of the store. Default one hour. A cleanup lists the
     /// whole store, so it runs on one request at most once per interval, not on every one.
     pub cleanup_interval: Duration,
+    /// Where `timeout`, the refresh of unchanged records and `cleanup_interval` read the
+    /// time. Default the system's clock; a test passes a [`Clock::manual`] and moves it.
+    pub clock: Clock,
 }
 // ANCHOR_END: config_more
 
@@ -61,11 +73,13 @@ impl Default for SessionConfig {
             ignore_expiry: true,
             ignore_change_ip: true,
             secret_key: "fLjUfxqXtfNoIldA0A0J".to_owned(),
+            csrf_cookie_name: "webpy_csrf".to_owned(),
             expired_message: "Session expired".to_owned(),
             httponly: true,
             secure: false,
             samesite: None,
             cleanup_interval: Duration::from_secs(3600),
+            clock: Clock::system(),
         }
     }
 }

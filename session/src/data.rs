@@ -9,7 +9,7 @@ use crate::session::Session;
 use crate::state::{self, State};
 
 impl Session {
-    fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R> {
+    pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R> {
         let key = self.key().ok_or(Error::NotInRequest)?;
         state::with(key, f).ok_or(Error::NotInRequest)
     }

@@ -81,6 +81,18 @@ pub enum Error {
     NotInRequest,
     /// A store kept outside this crate (a networked one, say) failed.
     Backend(Box<dyn std::error::Error + Send + Sync>),
+    /// The disk store holds as many sessions as it may (`DiskStore::with_max_sessions`):
+    /// no new session can start until some end or expire. Sessions already stored go on.
+    /// The session processor answers it with a 503, and the log says which directory.
+    Full {
+        /// The store's directory.
+        path: PathBuf,
+        /// The most sessions it may hold.
+        limit: usize,
+    },
+    /// A cookie could not be read or set (the visitor's CSRF cookie, after a streamed
+    /// response has started, say).
+    Cookie(application::Error),
     /// A networked store could not be reached, did not answer in time, or refused the
     /// command: the sessions are out of reach for now, not lost. The session processor
     /// answers it with a 503.
@@ -99,6 +111,43 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Randomness(e) => write!(
+                f,
+                "the operating system's random generator failed, no session id can be made: {e}"
+            ),
+            Error::Encode { key, source } => {
+                write!(
+                    f,
+                    "session value {key:?} cannot be stored as JSON: {source}"
+                )
+            }
+            Error::Decode { key, source } => write!(
+                f,
+                "session value {key:?} does not have the type asked for: {source}"
+            ),
+            Error::NotInRequest => write!(
+                f,
+                "the session was used outside a request of the application it is installed on"
+            ),
+            Error::Backend(e) => write!(f, "the session store failed: {e}"),
+            Error::Cookie(e) => write!(f, "a session cookie could not be set: {e}"),
+            Error::Unavailable {
+                store,
+                operation,
+                source,
+            } => write!(
+                f,
+                "the session store {store} is unavailable: {operation} failed: {source}"
+            ),
+            _ => self.fmt_disk(f),
+        }
+    }
+}
+
+impl Error {
+    /// The messages of the disk store's errors, each naming its path.
+    fn fmt_disk(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::CreateDirectory { path, source } => write!(
                 f,
@@ -131,30 +180,15 @@ impl fmt::Display for Error {
                 "cannot list the session directory {} for cleanup: {source}",
                 path.display()
             ),
-            Error::Randomness(e) => write!(
+            Error::Full { path, limit } => write!(
                 f,
-                "the operating system's random generator failed, no session id can be made: {e}"
+                "the session directory {} holds its limit of {limit} sessions, so no new \
+                 session can start until some expire; raise DiskStore::with_max_sessions \
+                 or shorten the timeout",
+                path.display()
             ),
-            Error::Encode { key, source } => {
-                write!(f, "session value {key:?} cannot be stored as JSON: {source}")
-            }
-            Error::Decode { key, source } => write!(
-                f,
-                "session value {key:?} does not have the type asked for: {source}"
-            ),
-            Error::NotInRequest => write!(
-                f,
-                "the session was used outside a request of the application it is installed on"
-            ),
-            Error::Backend(e) => write!(f, "the session store failed: {e}"),
-            Error::Unavailable {
-                store,
-                operation,
-                source,
-            } => write!(
-                f,
-                "the session store {store} is unavailable: {operation} failed: {source}"
-            ),
+            // Every other variant is written by `fmt`.
+            _ => Ok(()),
         }
     }
 }
@@ -192,10 +226,12 @@ impl std::error::Error for Error {
             | Error::Scan { source, .. } => Some(source),
             Error::Encode { source, .. } | Error::Decode { source, .. } => Some(source),
             Error::Randomness(e) => Some(e),
+            Error::Cookie(e) => Some(e),
             Error::Backend(e) | Error::Unavailable { source: e, .. } => Some(e.as_ref()),
-            Error::NotADirectory { .. } | Error::DirectoryMissing { .. } | Error::NotInRequest => {
-                None
-            }
+            Error::NotADirectory { .. }
+            | Error::DirectoryMissing { .. }
+            | Error::NotInRequest
+            | Error::Full { .. } => None,
         }
     }
 }
@@ -208,14 +244,14 @@ impl From<getrandom::Error> for Error {
 
 /// A session error inside a handler is the program's or the store's fault, not the
 /// client's, so handlers can use `?` on session calls: a store that is out of reach
-/// ([`Error::Unavailable`]) is a `503 Service Unavailable` with `Retry-After`, anything
-/// else a 500. The reason goes to the log for the operator; the client sees the
+/// ([`Error::Unavailable`]) or full ([`Error::Full`]) is a `503 Service Unavailable` with
+/// `Retry-After`, anything else a 500. The reason goes to the log for the operator; the client sees the
 /// application's page for the status.
 impl From<Error> for application::HttpError {
     fn from(e: Error) -> Self {
         tracing::error!(error = %e, "session");
         match e {
-            Error::Unavailable { .. } => {
+            Error::Unavailable { .. } | Error::Full { .. } => {
                 application::HttpError::from_status("503 Service Unavailable")
                     .with_header("Retry-After", "5")
             }

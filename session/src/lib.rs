@@ -2,14 +2,14 @@
 //!
 //! `session` installs itself as a processor of an `application::Application`: for each
 //! request it clears the old data, validates and loads the session id from the cookie,
-//! runs the initializer for a new session, sets the cookie, and saves the data through a
-//! store. It receives the request from the application's processor chain and hands the
+//! runs the initializer for a new session, saves the data through a store, and then sets
+//! the cookie. It receives the request from the application's processor chain and hands the
 //! handler's result back up it. It mirrors the design notes' heading "session"; the book
 //! walks it in the chapter "session".
 //!
 //! The main types:
 //! - [`Session`]: the handle handlers use (`get`, `set`, `remove`, `kill`,
-//!   `regenerate_id`), and the processor;
+//!   `regenerate_id`), and the processor; [`current`] gives a handler the request's;
 //! - [`Store`], with [`DiskStore`] (one file per session) and [`MemoryStore`]; with the
 //!   `redis` feature, `store::redis::RedisStore`, sessions shared by several servers,
 //!   configured by one URL (`redis://:password@host:6379/0?prefix=app&ttl=1d`), and with
@@ -44,7 +44,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod clock;
 mod config;
+mod csrf;
 mod data;
 mod error;
 mod id;
@@ -55,12 +57,14 @@ mod session;
 mod state;
 pub mod store;
 
+pub use clock::{Clock, ManualTime};
 pub use config::{SameSite, SessionConfig};
 pub use error::{Error, Result};
 pub use id::{SessionId, ID_LEN, MAX_ID_LEN};
 pub use initializer::Initializer;
+pub use process::current;
 pub use record::Data;
 pub use session::Session;
-pub use store::disk::DiskStore;
+pub use store::disk::{DiskStore, DEFAULT_MAX_SESSIONS};
 pub use store::memory::MemoryStore;
 pub use store::Store;

@@ -1,5 +1,5 @@
 //! `Session::new` and `process(handler)`: the session as a processor of an application.
-use application::web::{cookies, SetCookie};
+use application::web::{self, cookies, SetCookie};
 use application::{ctx, Application, HttpError, Next, Outcome};
 
 use crate::config::SessionConfig;
@@ -65,7 +65,9 @@ impl Session {
     /// 4. run the handler, with the session reachable through this handle;
     /// 5. save the session data through the store (`save`);
     /// 6. set the cookie (`set_cookie`), unless the session is new and stored nothing, or
-    ///    the save failed.
+    ///    the save failed;
+    /// 7. mark the response for one browser only (`mark_private`) when it was built from
+    ///    a stored session or sets a cookie (the session's, or the visitor's CSRF cookie).
     ///
     /// The design notes (and web.py) set the cookie before saving; here the order is
     /// swapped so that a failed save sends no cookie. Steps 5 and 6 run whatever the
@@ -83,7 +85,7 @@ impl Session {
         let _span = tracing::debug_span!("Session.process").entered();
         self.clear_old_data();
         let (cookie, ip, homepath) = request_facts(&self.config().cookie_name)?;
-        let state = match self.validate_and_load(cookie.as_deref(), &ip) {
+        let mut state = match self.validate_and_load(cookie.as_deref(), &ip) {
             Ok(Loaded::Found(state)) => state,
             Ok(Loaded::Fresh(mut state)) => {
                 self.run_initializer(&mut state);
@@ -95,8 +97,9 @@ impl Session {
         // ANCHOR_END: process
         // ANCHOR: process_after
         tracing::debug!(id = ?state.id, new = state.is_new, "session loaded");
+        state.homepath.clone_from(&homepath);
         let installed = state::install(key, state);
-        let outcome = handler.run();
+        let outcome = self.run_as_current(handler);
         let Some(mut state) = installed.take() else {
             return Err(store_failure(Error::NotInRequest));
         };
@@ -104,6 +107,9 @@ impl Session {
         // so a failed login leaves the browser with its old id, not one that names
         // nothing (or, worse, names a record a later retry would find half-made).
         let (killed, kept) = (state.killed, state.is_kept());
+        // Built from a stored session, or carrying a cookie that names one visitor: no
+        // shared cache may keep it for another.
+        let private = !state.is_new || kept || killed || state.csrf_cookie_set;
         match self.save(&mut state) {
             Ok(written) => tracing::debug!(id = ?state.id, written, "session saved"),
             Err(e) => return Err(store_failure(e)),
@@ -112,9 +118,30 @@ impl Session {
             self.set_cookie(state.id.as_str(), killed, &homepath)?;
             tracing::debug!(id = ?state.id, killed, "cookie set");
         }
+        if private {
+            mark_private()?;
+        }
         outcome
     }
     // ANCHOR_END: process_after
+
+    // ANCHOR: run_as_current
+    /// Runs the rest of the chain with this session as the request's [`current`] one,
+    /// then puts back the one before (a second `Session` of another cookie name may
+    /// run inside this one's chain).
+    fn run_as_current(&self, handler: Next<'_>) -> Outcome {
+        let before = ctx::get::<Current>()?;
+        ctx::insert(Current(self.clone()))?;
+        let outcome = handler.run();
+        match before {
+            Some(before) => ctx::insert(before)?,
+            None => {
+                ctx::remove::<Current>()?;
+            }
+        }
+        outcome
+    }
+    // ANCHOR_END: run_as_current
 
     // ANCHOR: set_cookie
     /// Step 6: sets the cookie, on every response of a kept session as web.py did, so its
@@ -123,8 +150,23 @@ impl Session {
     /// the browser drop it. A new session that stored nothing gets no cookie: there is
     /// nothing for the id to find; nor does a session whose save failed.
     fn set_cookie(&self, id: &str, killed: bool, homepath: &str) -> Result<(), HttpError> {
+        let name = &self.config().cookie_name;
+        self.set_named_cookie(name, id, killed, homepath)
+            .map_err(HttpError::from)
+    }
+    // ANCHOR_END: set_cookie
+
+    /// Sets the cookie `name` with the session cookie's attributes: the session's own,
+    /// and the visitor's CSRF cookie.
+    pub(crate) fn set_named_cookie(
+        &self,
+        name: &str,
+        value: &str,
+        killed: bool,
+        homepath: &str,
+    ) -> Result<(), application::Error> {
         let config = self.config();
-        let mut cookie = SetCookie::new(&config.cookie_name, id)
+        let mut cookie = SetCookie::new(name, value)
             .httponly(config.httponly)
             .secure(config.secure);
         let path = config
@@ -141,9 +183,8 @@ impl Session {
         if killed {
             cookie = cookie.expires(-1);
         }
-        cookie.set().map_err(HttpError::from)
+        cookie.set()
     }
-    // ANCHOR_END: set_cookie
 
     // ANCHOR: expired
     /// The answer for an id that is no longer valid when `ignore_expiry` is off (or the
@@ -152,6 +193,7 @@ impl Session {
     fn expired(&self, homepath: &str) -> Outcome {
         let config = self.config();
         self.set_cookie("", true, homepath)?;
+        mark_private()?;
         Err(HttpError::new(
             "200 OK",
             vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
@@ -168,6 +210,53 @@ fn request_facts(cookie_name: &str) -> Result<(Option<String>, String, String), 
     let (ip, homepath) = ctx::with(|c| (c.ip.clone().unwrap_or_default(), c.homepath.clone()))?;
     Ok((cookie, ip, homepath))
 }
+
+/// The session in `ctx` while its `process` runs the rest of the chain.
+#[derive(Clone)]
+struct Current(Session);
+
+// ANCHOR: current
+/// The session of the request running on this thread: the one whose processor is running
+/// the handler. A handler reaches its session from the request this way, as it reaches
+/// `web::input()`, so an application needs no `static` or clone of its `Session`:
+///
+/// ```
+/// use application::{Application, Args, Target};
+/// use session::{MemoryStore, Session};
+///
+/// fn count(_: &Args) -> application::Outcome {
+///     let n = session::current()?.update("count", |n: &mut u64| *n += 1)?;
+///     Ok(format!("visit {n}").into())
+/// }
+/// let mut app = Application::new([("/", Target::func(count))])?;
+/// Session::new(&mut app, MemoryStore::new(), ());
+/// assert_eq!(app.request("/").send().text(), "visit 1");
+/// # Ok::<(), application::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::NotInRequest`] outside a request, or in a request of an application that has
+/// no session installed.
+pub fn current() -> Result<Session, Error> {
+    match ctx::get::<Current>() {
+        Ok(Some(Current(session))) => Ok(session),
+        _ => Err(Error::NotInRequest),
+    }
+}
+// ANCHOR_END: current
+
+// ANCHOR: mark_private
+/// Tells caches that the response belongs to one browser: `Cache-Control: private` (a
+/// shared cache must not store it, Rails' default for such pages), unless the handler
+/// chose a `Cache-Control` of its own, and `Vary: Cookie` (the answer depends on the
+/// cookie, Django's rule). Without them a shared cache could hand one user's page, and
+/// the `Set-Cookie` that came with it, to the next.
+fn mark_private() -> Result<(), HttpError> {
+    web::header_unique("Cache-Control", "private")?;
+    web::header("Vary", "Cookie")?;
+    Ok(())
+}
+// ANCHOR_END: mark_private
 
 /// A store that fails is the server's problem, not the client's: a 503 when the store is
 /// out of reach, else a 500 (with the application's page for it), and the reason in the

@@ -1,7 +1,7 @@
 //! The record a store keeps for a session: the data, the client address, the last use.
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// A session's data: string keys, JSON values. web.py's session was a dict of pickled
 /// Python objects; JSON keeps the store readable and free of code execution on load.
@@ -38,12 +38,4 @@ impl Record {
     pub(crate) fn is_older_than(&self, timeout: Duration, now_ms: u64) -> bool {
         u128::from(now_ms.saturating_sub(self.accessed_ms)) > timeout.as_millis()
     }
-}
-
-/// The time now, in milliseconds since the Unix epoch (0 if the clock is before 1970).
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
 }

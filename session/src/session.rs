@@ -1,13 +1,13 @@
 //! `Session`: the shared handle, and the steps of `process(handler)` that need no HTTP.
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
-use std::time::Instant;
+use std::time::SystemTime;
 
 use crate::config::SessionConfig;
 use crate::error::Result;
 use crate::id::SessionId;
 use crate::initializer::Initializer;
-use crate::record::{now_ms, Data, Record};
+use crate::record::{Data, Record};
 use crate::state::{Key, State};
 use crate::store::Store;
 
@@ -46,7 +46,7 @@ struct Inner {
     config: SessionConfig,
     // When the store was last cleaned; `None` until the first request, which cleans
     // (web.py started from 0 and so cleaned on its first request too).
-    last_cleanup: Mutex<Option<Instant>>,
+    last_cleanup: Mutex<Option<SystemTime>>,
 }
 
 /// What `validate_and_load` found for the request's cookie.
@@ -116,16 +116,22 @@ impl Session {
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
             Err(TryLockError::WouldBlock) => return,
         };
+        let clock = &self.inner.config.clock;
+        // A clock set back before the last cleanup makes one due, rather than none for
+        // as long as it was set back.
         let due = match *last {
             None => true,
-            Some(t) => t.elapsed() >= self.inner.config.cleanup_interval,
+            Some(t) => clock
+                .now()
+                .duration_since(t)
+                .map_or(true, |idle| idle >= self.inner.config.cleanup_interval),
         };
         if due {
             match self.store().cleanup(self.inner.config.timeout) {
                 Ok(removed) => tracing::debug!(removed, "expired sessions left the store"),
                 Err(e) => tracing::warn!(error = %e, "session: the store's cleanup failed"),
             }
-            *last = Some(Instant::now());
+            *last = Some(clock.now());
         }
     }
     // ANCHOR_END: clear_old_data
@@ -141,7 +147,7 @@ impl Session {
     pub(crate) fn validate_and_load(&self, cookie: Option<&str>, ip: &str) -> Result<Loaded> {
         let _span = tracing::debug_span!("Session.validate_and_load").entered();
         let config = &self.inner.config;
-        let now = now_ms();
+        let now = self.inner.config.clock.now_ms();
         // A malformed cookie was never an id of ours: it is ignored, not "expired".
         let Some(id) = cookie.and_then(SessionId::parse) else {
             return self.fresh(ip).map(Loaded::Fresh);
@@ -153,16 +159,13 @@ impl Session {
                     self.store().delete(&id)?;
                     return Ok(Loaded::Expired);
                 }
-                Ok(Loaded::Found(State {
+                Ok(Loaded::Found(State::new(
                     id,
-                    data: r.data,
-                    ip: r.ip,
-                    accessed_ms: r.accessed_ms,
-                    is_new: false,
-                    changed: false,
-                    killed: false,
-                    retired: None,
-                }))
+                    r.data,
+                    r.ip,
+                    r.accessed_ms,
+                    false,
+                )))
             }
             _ => {
                 // Expired or unreadable: remove it now rather than at the next cleanup.
@@ -180,16 +183,8 @@ impl Session {
     // ANCHOR_END: validate_and_load
 
     fn fresh(&self, ip: &str) -> Result<State> {
-        Ok(State {
-            id: SessionId::generate(&self.inner.config.secret_key)?,
-            data: Data::new(),
-            ip: ip.to_owned(),
-            accessed_ms: 0,
-            is_new: true,
-            changed: false,
-            killed: false,
-            retired: None,
-        })
+        let id = SessionId::generate(&self.inner.config.secret_key)?;
+        Ok(State::new(id, Data::new(), ip.to_owned(), 0, true))
     }
 
     // ANCHOR: run_initializer
@@ -222,7 +217,7 @@ impl Session {
         if state.killed || !state.is_kept() {
             return Ok(false);
         }
-        let now = now_ms();
+        let now = self.inner.config.clock.now_ms();
         let refresh = self.inner.config.refresh_interval();
         let stale = u128::from(now.saturating_sub(state.accessed_ms)) >= refresh.as_millis();
         if !(state.changed || stale) {

@@ -30,9 +30,38 @@ pub(crate) struct State {
     pub(crate) killed: bool,
     /// The id before `regenerate_id()`, deleted from the store when the request saves.
     pub(crate) retired: Option<SessionId>,
+    /// Where the application is mounted, read before the handler ran: cookies' `Path`.
+    pub(crate) homepath: String,
+    /// The visitor's CSRF value for this request (from its cookie, or made now).
+    pub(crate) csrf_nonce: Option<String>,
+    /// This request set the visitor's CSRF cookie.
+    pub(crate) csrf_cookie_set: bool,
 }
 
 impl State {
+    /// A request's view of the session `id`, before anything happened to it.
+    pub(crate) fn new(
+        id: SessionId,
+        data: Data,
+        ip: String,
+        accessed_ms: u64,
+        is_new: bool,
+    ) -> State {
+        State {
+            id,
+            data,
+            ip,
+            accessed_ms,
+            is_new,
+            changed: false,
+            killed: false,
+            retired: None,
+            homepath: String::new(),
+            csrf_nonce: None,
+            csrf_cookie_set: false,
+        }
+    }
+
     /// Whether the session outlives this request: a stored one always does, a new one
     /// only once something was stored in it (or its id was handed out).
     pub(crate) fn is_kept(&self) -> bool {

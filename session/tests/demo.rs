@@ -104,9 +104,10 @@ fn log_in_add_list_log_out() {
     assert_eq!(form.code(), 200);
     assert!(form.text().contains("name=\"password\""));
     let before = browser.jar.value.clone();
+    assert_eq!(before, None, "the login form starts no session");
     assert!(
-        before.is_some(),
-        "the login form's CSRF token is kept in a session"
+        browser.jar.get("webpy_csrf").is_some(),
+        "its CSRF token is bound to a cookie of its own"
     );
 
     let login = browser.post("/login", "username=ada&password=lovelace");

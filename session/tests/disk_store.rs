@@ -190,3 +190,68 @@ fn the_directory_and_session_files_are_private_to_the_owner() {
     store.set(&id, b"{}").expect("set");
     assert_eq!(mode(&root.join(id.as_str())), 0o600, "session file mode");
 }
+
+/// A client that starts sessions in a loop fills the store's limit, not the disk: past
+/// it, a new session is a 503 with the reason in the log, while the sessions already
+/// stored go on; a session that ends makes room again.
+#[test]
+fn past_its_limit_the_store_refuses_new_sessions_with_a_503_and_a_log_line() {
+    testkit::log::capture();
+    let dir = Scratch::new("full");
+    let store = DiskStore::new(dir.path())
+        .expect("scratch directory")
+        .with_max_sessions(2);
+    assert_eq!(store.max_sessions(), 2);
+    let app = support::counter_app(store.clone(), session::SessionConfig::default());
+    let (mut a, mut b, mut c) = (
+        support::Jar::new("webpy_session_id"),
+        support::Jar::new("webpy_session_id"),
+        support::Jar::new("webpy_session_id"),
+    );
+    assert_eq!(a.send(app.request("/count")).text(), "1");
+    assert_eq!(b.send(app.request("/count")).text(), "1");
+    let refused = c.send(app.request("/count"));
+    assert_eq!(refused.code(), 503);
+    assert_eq!(refused.header("Retry-After"), Some("5"));
+    assert_eq!(c.value, None, "no cookie for a session that was not stored");
+    assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 2);
+    let log = testkit::log::text();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("ERROR") && l.contains("holds its limit of 2 sessions")),
+        "{log}"
+    );
+    // The stored sessions still change (a rewrite is not a new session).
+    assert_eq!(a.send(app.request("/count")).text(), "2");
+    // One ends: room for the next.
+    let a_id = SessionId::parse(a.value.as_deref().expect("a's id")).expect("well formed");
+    store.delete(&a_id).expect("delete");
+    assert_eq!(c.send(app.request("/count")).text(), "1");
+    // A store opened on the full directory counts what is there.
+    let reopened = DiskStore::new(dir.path())
+        .expect("existing directory")
+        .with_max_sessions(2);
+    assert!(matches!(
+        reopened.set(&id(), b"{}"),
+        Err(Error::Full { limit: 2, .. })
+    ));
+}
+
+/// A cleanup recounts from the directory, so files removed behind the store's back (by
+/// another process's cleanup, or an operator) free their room.
+#[test]
+fn a_cleanup_recounts_the_sessions_from_the_directory() {
+    let dir = Scratch::new("recount");
+    let store = DiskStore::new(dir.path())
+        .expect("scratch directory")
+        .with_max_sessions(1);
+    let first = id();
+    store.set(&first, b"{}").expect("room for one");
+    assert!(matches!(store.set(&id(), b"{}"), Err(Error::Full { .. })));
+    fs::remove_file(dir.path().join(first.as_str())).expect("removed behind its back");
+    assert!(matches!(store.set(&id(), b"{}"), Err(Error::Full { .. })));
+    store.cleanup(Duration::from_secs(3600)).expect("cleanup");
+    store
+        .set(&id(), b"{}")
+        .expect("room again after the recount");
+}

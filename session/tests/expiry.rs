@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use application::{Application, Args, Response, Target};
-use session::{SameSite, Session, SessionConfig, Store};
+use session::{Clock, ManualTime, SameSite, Session, SessionConfig, Store};
 use support::{counter_app, session_cookie, CountingStore, Jar};
 
 const NAME: &str = "webpy_session_id";
@@ -24,22 +24,36 @@ fn get(app: &Application, jar: &mut Jar, path: &str) -> Response {
     get_from(app, jar, path, "127.0.0.1")
 }
 
-fn short_timeout(ignore_expiry: bool) -> SessionConfig {
-    SessionConfig {
-        timeout: Duration::from_millis(100),
+const TIMEOUT: Duration = Duration::from_secs(86400);
+
+/// A day's timeout on a clock the test moves: no test waits for time to pass.
+fn manual_timeout(ignore_expiry: bool) -> (SessionConfig, ManualTime) {
+    let (clock, time) = Clock::manual();
+    let config = SessionConfig {
+        timeout: TIMEOUT,
         ignore_expiry,
+        clock,
         ..SessionConfig::default()
-    }
+    };
+    (config, time)
 }
 
 #[test]
 fn a_session_idle_longer_than_the_timeout_is_replaced_by_a_fresh_one() {
     let store = CountingStore::new();
-    let app = counter_app(Arc::clone(&store), short_timeout(true));
+    let (config, time) = manual_timeout(true);
+    let app = counter_app(Arc::clone(&store), config);
     let mut jar = Jar::new(NAME);
     assert_eq!(get(&app, &mut jar, "/count").text(), "1");
+    // Idle for exactly the timeout: still alive (it expires only past it).
+    time.advance(TIMEOUT);
+    assert_eq!(
+        get(&app, &mut jar, "/count").text(),
+        "2",
+        "alive at the timeout"
+    );
     let old = jar.value.clone();
-    std::thread::sleep(Duration::from_millis(250));
+    time.advance(TIMEOUT + Duration::from_millis(1));
     assert_eq!(get(&app, &mut jar, "/count").text(), "1", "started over");
     assert_ne!(jar.value, old, "with a new id");
     assert_eq!(
@@ -67,8 +81,10 @@ fn a_session_in_use_does_not_expire() {
 #[test]
 fn an_unchanged_session_is_rewritten_once_per_refresh_interval() {
     let store = CountingStore::new();
+    let (clock, time) = Clock::manual();
     let config = SessionConfig {
         timeout: Duration::from_secs(16),
+        clock,
         ..SessionConfig::default()
     };
     let session = Session::detached(Arc::clone(&store), (), config);
@@ -93,7 +109,14 @@ fn an_unchanged_session_is_rewritten_once_per_refresh_interval() {
         1,
         "read within the refresh interval: no write"
     );
-    std::thread::sleep(Duration::from_millis(1100));
+    time.advance(Duration::from_millis(999));
+    assert_eq!(get(&app, &mut jar, "/peek").text(), "Some(true)");
+    assert_eq!(
+        store.sets(),
+        1,
+        "read just within the interval (1 s): no write"
+    );
+    time.advance(Duration::from_millis(1));
     assert_eq!(get(&app, &mut jar, "/peek").text(), "Some(true)");
     assert_eq!(
         store.sets(),
@@ -104,10 +127,11 @@ fn an_unchanged_session_is_rewritten_once_per_refresh_interval() {
 
 #[test]
 fn with_ignore_expiry_off_an_expired_session_answers_the_expired_message() {
-    let app = counter_app(CountingStore::new(), short_timeout(false));
+    let (config, time) = manual_timeout(false);
+    let app = counter_app(CountingStore::new(), config);
     let mut jar = Jar::new(NAME);
     get(&app, &mut jar, "/count");
-    std::thread::sleep(Duration::from_millis(250));
+    time.advance(TIMEOUT + Duration::from_millis(1));
     let response = get(&app, &mut jar, "/count");
     assert_eq!(
         response.status, "200 OK",
@@ -190,14 +214,19 @@ fn cleanup_runs_on_the_first_request_and_then_at_most_once_per_interval() {
 #[test]
 fn cleanup_runs_again_once_the_interval_has_passed() {
     let store = CountingStore::new();
+    let (clock, time) = Clock::manual();
     let config = SessionConfig {
-        cleanup_interval: Duration::from_millis(50),
+        cleanup_interval: Duration::from_secs(3600),
+        clock,
         ..SessionConfig::default()
     };
     let app = counter_app(Arc::clone(&store), config);
     let mut jar = Jar::new(NAME);
     get(&app, &mut jar, "/count");
-    std::thread::sleep(Duration::from_millis(120));
+    time.advance(Duration::from_secs(3599));
+    get(&app, &mut jar, "/count");
+    assert_eq!(store.cleanups(), 1, "not yet");
+    time.advance(Duration::from_secs(1));
     get(&app, &mut jar, "/count");
     assert_eq!(store.cleanups(), 2);
 }

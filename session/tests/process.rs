@@ -387,3 +387,64 @@ fn a_corrupt_record_is_dropped_and_replaced_by_a_fresh_session() {
         "the bad record is gone"
     );
 }
+
+/// `session::current()` is the session whose processor runs the handler: a handler needs
+/// no handle of its own; outside a request, or in an application without a session, it
+/// is `NotInRequest`.
+#[test]
+fn a_handler_reaches_the_requests_session_through_current() {
+    assert!(matches!(
+        session::current(),
+        Err(session::Error::NotInRequest)
+    ));
+    let count = |_: &Args| {
+        let n = session::current()?.update("n", |n: &mut u64| *n += 1)?;
+        Ok(n.to_string().into())
+    };
+    let mut app = Application::new([("/", Target::func(count))]).expect("valid patterns");
+    let mut bare = Application::new([("/", Target::func(count))]).expect("valid patterns");
+    let session = Session::new(&mut app, session::MemoryStore::new(), ());
+    let mut jar = Jar::new(NAME);
+    assert_eq!(jar.send(app.request("/")).text(), "1");
+    assert_eq!(
+        jar.send(app.request("/")).text(),
+        "2",
+        "the same stored session"
+    );
+    assert_eq!(bare.request("/").send().code(), 500, "no session installed");
+    // The handle and `current()` are one session.
+    let peek = session.clone();
+    bare.add_processor(move |next: application::Next<'_>| {
+        let same = session::current().map(|c| c.config() == peek.config());
+        application::web::header("X-Same", &format!("{same:?}"))?;
+        next.run()
+    });
+    session.install(&mut bare);
+    assert_eq!(
+        bare.request("/").send().header("X-Same"),
+        Some("Err(NotInRequest)")
+    );
+}
+
+/// Two sessions of two cookie names on one request: `current()` is the innermost while it
+/// runs, and the outer one again once the inner has finished.
+#[test]
+fn current_is_the_innermost_session_and_the_outer_one_after_it() {
+    let config = |name: &str| SessionConfig {
+        cookie_name: name.into(),
+        ..SessionConfig::default()
+    };
+    let name = || Ok::<_, session::Error>(session::current()?.config().cookie_name.clone());
+    let mut app = Application::new([("/", Target::func(move |_: &Args| Ok(name()?.into())))])
+        .expect("valid patterns");
+    Session::with_config(&mut app, session::MemoryStore::new(), (), config("outer"));
+    app.add_processor(move |next: application::Next<'_>| {
+        let outcome = next.run();
+        application::web::header("X-After-Inner", &name()?)?;
+        outcome
+    });
+    Session::with_config(&mut app, session::MemoryStore::new(), (), config("inner"));
+    let r = app.request("/").send();
+    assert_eq!(r.text(), "inner");
+    assert_eq!(r.header("X-After-Inner"), Some("outer"));
+}

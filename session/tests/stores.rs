@@ -92,10 +92,11 @@ fn cleanup_keeps_records_younger_than_the_timeout() {
 
 #[test]
 fn memory_cleanup_removes_records_older_than_the_timeout() {
-    let store = MemoryStore::new();
+    let (clock, time) = session::Clock::manual();
+    let store = MemoryStore::with_clock(clock);
     let old = id();
     store.set(&old, b"x").expect("set");
-    std::thread::sleep(Duration::from_millis(60));
+    time.advance(Duration::from_millis(60));
     let young = id();
     store.set(&young, b"y").expect("set");
     assert_eq!(

@@ -5,12 +5,12 @@
 //! mapping and handlers (`application`), the session (this crate), forms with CSRF
 //! tokens, redirects, custom error pages, and a stylesheet.
 //!
-//! Everything a user has lives in the session (who is logged in, the list, the CSRF
-//! token), so two demo servers over one shared store (`--store redis://…`) serve the
-//! same user alike, whichever one a request reaches.
+//! Everything a user has lives in the session (who is logged in, the list), so two demo
+//! servers over one shared store (`--store redis://…`) serve the same user alike,
+//! whichever one a request reaches. A visitor who has not logged in has no session: the
+//! login form's CSRF token is bound to a cookie of its own, and the store is not touched.
 use std::fs;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use application::web::{header, input, seeother, websafe as escape};
 use application::{ctx, forbidden, notfound, Application, Args, HttpError, Next, Outcome, Target};
@@ -44,95 +44,72 @@ struct Todo {
     done: bool,
 }
 
-/// What every handler shares: the session handle. The list lives in the session, so it
-/// is wherever the session is: in this process, on disk, or in Redis for every server.
-struct Demo {
-    session: Session,
+/// The request's session: `Session::process` put it in `ctx`, so no handler needs a
+/// handle of its own. The list lives in the session, so it is wherever the session is: in
+/// this process, on disk, or in Redis for every server.
+fn session() -> Result<Session, HttpError> {
+    Ok(session::current()?)
 }
 
-impl Demo {
-    fn user(&self) -> Result<Option<String>, HttpError> {
-        Ok(self.session.get::<String>("user")?)
-    }
-
-    /// The logged-in user, or a redirect to the login page.
-    fn require_user(&self) -> Result<String, HttpError> {
-        self.user()?.ok_or_else(|| seeother("/login"))
-    }
-
-    /// Takes the one-time message a redirect left for the next page.
-    fn take_flash(&self) -> Result<Option<String>, HttpError> {
-        let flash = self.session.get::<String>("flash")?;
-        if flash.is_some() {
-            self.session.remove("flash")?;
-        }
-        Ok(flash)
-    }
-
-    fn flash(&self, message: &str) -> Result<(), HttpError> {
-        Ok(self.session.set("flash", message)?)
-    }
-
-    fn todos(&self) -> Result<Vec<Todo>, HttpError> {
-        Ok(self.session.get::<Vec<Todo>>("todos")?.unwrap_or_default())
-    }
-
-    fn set_todos(&self, todos: &[Todo]) -> Result<(), HttpError> {
-        Ok(self.session.set("todos", todos)?)
-    }
-
-    // ANCHOR: csrf_token
-    /// The session's CSRF token, made on first use: web.py's recipe, a random value kept
-    /// in the session and written into every form. A page from another site can make the
-    /// browser post here with the session's cookie, but it cannot read this value.
-    fn csrf_token(&self) -> Result<String, HttpError> {
-        if let Some(token) = self.session.get::<String>(CSRF_FIELD)? {
-            return Ok(token);
-        }
-        self.new_csrf_token()
-    }
-
-    /// A fresh token; the login calls it, so a token seen before the login is worth
-    /// nothing after it (the same reason as `regenerate_id`).
-    fn new_csrf_token(&self) -> Result<String, HttpError> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(session::Error::from)?;
-        let token = hex::encode(bytes);
-        self.session.set(CSRF_FIELD, &token)?;
-        Ok(token)
-    }
-    // ANCHOR_END: csrf_token
-
-    /// The hidden field every form carries.
-    fn csrf_field(&self) -> Result<String, HttpError> {
-        Ok(format!(
-            "<input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">",
-            self.csrf_token()?
-        ))
-    }
+fn user() -> Result<Option<String>, HttpError> {
+    Ok(session()?.get::<String>("user")?)
 }
+
+/// The logged-in user, or a redirect to the login page.
+fn require_user() -> Result<String, HttpError> {
+    user()?.ok_or_else(|| seeother("/login"))
+}
+
+/// Takes the one-time message a redirect left for the next page.
+fn take_flash() -> Result<Option<String>, HttpError> {
+    let session = session()?;
+    let flash = session.get::<String>("flash")?;
+    if flash.is_some() {
+        session.remove("flash")?;
+    }
+    Ok(flash)
+}
+
+fn flash(message: &str) -> Result<(), HttpError> {
+    Ok(session()?.set("flash", message)?)
+}
+
+fn todos() -> Result<Vec<Todo>, HttpError> {
+    Ok(session()?.get::<Vec<Todo>>("todos")?.unwrap_or_default())
+}
+
+fn set_todos(todos: &[Todo]) -> Result<(), HttpError> {
+    Ok(session()?.set("todos", todos)?)
+}
+
+// ANCHOR: csrf_token
+/// The hidden field every form carries: the session's CSRF token
+/// (`Session::csrf_token`), bound to the session id, or for a visitor who has not
+/// logged in to a cookie of its own. A page from another site can make the browser
+/// post here with its cookies, but it cannot read them, so it cannot make the token.
+fn csrf_field() -> Result<String, HttpError> {
+    Ok(format!(
+        "<input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">",
+        session()?.csrf_token()?
+    ))
+}
+// ANCHOR_END: csrf_token
 
 // ANCHOR: csrf_check
 /// The processor that checks every POST: its form must carry the session's token, or
 /// the answer is 403 and the handler never runs. It sits inside the session processor
 /// (it needs the session loaded) and reads the form through `input()`, which keeps the
 /// body for the handler.
-fn check_csrf(demo: &Demo, next: Next<'_>) -> Outcome {
+fn check_csrf(next: Next<'_>) -> Outcome {
     if ctx::with(|c| c.method.clone())? != "POST" {
         return next.run();
     }
     let sent = input()?.get(CSRF_FIELD).unwrap_or("").to_owned();
-    let expected = demo.session.get::<String>(CSRF_FIELD)?;
-    match expected {
-        Some(token) if constant_time_eq(sent.as_bytes(), token.as_bytes()) => next.run(),
-        _ => Err(forbidden()),
+    if session()?.check_csrf(&sent)? {
+        next.run()
+    } else {
+        Err(forbidden())
     }
-}
-
-/// Compares without stopping at the first difference, so the time taken does not tell
-/// how many leading characters of a guess were right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 // ANCHOR_END: csrf_check
 
@@ -143,31 +120,18 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
         samesite: Some(SameSite::Lax),
         ..SessionConfig::default()
     };
-    let demo = Arc::new(Demo {
-        session: Session::detached(store, (), config),
-    });
     // A fresh handler value per request, as web.py made a fresh class instance.
-    let on = |method: fn(Arc<Demo>, &Args) -> Outcome| {
-        let demo = Arc::clone(&demo);
-        move |args: &Args| method(Arc::clone(&demo), args)
-    };
     let login = Target::route()
-        .get(on(|d, a| Login(d).get(a)))
-        .post(on(|d, a| Login(d).post(a)));
+        .get(|a: &Args| Login.get(a))
+        .post(|a: &Args| Login.post(a));
     let mut app = Application::new([
-        ("/", Target::route().get(on(|d, a| Index(d).get(a)))),
+        ("/", Target::route().get(|a: &Args| Index.get(a))),
         ("/login", login),
-        (
-            "/logout",
-            Target::route().post(on(|d, a| Logout(d).post(a))),
-        ),
-        (
-            "/todos",
-            Target::route().post(on(|d, a| AddTodo(d).post(a))),
-        ),
+        ("/logout", Target::route().post(|a: &Args| Logout.post(a))),
+        ("/todos", Target::route().post(|a: &Args| AddTodo.post(a))),
         (
             "/todos/([0-9]{1,9})/toggle",
-            Target::route().post(on(|d, a| Toggle(d).post(a))),
+            Target::route().post(|a: &Args| Toggle.post(a)),
         ),
     ])?;
     // Redirects are built from the request's Host: only the demo's own names may be one,
@@ -183,9 +147,8 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
     app.add_processor_named("client_error_page", |next: Next<'_>| {
         next.run().map_err(client_error_page)
     });
-    demo.session.install(&mut app);
-    let csrf = Arc::clone(&demo);
-    app.add_processor_named("check_csrf", move |next: Next<'_>| check_csrf(&csrf, next));
+    Session::with_config(&mut app, store, (), config);
+    app.add_processor(check_csrf);
     app.set_page(404, |e| {
         e.with_body(layout(
             "Not found",
@@ -244,16 +207,14 @@ fn valid_asset_name(name: &str) -> bool {
 // ANCHOR_END: serve_assets_first
 
 /// `/`: the list and the form to add to it.
-struct Index(Arc<Demo>);
+struct Index;
 
 impl Index {
     fn get(&mut self, _args: &Args) -> Outcome {
-        let user = self.0.require_user()?;
-        let flash = self.0.take_flash()?;
-        let csrf = self.0.csrf_field()?;
-        let items: String = self
-            .0
-            .todos()?
+        let user = require_user()?;
+        let flash = take_flash()?;
+        let csrf = csrf_field()?;
+        let items: String = todos()?
             .iter()
             .enumerate()
             .map(|(i, t)| {
@@ -289,14 +250,14 @@ impl Index {
 }
 
 /// `/login`: the form, and checking it. A successful login gets a new session id.
-struct Login(Arc<Demo>);
+struct Login;
 
 impl Login {
     fn get(&mut self, _args: &Args) -> Outcome {
-        if self.0.user()?.is_some() {
+        if user()?.is_some() {
             return Err(seeother("/"));
         }
-        html(login_page(None, &self.0.csrf_field()?))
+        html(login_page(None, &csrf_field()?))
     }
     // ANCHOR: login_post
     fn post(&mut self, _args: &Args) -> Outcome {
@@ -305,65 +266,64 @@ impl Login {
         let password = form.get("password").unwrap_or("");
         if !USERS.iter().any(|(u, p)| *u == name && *p == password) {
             ctx::set_status("403 Forbidden")?;
-            let csrf = self.0.csrf_field()?;
+            let csrf = csrf_field()?;
             return html(login_page(Some("Unknown name or wrong password."), &csrf));
         }
-        // A new id and a new CSRF token at the moment the session gains a privilege: an
-        // id or token seen or planted before the login is worth nothing after it.
-        self.0.session.regenerate_id()?;
-        self.0.new_csrf_token()?;
-        self.0.session.set("user", &name)?;
-        self.0.flash(&format!("Welcome, {name}."))?;
+        // A new id at the moment the session gains a privilege: an id seen or planted
+        // before the login is worth nothing after it, and so are the tokens bound to it
+        // or to the visitor cookie.
+        session()?.regenerate_id()?;
+        session()?.set("user", &name)?;
+        flash(&format!("Welcome, {name}."))?;
         Err(seeother("/"))
     }
     // ANCHOR_END: login_post
 }
 
 /// `/logout`: ends the session (its record is deleted and the cookie expired).
-struct Logout(Arc<Demo>);
+struct Logout;
 
 impl Logout {
     fn post(&mut self, _args: &Args) -> Outcome {
-        self.0.session.kill()?;
+        session()?.kill()?;
         Err(seeother("/login"))
     }
 }
 
 /// `/todos`: adds an item from the form.
-struct AddTodo(Arc<Demo>);
+struct AddTodo;
 
 impl AddTodo {
     fn post(&mut self, _args: &Args) -> Outcome {
-        self.0.require_user()?;
+        require_user()?;
         let text = input()?.get("text").unwrap_or("").trim().to_owned();
         if text.is_empty() {
-            self.0.flash("Write something first.")?;
+            flash("Write something first.")?;
         } else if text.chars().count() > MAX_TODO {
-            self.0
-                .flash(&format!("A todo has at most {MAX_TODO} characters."))?;
+            flash(&format!("A todo has at most {MAX_TODO} characters."))?;
         } else {
-            let mut todos = self.0.todos()?;
+            let mut todos = todos()?;
             todos.push(Todo { text, done: false });
-            self.0.set_todos(&todos)?;
+            set_todos(&todos)?;
         }
         Err(seeother("/"))
     }
 }
 
 /// `/todos/N/toggle`: marks an item done or not done.
-struct Toggle(Arc<Demo>);
+struct Toggle;
 
 impl Toggle {
     fn post(&mut self, args: &Args) -> Outcome {
-        self.0.require_user()?;
+        require_user()?;
         let index: usize = args
             .get(0)
             .and_then(|n| n.parse().ok())
             .ok_or_else(notfound)?;
-        let mut todos = self.0.todos()?;
+        let mut todos = todos()?;
         let todo = todos.get_mut(index).ok_or_else(notfound)?;
         todo.done = !todo.done;
-        self.0.set_todos(&todos)?;
+        set_todos(&todos)?;
         Err(seeother("/"))
     }
 }

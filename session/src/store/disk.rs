@@ -2,7 +2,8 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, Result};
@@ -25,7 +26,9 @@ const TEMP_SUFFIX: &str = ".tmp";
 ///   session. (web.py's `DiskStore` used the default `0755`/`0644`.) An existing directory
 ///   keeps its mode: make it private yourself, and do not point the store at a directory
 ///   another user can create first (in a shared `/tmp`, such a user could plant records).
-/// - File names come only from [`SessionId`]s (64 hex digits), never from client text.
+/// - File names come only from [`SessionId`]s (1 to [`MAX_ID_LEN`](crate::MAX_ID_LEN) hex
+///   digits: 64 for the ids this crate makes, others from a client or a web.py
+///   deployment), never from free client text.
 /// - [`set`](Store::set) writes a temporary file and renames it over the old one; a
 ///   rename within a directory is atomic on POSIX file systems, so a crash or a concurrent
 ///   reader sees the old record or the new one, never a torn one. There is no `fsync`: a
@@ -35,12 +38,26 @@ const TEMP_SUFFIX: &str = ".tmp";
 ///   time is older than the timeout. It is the only method that scans; `Session` calls it
 ///   at most once per interval. (web.py scanned on its own schedule too, but used the
 ///   access time, which `noatime` and `relatime` mounts do not keep.)
+/// - It holds at most [`max_sessions`](DiskStore::with_max_sessions) sessions (default
+///   [`DEFAULT_MAX_SESSIONS`]): past that, a new session's write is refused with
+///   [`Error::Full`], which the session processor answers with a 503 and a log line, while
+///   the sessions already stored go on. A client that floods the site can fill the limit,
+///   not the disk. The count starts from a listing of the directory, follows this
+///   process's writes and deletes, and is recounted at each cleanup; threads that start
+///   sessions at the same instant may pass the limit by one each.
 /// - A directory that disappears or stops being writable gives [`Error::DirectoryMissing`],
 ///   [`Error::NotADirectory`] or [`Error::Write`], never a panic.
 #[derive(Debug, Clone)]
 pub struct DiskStore {
     root: PathBuf,
+    max_sessions: usize,
+    // Shared by clones: they are one store.
+    sessions: Arc<AtomicUsize>,
 }
+
+/// How many sessions a [`DiskStore`] holds unless told otherwise: at a few hundred bytes
+/// to a few kilobytes each (a file system block), some hundreds of megabytes at most.
+pub const DEFAULT_MAX_SESSIONS: usize = 100_000;
 
 impl DiskStore {
     /// A store in `root`, creating the directory (and its parents) if needed.
@@ -60,7 +77,26 @@ impl DiskStore {
                 }
             }
         })?;
-        Ok(DiskStore { root })
+        let sessions = count_sessions(&root).map_err(|source| Error::Scan {
+            path: root.clone(),
+            source,
+        })?;
+        Ok(DiskStore {
+            root,
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            sessions: Arc::new(AtomicUsize::new(sessions)),
+        })
+    }
+
+    /// The same store, holding at most `limit` sessions.
+    pub fn with_max_sessions(mut self, limit: usize) -> DiskStore {
+        self.max_sessions = limit;
+        self
+    }
+
+    /// The most sessions this store holds.
+    pub fn max_sessions(&self) -> usize {
+        self.max_sessions
     }
 
     /// The directory the sessions live in.
@@ -102,6 +138,22 @@ impl DiskStore {
     }
 }
 
+/// How many session files `root` holds.
+fn count_sessions(root: &Path) -> io::Result<usize> {
+    let mut n = 0;
+    for entry in fs::read_dir(root)?.flatten() {
+        if entry
+            .file_name()
+            .to_str()
+            .and_then(SessionId::parse)
+            .is_some()
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// Creates the store's directory and its missing parents, owner-only on Unix.
 fn private_dir_builder() -> fs::DirBuilder {
     let mut builder = fs::DirBuilder::new();
@@ -139,6 +191,14 @@ impl Store for DiskStore {
 
     // ANCHOR: disk_set
     fn set(&self, id: &SessionId, record: &[u8]) -> Result<()> {
+        let path = self.path(id);
+        let is_new = fs::symlink_metadata(&path).is_err();
+        if is_new && self.sessions.load(Ordering::Relaxed) >= self.max_sessions {
+            return Err(Error::Full {
+                path: self.root.clone(),
+                limit: self.max_sessions,
+            });
+        }
         let temp = self.temp_path(id);
         let written = private_file_options()
             .open(&temp)
@@ -147,20 +207,29 @@ impl Store for DiskStore {
             let _ = fs::remove_file(&temp);
             return Err(self.diagnose(e, |source| Error::Write { path: temp, source }));
         }
-        let path = self.path(id);
         // The rename is the commit point: before it readers see the old file, after it
         // the new one.
         fs::rename(&temp, &path).map_err(|e| {
             let _ = fs::remove_file(&temp);
             self.diagnose(e, |source| Error::Write { path, source })
-        })
+        })?;
+        if is_new {
+            self.sessions.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
     }
     // ANCHOR_END: disk_set
 
     fn delete(&self, id: &SessionId) -> Result<()> {
         let path = self.path(id);
         match fs::remove_file(&path) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                // Never below zero, even if another process removed files we counted.
+                let _ = self
+                    .sessions
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+                Ok(())
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => self.absent_or_error(e, path),
             Err(e) => Err(self.diagnose(e, |source| Error::Delete { path, source })),
         }
@@ -175,12 +244,13 @@ impl Store for DiskStore {
             })
         })?;
         let now = SystemTime::now();
-        let mut removed = 0;
+        let (mut removed, mut kept) = (0, 0);
         for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
             // Only files this store made: sessions, and temporary files a crash left.
-            if SessionId::parse(name).is_none() && !name.ends_with(TEMP_SUFFIX) {
+            let is_session = SessionId::parse(name).is_some();
+            if !is_session && !name.ends_with(TEMP_SUFFIX) {
                 continue;
             }
             // A file that vanished meanwhile (deleted by a request, or by another
@@ -191,8 +261,13 @@ impl Store for DiskStore {
             let idle = now.duration_since(modified).unwrap_or(Duration::ZERO);
             if idle > timeout && fs::remove_file(entry.path()).is_ok() {
                 removed += 1;
+            } else if is_session {
+                kept += 1;
             }
         }
+        // The listing is the truth: writes and deletes of other processes sharing the
+        // directory are counted in from here on.
+        self.sessions.store(kept, Ordering::Relaxed);
         Ok(removed)
     }
     // ANCHOR_END: disk_cleanup

@@ -1,7 +1,9 @@
 //! `MemoryStore`: sessions in a map in this process, for tests and single-process apps.
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
+
+use crate::clock::Clock;
 
 use crate::error::Result;
 use crate::id::SessionId;
@@ -14,18 +16,28 @@ use crate::store::Store;
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<HashMap<SessionId, Entry>>,
+    clock: Clock,
 }
 
 #[derive(Debug)]
 struct Entry {
     record: Vec<u8>,
-    written: Instant,
+    written: SystemTime,
 }
 
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> MemoryStore {
         MemoryStore::default()
+    }
+
+    /// An empty store whose cleanup measures a record's age on `clock` (give it the
+    /// session's, `SessionConfig::clock`, when a test moves time).
+    pub fn with_clock(clock: Clock) -> MemoryStore {
+        MemoryStore {
+            records: Mutex::default(),
+            clock,
+        }
     }
 
     /// How many sessions are stored, expired ones included until a cleanup.
@@ -59,7 +71,7 @@ impl Store for MemoryStore {
     fn set(&self, id: &SessionId, record: &[u8]) -> Result<()> {
         let entry = Entry {
             record: record.to_vec(),
-            written: Instant::now(),
+            written: self.clock.now(),
         };
         self.lock().insert(id.clone(), entry);
         Ok(())
@@ -73,7 +85,7 @@ impl Store for MemoryStore {
     fn cleanup(&self, timeout: Duration) -> Result<usize> {
         let mut records = self.lock();
         let before = records.len();
-        records.retain(|_, e| e.written.elapsed() <= timeout);
+        records.retain(|_, e| self.clock.since(e.written) <= timeout);
         Ok(before - records.len())
     }
 }

@@ -100,11 +100,13 @@ impl Store for CountingStore {
     }
 }
 
-/// A one-cookie jar for the in-process client: remembers the session cookie a response
-/// sets, forgets it when the response expires it.
+/// A cookie jar for the in-process client: remembers the session cookie a response sets
+/// (`value`), and any other cookie (the visitor's CSRF cookie) beside it; forgets a cookie
+/// when the response expires it.
 pub struct Jar {
     pub name: String,
     pub value: Option<String>,
+    pub others: Vec<(String, String)>,
 }
 
 impl Jar {
@@ -112,15 +114,37 @@ impl Jar {
         Jar {
             name: name.to_owned(),
             value: None,
+            others: Vec::new(),
         }
     }
 
-    /// The `Cookie` request header, if the jar holds the cookie.
+    /// The `Cookie` request header, if the jar holds any cookie.
     pub fn header(&self) -> Option<String> {
-        self.value.as_ref().map(|v| format!("{}={v}", self.name))
+        let session = self
+            .value
+            .as_ref()
+            .map(|v| (self.name.as_str(), v.as_str()));
+        let others = self.others.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        let pairs: Vec<String> = session
+            .into_iter()
+            .chain(others)
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        (!pairs.is_empty()).then(|| pairs.join("; "))
     }
 
-    /// Sends `request` with the jar's cookie and takes in the response's.
+    /// The value of the cookie `name`, the session's or another.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        if name == self.name {
+            return self.value.as_deref();
+        }
+        self.others
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sends `request` with the jar's cookies and takes in the response's.
     pub fn send(&mut self, mut request: application::Request<'_>) -> application::Response {
         if let Some(cookie) = self.header() {
             request = request.header("Cookie", &cookie);
@@ -133,13 +157,19 @@ impl Jar {
     /// Takes in the response's `Set-Cookie` headers.
     pub fn update(&mut self, set_cookies: &[&str]) {
         for h in set_cookies {
-            if session_cookie(&[h], &self.name).is_none() {
+            let pair = h.split(';').next().unwrap_or("");
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            let (name, value) = (name.trim(), value.trim());
+            let expired = h.contains("Max-Age=0");
+            if name == self.name {
+                self.value = (!expired).then(|| value.to_owned());
                 continue;
             }
-            if h.contains("Max-Age=0") {
-                self.value = None;
-            } else {
-                self.value = session_cookie(&[h], &self.name).map(str::to_owned);
+            self.others.retain(|(n, _)| n != name);
+            if !expired {
+                self.others.push((name.to_owned(), value.to_owned()));
             }
         }
     }
