@@ -8,10 +8,10 @@
 //! the unload hook.
 
 // ANCHOR: port_data
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use application::web::{self, websafe};
-use application::{forbidden, loadhook, notfound, unloadhook};
+use application::{forbidden, get, loadhook, notfound, post, unloadhook};
 use application::{Application, Args, Error, HttpError, Outcome, Target};
 use session::{MemoryStore, Session};
 
@@ -26,25 +26,21 @@ static POSTS: Mutex<Vec<Post>> = Mutex::new(Vec::new());
 const NEW_FORM: &str = r#"<form method="post"><input name="title"><textarea name="body"></textarea><button>publish</button></form>"#;
 const LOGIN_FORM: &str = r#"<form method="post"><input name="username"><input name="password" type="password"><button>log in</button></form>"#;
 
-fn posts() -> MutexGuard<'static, Vec<Post>> {
-    POSTS.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 fn page(title: &str, body: &str) -> Outcome {
     web::header("Content-Type", "text/html; charset=utf-8")?;
     let t = websafe(title);
     Ok(format!("<!doctype html><title>{t}</title><h1>{t}</h1>{body}").into())
 }
 
-fn find(posts: &[Post], id: &str) -> Result<usize, HttpError> {
-    let id: usize = id.parse().map_err(|_| notfound())?;
+fn find(posts: &[Post], a: &Args) -> Result<usize, HttpError> {
+    let id: usize = a.parse(0).map_err(|_| notfound())?;
     posts.iter().position(|p| p.id == id).ok_or_else(notfound)
 }
 // ANCHOR_END: port_data
 
 // ANCHOR: port_admin
 fn admin_home(_: &Args) -> Outcome {
-    let rows: String = posts().iter().map(|p| format!(r#"<li>{} <form method="post" action="delete/{}"><button>delete</button></form></li>"#, websafe(&p.title), p.id)).collect();
+    let rows: String = POSTS.lock()?.iter().map(|p| format!(r#"<li>{} <form method="post" action="delete/{}"><button>delete</button></form></li>"#, websafe(&p.title), p.id)).collect();
     page(
         "admin",
         &format!(r#"<ul>{rows}</ul><a href="new">new post</a>"#),
@@ -58,15 +54,15 @@ fn admin_new(_: &Args) -> Outcome {
 fn admin_create(_: &Args) -> Outcome {
     let i = web::input()?;
     let (title, body) = (i.require("title")?.into(), i.get_or("body", "").into());
-    let mut posts = posts();
+    let mut posts = POSTS.lock()?;
     let id = posts.len() + 1;
     posts.push(Post { id, title, body });
     Err(web::seeother("/"))
 }
 
 fn admin_delete(a: &Args) -> Outcome {
-    let mut posts = posts();
-    let at = find(&posts, a.get(0).unwrap_or(""))?;
+    let mut posts = POSTS.lock()?;
+    let at = find(&posts, a)?;
     posts.remove(at);
     Err(web::seeother("/"))
 }
@@ -81,7 +77,8 @@ fn require_login() -> Result<(), HttpError> {
 
 // ANCHOR: port_blog
 fn index(_: &Args) -> Outcome {
-    let items: String = posts()
+    let items: String = POSTS
+        .lock()?
         .iter()
         .map(|p| {
             format!(
@@ -95,8 +92,8 @@ fn index(_: &Args) -> Outcome {
 }
 
 fn view(a: &Args) -> Outcome {
-    let posts = posts();
-    let p = &posts[find(&posts, a.get(0).unwrap_or(""))?];
+    let posts = POSTS.lock()?;
+    let p = &posts[find(&posts, a)?];
     page(&p.title, &format!("<p>{}</p>", websafe(&p.body)))
 }
 
@@ -122,16 +119,16 @@ fn logout(_: &Args) -> Outcome {
 // ANCHOR: port_app
 pub fn app() -> Result<Application, Error> {
     let mut admin = Application::new([
-        ("/", Target::route().get(admin_home)),
-        ("/new", Target::route().get(admin_new).post(admin_create)),
-        (r"/delete/(\d+)", Target::route().post(admin_delete)),
+        ("/", get(admin_home)),
+        ("/new", get(admin_new).post(admin_create)),
+        (r"/delete/(\d+)", post(admin_delete)),
     ])?;
     admin.add_processor(loadhook(require_login));
     let mut app = Application::new([
-        ("/", Target::route().get(index)),
-        (r"/post/(\d+)", Target::route().get(view)),
-        ("/login", Target::route().get(login_form).post(login)),
-        ("/logout", Target::route().post(logout)),
+        ("/", get(index)),
+        (r"/post/(\d+)", get(view)),
+        ("/login", get(login_form).post(login)),
+        ("/logout", post(logout)),
         ("/admin", Target::app(admin)),
     ])?;
     Session::new(&mut app, MemoryStore::new(), ());

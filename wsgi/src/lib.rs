@@ -72,6 +72,6 @@ pub use headers::{find_header, is_hop_by_hop, validate_header, Headers};
 pub use httpserver::{rules, BadArgument, ServerArgs, ServerConfig, StopHandle, DEFAULT_PORT};
 pub use in_process::{call_in_process, CollectedResponse, Recorder};
 pub use server::{RunningServer, WsgiServer};
-pub use signal::install_signal_handler;
+pub use signal::{install_signal_handler, signal_pending};
 pub use start_response::{Forward, ResponseSink, StartResponse, Writer};
 pub use status::{canonical_reason, Status};

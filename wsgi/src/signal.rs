@@ -53,6 +53,13 @@ pub fn install_signal_handler() -> Result<(), WsgiError> {
         .map_err(|message| WsgiError::SignalHandler { message })
 }
 
+/// Whether a Ctrl-C or SIGTERM came while no server waited for it: it is kept, and the
+/// next wait (`RunningServer::wait_for_signal`) returns at once and clears it. Lets a
+/// supervisor loop, or a test, see the signal arrive without waiting on a server.
+pub fn signal_pending() -> bool {
+    WAITERS.lock().unwrap_or_else(|p| p.into_inner()).pending
+}
+
 /// A receiver that gets `()` on the next Ctrl-C or SIGTERM, or at once when one came
 /// while nothing waited.
 pub(crate) fn next_signal() -> Result<Receiver<()>, WsgiError> {

@@ -19,8 +19,16 @@ fn a_signal_before_the_wait_is_not_lost() {
         .start()
         .expect("server starts");
     assert!(testkit::sigterm(std::process::id()), "kill -TERM ran");
-    // Let the handler thread see the signal while nobody waits yet.
-    std::thread::sleep(Duration::from_millis(300));
+    // Wait until the handler thread has seen the signal and kept it, nobody waiting yet
+    // (bounded: a signal never seen fails here, not in a sleep that guessed long enough).
+    let seen_by = std::time::Instant::now() + support::IO_TIMEOUT;
+    while !wsgi::signal_pending() {
+        assert!(
+            std::time::Instant::now() < seen_by,
+            "the handler never saw the signal"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let (done_tx, done_rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = done_tx.send(running.wait_for_signal().is_ok());
