@@ -7,7 +7,8 @@ use super::line::{read_request_line, RequestLine};
 use crate::error::ClientError;
 use crate::{Error, ServerConfig};
 
-/// The HTTP version of a request. Only these two are served; others get 505.
+/// The HTTP version of a request. Only these two are served (a higher `HTTP/1.x` is read
+/// as `HTTP/1.1`); others get 505.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
     /// `HTTP/1.0`: close after each response unless `Connection: keep-alive`.

@@ -104,7 +104,8 @@ fn find_line<'a>(bytes: &'a [u8], config: &ServerConfig) -> Result<(&'a [u8], us
 }
 
 /// Method, target and version, as `httparse` checked them: the method a token, the
-/// target visible ASCII, the version `HTTP/1.0` or `HTTP/1.1`.
+/// target visible ASCII, the version `HTTP/1.0` or `HTTP/1.1` (or a higher `HTTP/1.x`,
+/// read as `HTTP/1.1`).
 fn split_line(line: &[u8]) -> Result<(&str, &str, Version), ClientError> {
     let mut no_headers = [];
     let mut req = httparse::Request::new(&mut no_headers);
@@ -112,7 +113,7 @@ fn split_line(line: &[u8]) -> Result<(&str, &str, Version), ClientError> {
     // then it has filled in the method, target and version it checked.
     match req.parse(line) {
         Ok(_) => {}
-        Err(httparse::Error::Version) => return Err(version_error(line)),
+        Err(httparse::Error::Version) => return higher_minor_version(line),
         Err(_) => {
             return Err(ClientError::BadRequestLine {
                 line: line.to_vec(),
@@ -132,9 +133,54 @@ fn split_line(line: &[u8]) -> Result<(&str, &str, Version), ClientError> {
     Ok((method, uri, version))
 }
 
+/// A line httparse refused for its version: served as HTTP/1.1 if the version is
+/// `HTTP/1.x` with a higher minor (RFC 9110 §2.5, RFC 9112 §2.3: a server that implements
+/// HTTP/1.1 processes such a message as HTTP/1.1, and answers with `HTTP/1.1`), else the
+/// refusal [`version_error`] decides.
+fn higher_minor_version(line: &[u8]) -> Result<(&str, &str, Version), ClientError> {
+    let Some(minor) = higher_http1_minor(line) else {
+        return Err(version_error(line));
+    };
+    // httparse checks the method and target only with a version it knows: it checks them
+    // in a copy that says `HTTP/1.1`. The words keep their places, so the method and
+    // target it found are the same bytes of `line`.
+    let mut patched = line.to_vec();
+    patched[minor] = b'1';
+    let mut no_headers = [];
+    let mut req = httparse::Request::new(&mut no_headers);
+    let bad = || ClientError::BadRequestLine {
+        line: line.to_vec(),
+    };
+    req.parse(&patched).map_err(|_| bad())?;
+    let (Some(method), Some(uri)) = (req.method, req.path) else {
+        return Err(bad());
+    };
+    let uri_start = method.len() + 1;
+    let method = std::str::from_utf8(&line[..method.len()]).map_err(|_| bad())?;
+    let uri = std::str::from_utf8(&line[uri_start..uri_start + uri.len()]).map_err(|_| bad())?;
+    Ok((method, uri, Version::Http11))
+}
+
+/// The index of the minor digit if `line` is `method SP target SP HTTP/1.D` with `D` above
+/// 1 (three words exactly: `GET /a b HTTP/1.2` is malformed, not a newer version).
+fn higher_http1_minor(line: &[u8]) -> Option<usize> {
+    let trimmed = line.strip_suffix(b"\n").unwrap_or(line);
+    let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
+    if trimmed.iter().filter(|&&b| b == b' ').count() != 2 {
+        return None;
+    }
+    match trimmed.rsplit(|&b| b == b' ').next()? {
+        [b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor] if (b'2'..=b'9').contains(minor) => {
+            Some(trimmed.len() - 1)
+        }
+        _ => None,
+    }
+}
+
 // ANCHOR: version_error
-/// A version httparse refused: 505 if it is a well-formed `HTTP/D.D` (the client speaks a
-/// version we do not, e.g. `HTTP/2.0`), 400 if it is not a version at all.
+/// A version httparse refused and not a higher HTTP/1 minor: 505 if it is a well-formed
+/// `HTTP/D.D` (the client speaks a version we do not, e.g. `HTTP/2.0` or `HTTP/0.9`), 400
+/// if it is not a version at all.
 fn version_error(line: &[u8]) -> ClientError {
     let trimmed = line.strip_suffix(b"\n").unwrap_or(line);
     let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
