@@ -46,10 +46,16 @@ fn higher_http1_minor_is_served_as_http11() {
         let request = format!("GET /env HTTP/1.{minor}\r\nHost: example.com\r\n\r\n");
         let r = support::send(&mut conn, request.as_bytes());
         assert!(r.head.starts_with("HTTP/1.1 200 "), "{minor}: {}", r.head);
-        assert!(r.body_text().starts_with("HTTP/1.1 example.com "), "{minor}");
+        assert!(
+            r.body_text().starts_with("HTTP/1.1 example.com "),
+            "{minor}"
+        );
         // Persistent by default and Host required, as for HTTP/1.1.
         let again = support::send(&mut conn, b"GET /hello HTTP/1.4\r\nHost: x\r\n\r\n");
-        assert_eq!((again.status, again.body_text()), (200, "hello".to_string()));
+        assert_eq!(
+            (again.status, again.body_text()),
+            (200, "hello".to_string())
+        );
     }
     assert_refused(b"GET / HTTP/1.3\r\n\r\n", "400");
     // The newer minor does not excuse the rest of the line.
