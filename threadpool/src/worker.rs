@@ -140,7 +140,8 @@ impl WorkerCell {
         }
     }
 
-    /// Adds the open run to the total; a new run starts now if `go_on`.
+    /// Adds the open run to the total; a new run starts now if `go_on` (not when the
+    /// worker is about to block: its run of items, and its looks at the queue, end).
     fn count_busy_time(&self, go_on: bool) {
         let since = self.since.load(Ordering::Relaxed);
         if since == NOT_BUSY {
@@ -217,21 +218,14 @@ impl<T: WorkItem> WorkerThread<T> {
     /// The next item, or `None` when the worker is asked to exit.
     fn next_item(&self) -> Option<T> {
         let shared = &self.shared;
-        // Fast path while items keep coming: two non-blocking looks (a blocking `select!`
-        // per item made `dispatch/pool/w4/empty` 1.6x slower: 195 ns an item against 124),
-        // the exit message first, so `shrink` works even when the queue never empties;
-        // without a source, a few more looks before blocking ([`patience`]).
+        // Non-blocking looks first, the exit message before the queue (see [`patience`]).
         let looks = if shared.source.is_some() { 1 } else { PATIENCE };
         for step in 0..looks {
-            if shared.control.try_recv().is_ok() {
-                return None;
+            match self.look() {
+                Some(next) => return next,
+                None => patience(step),
             }
-            if let Ok(item) = shared.items.try_recv() {
-                return Some(item);
-            }
-            patience(step);
         }
-        // The worker is about to block: its run of items (and the looks above) ends.
         self.cell.count_busy_time(false);
         if let Some(source) = &shared.source {
             return self.wait_on_source(source.as_ref());
@@ -245,6 +239,15 @@ impl<T: WorkItem> WorkerThread<T> {
         item
     }
     // ANCHOR_END: worker_loop
+
+    /// One non-blocking look: `Some(None)` for an exit message, `Some(Some(item))` for an
+    /// item, `None` when both channels are empty.
+    fn look(&self) -> Option<Option<T>> {
+        if self.shared.control.try_recv().is_ok() {
+            return Some(None);
+        }
+        self.shared.items.try_recv().ok().map(Some)
+    }
 
     // ANCHOR: wait_on_source
     /// The next item from the source, or from the queue when the source is woken for it;
@@ -310,7 +313,11 @@ impl<T: WorkItem> WorkerThread<T> {
     // ANCHOR_END: run_one
 }
 
-/// Between two looks at an empty queue: spin, then yield. A worker of a pool without a
+/// Between two looks at an empty queue: spin, then yield.
+///
+/// While items keep coming a worker takes them with non-blocking looks (a blocking
+/// `select!` per item made `dispatch/pool/w4/empty` 1.6x slower: 195 ns an item against
+/// 124), the exit message first, so `shrink` works even when the queue never empties. A worker of a pool without a
 /// source looks a few times before it blocks, as a bare channel's `recv` does: its
 /// `select!` registers with and leaves both channels' wakers under their locks, which
 /// the putting thread takes too (a burst of puts on a busy machine took 900 µs per 1,000
