@@ -78,7 +78,9 @@ pub use config::ServerConfig;
 pub use connection::HttpConnection;
 pub use error::{ClientError, Error};
 pub use gateway::Gateway;
-pub use request::{BodyFraming, HttpRequest, RequestBody, RequestHead, Response, Version};
+pub use request::{
+    BodyFraming, HeaderFields, HttpRequest, RequestBody, RequestHead, Response, Version,
+};
 pub use rfile::{BodyError, ChunkedLimits, ChunkedRFile, KnownLengthRFile};
 pub use server::bind;
 pub use server::{HttpServer, ServerThread, StopHandle};

@@ -23,7 +23,7 @@ use tracing::field::Empty;
 
 pub(crate) use body::MemoryBudget;
 pub use body::RequestBody;
-pub use head::{RequestHead, Version};
+pub use head::{HeaderFields, RequestHead, Version};
 pub use headers::BodyFraming;
 pub use response::Response;
 
@@ -32,6 +32,7 @@ use crate::wire::{ConnReader, ConnWriter};
 use crate::{status_for, Error, Gateway, ServerConfig};
 use response::ResponseContext;
 
+pub(crate) use head::leading_empty_lines;
 pub(crate) use headers::section_end;
 pub(crate) use line::line_end;
 
@@ -117,11 +118,10 @@ impl HttpRequest {
     }
 
     // ANCHOR: parse_request
-    /// Reads the request head from the connection's buffer: [`read_request_line`], then
-    /// [`read_request_headers`]. The connection calls it once the whole head arrived.
-    ///
-    /// [`read_request_line`]: Self::read_request_line
-    /// [`read_request_headers`]: Self::read_request_headers
+    /// Reads the request head from the connection's buffer, in one pass
+    /// ([`RequestHead::parse_in_place`]: the request line, then the header section and
+    /// what it decides: the body's framing, whether the connection may persist, whether
+    /// `100 Continue` is owed). The connection calls it once the whole head arrived.
     pub(crate) fn parse_request(&mut self, reader: &mut ConnReader) -> Result<(), ClientError> {
         let span = tracing::debug_span!(
             "HttpRequest.parse_request",
@@ -130,61 +130,17 @@ impl HttpRequest {
             body = Empty
         )
         .entered();
-        let head_len = self.read_request_line(reader)?;
-        self.read_request_headers(reader, head_len)?;
+        let used = self.head.read_head(reader.buffered(), &self.config)?;
+        reader.consume_head(used);
+        let keep_alive = self.head.keep_alive() && self.allow_keep_alive;
+        self.response
+            .set_context(self.head.version, self.head.method() == "HEAD", keep_alive);
         if !span.is_disabled() {
             trace::parsed(&span, &self.head);
         }
         Ok(())
     }
     // ANCHOR_END: parse_request
-
-    // ANCHOR: read_request_line
-    /// Reads the request line: method, target (split into path and query, the path
-    /// percent-decoded), version. Empty lines before it are skipped (RFC 9112 §2.2), up
-    /// to `max_request_line` bytes of them: more is a 400. Returns the bytes it took.
-    pub(crate) fn read_request_line(
-        &mut self,
-        reader: &mut ConnReader,
-    ) -> Result<usize, ClientError> {
-        let bytes = reader.buffered();
-        let skip = leading_empty_lines(bytes);
-        if skip > self.config.max_request_line {
-            return Err(ClientError::BadRequestLine {
-                line: b"(empty lines longer than max_request_line)".to_vec(),
-            });
-        }
-        let (line, used) = line::read_request_line(&bytes[skip..], &self.config)?;
-        self.head.set_line(&line);
-        reader.consume_head(skip + used);
-        Ok(skip + used)
-    }
-    // ANCHOR_END: read_request_line
-
-    // ANCHOR: read_request_headers
-    /// Reads the header section, then decides what it implies ([`header_facts`]): the
-    /// body's framing, whether the connection may persist, whether `100 Continue` is
-    /// owed. `line_len` is what the request line took, against `max_head_bytes`.
-    ///
-    /// [`header_facts`]: headers::header_facts
-    pub(crate) fn read_request_headers(
-        &mut self,
-        reader: &mut ConnReader,
-        line_len: usize,
-    ) -> Result<(), ClientError> {
-        let config = Arc::clone(&self.config);
-        let bytes = reader.buffered();
-        let len = headers::section_len(bytes, &config, line_len)?;
-        headers::read_request_headers(&bytes[..len], &config, &mut self.head.headers)?;
-        reader.consume_head(len);
-        let facts = headers::header_facts(&self.head.headers, self.head.version, &config)?;
-        self.head.set_facts(facts);
-        let keep_alive = self.head.keep_alive() && self.allow_keep_alive;
-        self.response
-            .set_context(self.head.version, self.head.method == "HEAD", keep_alive);
-        Ok(())
-    }
-    // ANCHOR_END: read_request_headers
 
     /// Whether a body follows the head (not for none, nor `Content-Length: 0`).
     pub(crate) fn has_body(&self) -> bool {
@@ -252,8 +208,8 @@ impl HttpRequest {
         };
         tracing::error!(
             "httpserver: {} {}: {failure}",
-            self.head.method,
-            self.head.uri
+            self.head.method(),
+            self.head.uri()
         );
         if self.response.headers_sent() {
             // The client has a status line and part of a body: only a close without the
@@ -312,14 +268,6 @@ pub(crate) enum Then {
     /// It closes, gracefully (our side first, then what the client still sends is
     /// read and discarded).
     Close,
-}
-
-/// The CR and LF bytes before a request line (RFC 9112 §2.2 lets a server skip them).
-pub(crate) fn leading_empty_lines(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .take_while(|&&b| b == b'\r' || b == b'\n')
-        .count()
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

@@ -32,7 +32,36 @@ fn malformed_request_line_gets_400() {
 fn unsupported_version_gets_505() {
     assert_refused(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505");
     assert_refused(b"GET / HTTP/3.0\r\nHost: x\r\n\r\n", "505");
-    assert_refused(b"GET / HTTP/1.2\r\nHost: x\r\n\r\n", "505");
+    assert_refused(b"GET / HTTP/0.9\r\nHost: x\r\n\r\n", "505");
+    assert_refused(b"GET / HTTP/0.1\r\nHost: x\r\n\r\n", "505");
+    assert_refused(b"GET / HTTP/2.1\r\nHost: x\r\n\r\n", "505");
+}
+
+#[test]
+fn higher_http1_minor_is_served_as_http11() {
+    // RFC 9110 §2.5, RFC 9112 §2.3: processed as HTTP/1.1, answered with HTTP/1.1.
+    let server = TestServer::start(|_| {});
+    for minor in ["2", "3", "9"] {
+        let mut conn = std::io::BufReader::new(server.connect());
+        let request = format!("GET /env HTTP/1.{minor}\r\nHost: example.com\r\n\r\n");
+        let r = support::send(&mut conn, request.as_bytes());
+        assert!(r.head.starts_with("HTTP/1.1 200 "), "{minor}: {}", r.head);
+        assert!(
+            r.body_text().starts_with("HTTP/1.1 example.com "),
+            "{minor}"
+        );
+        // Persistent by default and Host required, as for HTTP/1.1.
+        let again = support::send(&mut conn, b"GET /hello HTTP/1.4\r\nHost: x\r\n\r\n");
+        assert_eq!(
+            (again.status, again.body_text()),
+            (200, "hello".to_string())
+        );
+    }
+    assert_refused(b"GET / HTTP/1.3\r\n\r\n", "400");
+    // The newer minor does not excuse the rest of the line.
+    assert_refused(b"G@T / HTTP/1.3\r\nHost: x\r\n\r\n", "400");
+    assert_refused(b"GET /a b HTTP/1.3\r\nHost: x\r\n\r\n", "400");
+    assert_refused(b"GET / HTTP/1.30\r\nHost: x\r\n\r\n", "400");
 }
 
 #[test]

@@ -22,7 +22,6 @@ pub(crate) struct Shared<T> {
     pub(crate) stopping: AtomicBool,
     pub(crate) threads: AtomicUsize,
     pub(crate) idle: AtomicUsize,
-    pub(crate) items_done: AtomicU64,
     pub(crate) panics: AtomicU64,
     /// Items a worker received after `stop` began; `stop` returns them.
     pub(crate) handed_back: Mutex<Vec<T>>,
@@ -118,7 +117,6 @@ impl<T: WorkItem> ThreadPool<T> {
             stopping: AtomicBool::new(false),
             threads: AtomicUsize::new(0),
             idle: AtomicUsize::new(0),
-            items_done: AtomicU64::new(0),
             panics: AtomicU64::new(0),
             handed_back: Mutex::new(Vec::new()),
             source,
@@ -183,7 +181,7 @@ impl<T: WorkItem> ThreadPool<T> {
     fn spawn_worker(&self) -> Result<(), ThreadPoolError> {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
         let name = format!("{}-{id}", self.config.name);
-        let cell = Arc::new(WorkerCell::default());
+        let cell = Arc::new(WorkerCell::new());
         cell.alive.store(true, Ordering::SeqCst);
         let worker = WorkerThread {
             id,

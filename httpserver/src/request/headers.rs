@@ -75,18 +75,14 @@ pub(crate) fn section_len(
 }
 
 // ANCHOR: read_request_headers
-/// Parses the header section at the start of `bytes` (complete: it ends with the empty
-/// line). Returns the fields in arrival order, names as received.
+/// The field lines' rules, for a head httparse refused: names the line it could not take.
+/// `bytes` is the header section, complete (it ends with the empty line).
 ///
 /// `httparse` refuses a line without a colon, whitespace before the colon, an empty name,
 /// obs-fold (a line starting with whitespace) and control bytes (NUL, a lone CR) in values:
 /// each is a 400, because a server that repairs such a line may read it differently from a
 /// proxy in front of it, which is how request smuggling starts.
-pub(crate) fn read_request_headers(
-    bytes: &[u8],
-    config: &ServerConfig,
-    fields: &mut Vec<(String, Vec<u8>)>,
-) -> Result<(), ClientError> {
+pub(crate) fn check_fields(bytes: &[u8], config: &ServerConfig) -> Result<(), ClientError> {
     let lines = bytes
         .iter()
         .filter(|&&b| b == b'\n')
@@ -97,35 +93,11 @@ pub(crate) fn read_request_headers(
             limit_lines: config.max_headers,
         });
     }
-    // Most requests have a few dozen fields at most: their slots live on the stack.
-    let mut on_stack = [httparse::EMPTY_HEADER; 32];
-    let mut on_heap = Vec::new();
-    let slots: &mut [httparse::Header<'_>] = if lines <= on_stack.len() {
-        &mut on_stack[..lines]
-    } else {
-        on_heap.resize(lines, httparse::EMPTY_HEADER);
-        &mut on_heap
-    };
+    let mut slots = vec![httparse::EMPTY_HEADER; lines];
     // ANCHOR_END: read_request_headers
     // ANCHOR: header_fields
-    match httparse::parse_headers(bytes, slots) {
-        Ok(httparse::Status::Complete((_, parsed))) => {
-            // Into the fields of the connection's previous request, reusing their
-            // strings: a request like the last one allocates nothing here.
-            fields.truncate(parsed.len());
-            for (i, h) in parsed.iter().enumerate() {
-                match fields.get_mut(i) {
-                    Some((name, value)) => {
-                        name.clear();
-                        name.push_str(h.name);
-                        value.clear();
-                        value.extend_from_slice(h.value);
-                    }
-                    None => fields.push((h.name.to_string(), h.value.to_vec())),
-                }
-            }
-            Ok(())
-        }
+    match httparse::parse_headers(bytes, &mut slots) {
+        Ok(httparse::Status::Complete(_)) => Ok(()),
         // Complete heads only reach here, so "partial" means a line httparse could not
         // take apart, e.g. an obs-fold continuation.
         Ok(httparse::Status::Partial) | Err(_) => Err(ClientError::BadHeader {
@@ -177,13 +149,13 @@ fn comma_tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// The steps: gather what each field says ([`FieldScan::field`]), then the body's
 /// framing ([`framing`]), then persistence.
 pub(crate) fn header_facts(
-    fields: &[(String, Vec<u8>)],
+    fields: &[httparse::Header<'_>],
     version: Version,
     config: &ServerConfig,
 ) -> Result<HeaderFacts, ClientError> {
     let mut scan = FieldScan::default();
-    for (index, (name, value)) in fields.iter().enumerate() {
-        scan.field(name, value, version)?;
+    for (index, field) in fields.iter().enumerate() {
+        scan.field(field.name, field.value, version)?;
         if scan.host.is_some() && scan.host_index.is_none() {
             scan.host_index = Some(index);
         }
@@ -209,6 +181,16 @@ pub(crate) fn header_facts(
 }
 // ANCHOR_END: header_facts
 
+/// Whether `name` may be one of the fields that decide something: most are not, and their
+/// length and first letter say so before any comparison.
+fn may_decide(name: &str) -> bool {
+    let first = name.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
+    matches!(
+        (name.len(), first),
+        (14 | 10, b'c') | (17, b't') | (4, b'h') | (6, b'e')
+    )
+}
+
 /// What the fields said so far, one field at a time.
 #[derive(Default)]
 struct FieldScan<'a> {
@@ -225,6 +207,9 @@ impl<'a> FieldScan<'a> {
     // ANCHOR: field_scan
     /// Takes in one field; the ones that decide framing, persistence or `Expect`.
     fn field(&mut self, name: &str, value: &'a [u8], version: Version) -> Result<(), ClientError> {
+        if !may_decide(name) {
+            return Ok(());
+        }
         if name.eq_ignore_ascii_case("content-length") {
             self.content_length(value)
         } else if name.eq_ignore_ascii_case("transfer-encoding") {

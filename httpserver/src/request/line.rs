@@ -3,18 +3,7 @@
 use percent_encoding::percent_decode;
 
 use crate::error::ClientError;
-use crate::{ServerConfig, Version};
-
-/// The request line, parsed: what `read_request_line` hands on. It borrows the
-/// connection's buffer; `RequestHead::set_line` copies it into strings a connection
-/// reuses from request to request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RequestLine<'a> {
-    pub(crate) method: &'a str,
-    pub(crate) uri: &'a str,
-    pub(crate) version: Version,
-    pub(crate) target: Target<'a>,
-}
+use crate::ServerConfig;
 
 /// The request-target split into its parts (RFC 9112 §3.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,16 +38,20 @@ pub(crate) fn line_end(bytes: &[u8], limit: usize) -> Option<usize> {
 }
 
 // ANCHOR: read_request_line
-/// Parses the request line at the start of `bytes` (which holds at least the whole line);
-/// returns it and the number of bytes it took, line ending included. The steps: find the
+/// The request line's rules, one step at a time, for a head httparse refused: find the
 /// line within its limit ([`find_line`]), let `httparse` check its three words
-/// ([`split_line`]), refuse `CONNECT`, split the target ([`parse_target`]).
-pub(crate) fn read_request_line<'a>(
-    bytes: &'a [u8],
-    config: &ServerConfig,
-) -> Result<(RequestLine<'a>, usize), ClientError> {
+/// ([`split_line`]), then [`check_line`]. Returns the bytes the line took, line ending
+/// included.
+pub(crate) fn read_request_line(bytes: &[u8], config: &ServerConfig) -> Result<usize, ClientError> {
     let (line, end) = find_line(bytes, config)?;
-    let (method, uri, version) = split_line(line)?;
+    let (method, uri) = split_line(line)?;
+    check_line(method, uri)?;
+    Ok(end)
+}
+
+/// What httparse does not check in a request line it took: `CONNECT` is refused, the
+/// target is split ([`parse_target`]).
+pub(crate) fn check_line<'a>(method: &str, uri: &'a str) -> Result<Target<'a>, ClientError> {
     // A 2xx to CONNECT tells the client its tunnel is open (RFC 9110 §9.3.6), whatever
     // the target's form: no application behind this server can keep that promise.
     if method == "CONNECT" {
@@ -66,14 +59,7 @@ pub(crate) fn read_request_line<'a>(
             method: method.to_string(),
         });
     }
-    let target = parse_target(method, uri)?;
-    let line = RequestLine {
-        method,
-        uri,
-        version,
-        target,
-    };
-    Ok((line, end))
+    parse_target(method, uri)
 }
 // ANCHOR_END: read_request_line
 
@@ -103,38 +89,48 @@ fn find_line<'a>(bytes: &'a [u8], config: &ServerConfig) -> Result<(&'a [u8], us
     Ok((line, end))
 }
 
-/// Method, target and version, as `httparse` checked them: the method a token, the
-/// target visible ASCII, the version `HTTP/1.0` or `HTTP/1.1`.
-fn split_line(line: &[u8]) -> Result<(&str, &str, Version), ClientError> {
+/// Method and target, as `httparse` checked them: the method a token, the target
+/// visible ASCII, the version `HTTP/1.0` or `HTTP/1.1`.
+fn split_line(line: &[u8]) -> Result<(&str, &str), ClientError> {
     let mut no_headers = [];
     let mut req = httparse::Request::new(&mut no_headers);
     // The line alone is a "partial" request to httparse (the headers are missing), but by
     // then it has filled in the method, target and version it checked.
+    let bad = || ClientError::BadRequestLine {
+        line: line.to_vec(),
+    };
     match req.parse(line) {
         Ok(_) => {}
         Err(httparse::Error::Version) => return Err(version_error(line)),
-        Err(_) => {
-            return Err(ClientError::BadRequestLine {
-                line: line.to_vec(),
-            })
-        }
+        Err(_) => return Err(bad()),
     }
-    let (Some(method), Some(uri), Some(minor)) = (req.method, req.path, req.version) else {
-        return Err(ClientError::BadRequestLine {
-            line: line.to_vec(),
-        });
-    };
-    let version = if minor == 0 {
-        Version::Http10
-    } else {
-        Version::Http11
-    };
-    Ok((method, uri, version))
+    match (req.method, req.path, req.version) {
+        (Some(method), Some(uri), Some(_)) => Ok((method, uri)),
+        _ => Err(bad()),
+    }
+}
+
+/// The index of the minor digit if `line` is `method SP target SP HTTP/1.D` with `D` above
+/// 1 (three words exactly: `GET /a b HTTP/1.2` is malformed, not a newer version).
+pub(crate) fn higher_http1_minor(line: &[u8]) -> Option<usize> {
+    let trimmed = line.strip_suffix(b"\n").unwrap_or(line);
+    let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
+    if trimmed.iter().filter(|&&b| b == b' ').count() != 2 {
+        return None;
+    }
+    match trimmed.rsplit(|&b| b == b' ').next()? {
+        [b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor] if (b'2'..=b'9').contains(minor) => {
+            Some(trimmed.len() - 1)
+        }
+        _ => None,
+    }
 }
 
 // ANCHOR: version_error
-/// A version httparse refused: 505 if it is a well-formed `HTTP/D.D` (the client speaks a
-/// version we do not, e.g. `HTTP/2.0`), 400 if it is not a version at all.
+/// A version httparse refused (a higher HTTP/1 minor never gets here: it is read as
+/// `HTTP/1.1` before): 505 if it is a well-formed
+/// `HTTP/D.D` (the client speaks a version we do not, e.g. `HTTP/2.0` or `HTTP/0.9`), 400
+/// if it is not a version at all.
 fn version_error(line: &[u8]) -> ClientError {
     let trimmed = line.strip_suffix(b"\n").unwrap_or(line);
     let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
@@ -186,9 +182,7 @@ pub(crate) fn valid_host(host: &[u8]) -> bool {
             None => (host, &host[host.len()..]),
         }
     };
-    let name_ok = name
-        .iter()
-        .all(|&b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b) || is_sub_delim(b));
+    let name_ok = name.iter().all(|&b| REG_NAME[usize::from(b)]);
     let port_ok = match port.split_first() {
         None => true,
         Some((b':', digits)) => digits.iter().all(u8::is_ascii_digit),
@@ -197,6 +191,24 @@ pub(crate) fn valid_host(host: &[u8]) -> bool {
     name_ok && port_ok
 }
 // ANCHOR_END: valid_host
+
+/// The bytes of a reg-name (RFC 3986 §3.2.2): unreserved, `%` and sub-delims, as a table
+/// (`Host` is checked on every request).
+const REG_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'-' | b'.' | b'_' | b'~' | b'%')
+            || matches!(
+                c,
+                b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+            );
+        b += 1;
+    }
+    table
+};
 
 /// RFC 3986 `sub-delims`.
 fn is_sub_delim(b: u8) -> bool {

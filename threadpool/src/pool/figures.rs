@@ -23,7 +23,13 @@ impl<T: WorkItem> ThreadPool<T> {
 
     /// Items run to their end (a panicking item counts as done).
     pub fn items_done(&self) -> u64 {
-        self.shared.items_done.load(Ordering::SeqCst)
+        // Each worker counts its own (one shared counter written by every worker per
+        // item was a cache line they all fought over); every worker ever started stays
+        // in the list, so the sum is every item.
+        self.lock_workers()
+            .iter()
+            .map(|w| w.cell.items.load(Ordering::Acquire))
+            .sum()
     }
 
     /// Items that panicked; each was caught and its worker went on.
