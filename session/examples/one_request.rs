@@ -12,7 +12,7 @@
 //! and runs the application on the same thread: `WSGIGateway.respond` builds the
 //! environ, `Application` loads `ctx` and runs its processors, one of which is
 //! `Session.process` with its steps around the handler; then the response is written and
-//! the connection parked until the browser's next request, `GET /`, request 2 on the
+//! the connection back on the poller until the browser's next request, `GET /`, request 2 on the
 //! same connection, with no accept. Times are microseconds, a step's inner steps
 //! included; the first request of a process pays for warming up.
 //!
@@ -126,7 +126,7 @@ fn login_form(addr: SocketAddr) -> (String, String) {
 }
 
 /// Request `n` on the traced connection: waits until the worker that served it has
-/// finished (its trip ends after the response went out, when the connection is parked),
+/// finished (its trip ends after the response went out, when the connection is back on the poller),
 /// and takes every finished trip of that connection (the accept, for the first).
 fn trip_of(trips: &Trips, peer: &str, n: u32) -> Result<Vec<Step>, String> {
     let request = format!("request={n}");

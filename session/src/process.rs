@@ -52,7 +52,8 @@ impl Session {
     /// request the sub-application shares the session already loaded.
     pub fn install(&self, app: &mut Application) {
         let session = self.clone();
-        app.add_processor(move |next: Next<'_>| session.process(next));
+        // Named, so a trace shows `session` rather than the closure's place in this file.
+        app.add_processor_named("session", move |next: Next<'_>| session.process(next));
     }
     // ANCHOR_END: install
 

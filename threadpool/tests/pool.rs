@@ -541,7 +541,13 @@ fn around_workers_wraps_each_workers_whole_life() -> Result<(), Box<dyn std::err
         // Every item ran inside a life: the thread-local the life set is there.
         assert!((1..=2).contains(&rx.recv_timeout(PATIENCE)?));
     }
-    assert_eq!(entered.load(Ordering::SeqCst), 2, "one life per worker");
+    // A worker may not have started yet when the other has run all eight items (a
+    // worker looks at the queue a few times before it sleeps): wait for both lives.
+    assert!(
+        eventually(|| entered.load(Ordering::SeqCst) == 2),
+        "one life per worker, got {}",
+        entered.load(Ordering::SeqCst)
+    );
     assert_eq!(
         left.load(Ordering::SeqCst),
         0,
