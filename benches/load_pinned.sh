@@ -8,7 +8,9 @@
 # /proc/PID/stat), its context switches per request (voluntary + involuntary, summed
 # over its threads in /proc/PID/task/*/status), and how long a fresh connection opened
 # halfway through waits for its answer (wrk only measures the connections it keeps
-# busy: a starved newcomer is invisible to it). Then two probes on the idle server:
+# busy: a starved newcomer is invisible to it), and, where `perf` can count tracepoints,
+# its system calls per request (every `raw_syscalls:sys_enter` of its threads during
+# the point; "n/a" without perf). Then two probes on the idle server:
 # `idle`: 12 kept-alive clients that went quiet (more than any server here has workers),
 # and a fresh request's wait; `uploaders`: 12 clients trickling request bodies (a byte
 # every 100 ms) to `/data` (the full stack's route that reads its body), and a fresh
@@ -20,7 +22,8 @@
 # any of these options to this script)
 #   --stack           the full stack: the application layer's app_conformance, /hello/load
 #                     (measured whatever the options)
-#   --compare         also hyper and tiny_http hello servers (benches/peers), with ratios
+#   --compare         also the wsgi layer alone (its conformance example, `/`), and hyper and
+#                     tiny_http hello servers (benches/peers), with ratios
 #   --baseline DIR    also the same full stack built from the source tree DIR (before/after)
 #   --designs         the HttpConnection chapter's three designs (pinned_worker,
 #                     park_and_dispatch, engine_hello) and the bare prototypes
@@ -60,6 +63,7 @@ if [ "$(nproc)" -lt 2 ]; then SERVER_CPU=0; CLIENT_CPU=0; fi
 
 cargo build --release -q -p application --example app_conformance
 cargo build --release -q -p httpserver --example pinned_worker --example park_and_dispatch --example engine_hello
+cargo build --release -q -p wsgi --example conformance
 if [ "$COMPARE" = 1 ] || [ "$DESIGNS" = 1 ]; then
     cargo build --release -q --manifest-path benches/peers/Cargo.toml
 fi
@@ -130,7 +134,7 @@ measure() {
     [ -n "$PORT" ] || { echo "$name did not start" >&2; return 1; }
     echo
     echo "== $name (pid $SERVER_PID on cpu $SERVER_CPU; wrk on cpu $CLIENT_CPU; ${DURATION}s per point; path $URL_PATH)"
-    printf "%-11s %5s %11s %9s %11s %9s %12s\n" mode conns req/s p99 cpu_us/req cs/req fresh_conn
+    printf "%-11s %5s %11s %9s %11s %9s %9s %12s\n" mode conns req/s p99 cpu_us/req cs/req sys/req fresh_conn
     for point in keep-alive:1 keep-alive:8 keep-alive:32 close:32; do
         local mode="${point%%:*}" conns="${point##*:}" header=()
         [ "$mode" = close ] && header=(-H "Connection: close")
@@ -139,18 +143,27 @@ measure() {
         taskset -c "$CLIENT_CPU" wrk -t 1 -c "$conns" -d "${DURATION}s" --latency "${header[@]}" \
             "http://127.0.0.1:$PORT$URL_PATH" >"$out" &
         local wrk_pid=$!
+        local perf_out; perf_out="$(mktemp)"
+        local perf_pid=""
+        if command -v perf >/dev/null 2>&1; then
+            perf stat -e raw_syscalls:sys_enter -x, -o "$perf_out" -p "$SERVER_PID" -- sleep "$DURATION" 2>/dev/null &
+            perf_pid=$!
+        fi
         sleep "$(awk "BEGIN { print $DURATION / 2 }")"
         local fresh; fresh="$(probe_us)"
         wait "$wrk_pid"
+        [ -n "$perf_pid" ] && { wait "$perf_pid" 2>/dev/null || true; }
         local after cs_after rps p99 total
         after="$(cpu_ticks)"; cs_after="$(switches)"
         rps="$(awk '/^Requests\/sec:/ { print $2 }' "$out")"
         p99="$(awk '$1 == "99%" { print $2 }' "$out")"
         total="$(awk '/requests in/ { print $1 }' "$out")"
-        local cpu_us cs
+        local cpu_us cs sys
+        sys="$(awk -F, -v n="$total" '/raw_syscalls:sys_enter/ && $1 ~ /^[0-9]+$/ && n > 0 { printf "%.2f", $1 / n; found = 1 } END { if (!found) print "n/a" }' "$perf_out")"
+        rm -f "$perf_out"
         cpu_us="$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$total" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')"
         cs="$(awk -v c=$((cs_after - cs_before)) -v n="$total" 'BEGIN { if (n > 0) printf "%.3f", c / n; else print "n/a" }')"
-        printf "%-11s %5s %11s %9s %11s %9s %12s\n" "$mode" "$conns" "$rps" "$p99" "$cpu_us" "$cs" "$fresh"
+        printf "%-11s %5s %11s %9s %11s %9s %9s %12s\n" "$mode" "$conns" "$rps" "$p99" "$cpu_us" "$cs" "$sys" "$fresh"
         RPS["$name/$point"]="$rps"; CPU["$name/$point"]="$cpu_us"
         rm -f "$out"
     done
@@ -167,12 +180,13 @@ if [ -n "$BASELINE" ]; then
     measure "stack-before" /hello/load "$TARGET_DIR/baseline/release/examples/app_conformance" --port 0
 fi
 if [ "$COMPARE" = 1 ]; then
+    measure "wsgi" / "$TARGET_DIR/release/examples/conformance" --port 0 --threads "$THREADS"
     measure "hyper" /hello/load "$PEERS/hyper_hello" --port 0
     measure "tiny_http" /hello/load "$PEERS/tiny_http_hello" --port 0 --threads "$THREADS"
     echo
     echo "== ratios to hyper, same run (req/s: higher is better; CPU per request: lower is better)"
     printf "%-14s %14s %14s %14s\n" server keep-alive:8 keep-alive:32 close:32
-    for name in stack ${BASELINE:+stack-before} tiny_http; do
+    for name in stack ${BASELINE:+stack-before} wsgi tiny_http; do
         line="$(printf "%-14s" "$name")"
         for point in keep-alive:8 keep-alive:32 close:32; do
             line+="$(awk -v a="${RPS[$name/$point]}" -v b="${RPS[hyper/$point]}" -v c="${CPU[$name/$point]}" -v d="${CPU[hyper/$point]}" \
