@@ -6,8 +6,7 @@
 //! answers `303 See Other` back to `/` (POST-redirect-GET), and the list grow.
 
 // ANCHOR: port
-use application::web::{self, websafe};
-use application::{get, post, Application, Args, Error, Outcome};
+use application::prelude::*;
 
 static TODOS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 

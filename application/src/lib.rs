@@ -21,6 +21,8 @@
 //!   `setcookie`, `seeother`…; the [`HttpError`] family is at the crate root. A handler
 //!   answers with `Ok(body)` or `Err(HttpError)`; a redirect or a 2xx may be either
 //!   (`Ok(web::seeother("/").into())` as [`Body::Reply`]).
+//! - [`prelude`]: what a program written against web.py's `import web` needs, in one
+//!   `use application::prelude::*;`.
 //! - [`logging`]: the subscriber `run()` installs, so the layers' `tracing` events
 //!   (and, with `RUST_LOG=debug`, each request's trip) reach stderr.
 //!
@@ -57,6 +59,7 @@ mod in_process;
 pub mod logging;
 mod mapping;
 mod outcome;
+pub mod prelude;
 mod processor;
 mod server;
 mod target;

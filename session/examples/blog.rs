@@ -8,11 +8,7 @@
 //! the unload hook.
 
 // ANCHOR: port_data
-use std::sync::Mutex;
-
-use application::web::{self, websafe};
-use application::{forbidden, get, loadhook, notfound, post, unloadhook};
-use application::{Application, Args, Error, HttpError, Outcome, Target};
+use application::prelude::*;
 use session::{MemoryStore, Session};
 
 struct Post {
@@ -21,7 +17,7 @@ struct Post {
     body: String,
 }
 
-static POSTS: Mutex<Vec<Post>> = Mutex::new(Vec::new());
+static POSTS: std::sync::Mutex<Vec<Post>> = std::sync::Mutex::new(Vec::new());
 
 const NEW_FORM: &str = r#"<form method="post"><input name="title"><textarea name="body"></textarea><button>publish</button></form>"#;
 const LOGIN_FORM: &str = r#"<form method="post"><input name="username"><input name="password" type="password"><button>log in</button></form>"#;
@@ -41,10 +37,8 @@ fn find(posts: &[Post], a: &Args) -> Result<usize, HttpError> {
 // ANCHOR: port_admin
 fn admin_home(_: &Args) -> Outcome {
     let rows: String = POSTS.lock()?.iter().map(|p| format!(r#"<li>{} <form method="post" action="delete/{}"><button>delete</button></form></li>"#, websafe(&p.title), p.id)).collect();
-    page(
-        "admin",
-        &format!(r#"<ul>{rows}</ul><a href="new">new post</a>"#),
-    )
+    let new = r#"<a href="new">new post</a>"#;
+    page("admin", &format!("<ul>{rows}</ul>{new}"))
 }
 
 fn admin_new(_: &Args) -> Outcome {
@@ -76,18 +70,13 @@ fn require_login() -> Result<(), HttpError> {
 // ANCHOR_END: port_admin
 
 // ANCHOR: port_blog
+fn item(p: &Post) -> String {
+    let (id, title) = (p.id, websafe(&p.title));
+    format!(r#"<li><a href="/post/{id}">{title}</a></li>"#)
+}
+
 fn index(_: &Args) -> Outcome {
-    let items: String = POSTS
-        .lock()?
-        .iter()
-        .map(|p| {
-            format!(
-                r#"<li><a href="/post/{}">{}</a></li>"#,
-                p.id,
-                websafe(&p.title)
-            )
-        })
-        .collect();
+    let items: String = POSTS.lock()?.iter().map(item).collect();
     page("blog", &format!("<ul>{items}</ul>"))
 }
 
