@@ -11,6 +11,9 @@
 //!   connection, received by the server and read whole by a native gateway that answers
 //!   its length; `memory` keeps the body in memory (`body_in_memory` above the size),
 //!   `spooled` sends every body to an anonymous temporary file first. Throughput in bytes.
+//!   `socket_floor` is the floor under both: a bare thread that reads the head up to its
+//!   empty line and the body into one buffer, blocking, and answers its length (no HTTP
+//!   rules, no poller, no copy the gateway makes).
 //!
 //! Every response is read whole and checked (`200`, body `hello`), so a fast failure can
 //! never count. Throughput is in requests (elements/s = requests/s).
@@ -159,13 +162,63 @@ fn upload(stream: &mut TcpStream, head: &[u8], body: &[u8], answer: &mut Vec<u8>
     assert!(answer.starts_with(b"HTTP/1.1 200 OK\r\n"));
 }
 
+/// The floor: one thread, one connection, blocking reads of the head (to its empty
+/// line) and of `Content-Length` bytes into one buffer kept across requests.
+fn socket_floor() -> (SocketAddr, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let addr = listener.local_addr().expect("an address");
+    let handle = std::thread::spawn(move || {
+        let Ok((mut conn, _)) = listener.accept() else {
+            return;
+        };
+        let (mut head, mut body) = (Vec::new(), Vec::new());
+        let mut byte = [0u8; 1];
+        while conn.read_exact(&mut byte).is_ok() {
+            head.push(byte[0]);
+            if !head.ends_with(b"\r\n\r\n") {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&head);
+            let length: usize = text
+                .split("Content-Length: ")
+                .nth(1)
+                .and_then(|rest| rest.split("\r\n").next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            body.resize(length, 0);
+            if conn.read_exact(&mut body).is_err() {
+                return;
+            }
+            let answer = length.to_string();
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{answer}",
+                answer.len()
+            );
+            if conn.write_all(response.as_bytes()).is_err() {
+                return;
+            }
+            head.clear();
+        }
+    });
+    (addr, handle)
+}
+
 fn uploads(c: &mut Criterion) {
     let mut group = c.benchmark_group("upload");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(3));
-    for (mode, in_memory) in [("memory", 64usize << 20), ("spooled", 0)] {
-        let server = upload_server(in_memory);
-        let mut stream = TcpStream::connect(server.local_addr()).expect("connects");
+    for mode in ["memory", "spooled", "socket_floor"] {
+        let (server, floor) = match mode {
+            "memory" => (Some(upload_server(64 << 20)), None),
+            "spooled" => (Some(upload_server(0)), None),
+            _ => (None, Some(socket_floor())),
+        };
+        let addr = match (&server, &floor) {
+            (Some(server), _) => server.local_addr(),
+            (None, Some((addr, _))) => *addr,
+            (None, None) => unreachable!("one of the two was started"),
+        };
+        let mut stream = TcpStream::connect(addr).expect("connects");
         stream.set_nodelay(true).expect("nodelay");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -185,7 +238,14 @@ fn uploads(c: &mut Criterion) {
             });
         }
         drop(stream);
-        server.stop();
+        if let Some(server) = server {
+            server.stop();
+        }
+        if let Some((_, handle)) = floor {
+            handle
+                .join()
+                .expect("the floor's thread ends with its connection");
+        }
     }
     group.finish();
 }

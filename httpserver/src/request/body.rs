@@ -13,6 +13,9 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use crate::rfile::KnownLengthRFile;
+use crate::wire::ConnReader;
+
 // ANCHOR: memory_budget
 /// The bytes of request bodies held in memory, over all connections, against a cap:
 /// past it, bodies are spooled to disk, so many concurrent uploads cannot exhaust memory.
@@ -82,9 +85,17 @@ pub(crate) struct BodySink {
     memory: Vec<u8>,
     reserved: Reservation,
     spool: Option<File>,
+    /// `memory` was allocated (zeroed, which costs nothing for fresh pages) at the body's
+    /// whole declared length: `len` of it are received.
+    whole: bool,
+    /// What a spooled `Content-Length` body passes through on its way to the file.
+    spool_buffer: Vec<u8>,
     len: u64,
     in_memory_limit: usize,
 }
+
+/// A spooled body is read from the socket and written to its file this much at a time.
+const SPOOL_BUFFER: usize = 1024 * 1024;
 
 impl BodySink {
     /// A sink for a body of `expected` bytes (`None`: chunked, unknown). One that will
@@ -101,6 +112,8 @@ impl BodySink {
                 bytes: 0,
             },
             spool: None,
+            whole: false,
+            spool_buffer: Vec::new(),
             len: 0,
             in_memory_limit,
         };
@@ -111,7 +124,8 @@ impl BodySink {
                 .and_then(|n| budget.reserve(n).map(|r| (n, r)));
             match fits {
                 Some((n, reservation)) => {
-                    sink.memory.reserve_exact(n);
+                    sink.memory = vec![0; n];
+                    sink.whole = true;
                     sink.reserved = reservation;
                 }
                 None => sink.spill()?,
@@ -125,6 +139,17 @@ impl BodySink {
     /// budget has room, else in the spool file (created, and the memory moved there, the
     /// first time).
     pub(crate) fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if self.whole {
+            let filled = self.len as usize;
+            if let Some(place) = self.memory.get_mut(filled..filled + bytes.len()) {
+                place.copy_from_slice(bytes);
+                self.len += bytes.len() as u64;
+                return Ok(());
+            }
+            // More than declared: never from a `Content-Length` body; kept as it came.
+            self.memory.truncate(filled);
+            self.whole = false;
+        }
         if self.spool.is_none() {
             let total = self.memory.len() + bytes.len();
             let room = self.reserved.bytes.saturating_sub(self.memory.len());
@@ -143,9 +168,48 @@ impl BodySink {
     }
     // ANCHOR_END: sink_write
 
+    /// Receives what arrived of a `Content-Length` body straight into its place, once:
+    /// into the memory allocated for all of it at the start, or into the spool file
+    /// through one large buffer. Either is read straight from the socket once the
+    /// connection's buffer is empty, as much as has arrived in one read. `Ok(0)` at the
+    /// body's end.
+    pub(crate) fn fill_from(
+        &mut self,
+        rfile: &mut KnownLengthRFile<ConnReader>,
+    ) -> io::Result<usize> {
+        let n = match &mut self.spool {
+            None if self.whole => {
+                let filled = self.memory.len().min(self.len as usize);
+                rfile.read(&mut self.memory[filled..])?
+            }
+            None => {
+                // Not reserved whole (never, for a sink made for a `Content-Length`):
+                // through `write`, which holds the body to its limits.
+                let mut buf = [0; 16 * 1024];
+                let n = rfile.read(&mut buf)?;
+                self.write(&buf[..n])?;
+                return Ok(n);
+            }
+            Some(file) => {
+                if self.spool_buffer.is_empty() {
+                    self.spool_buffer = vec![0; SPOOL_BUFFER];
+                }
+                let n = rfile.read(&mut self.spool_buffer)?;
+                file.write_all(&self.spool_buffer[..n])?;
+                n
+            }
+        };
+        self.len += n as u64;
+        Ok(n)
+    }
+
     /// Moves the body to an anonymous temporary file (`tempfile` unlinks it at creation:
     /// it disappears with its last descriptor, even if the server is killed).
     fn spill(&mut self) -> io::Result<()> {
+        if self.whole {
+            self.memory.truncate(self.len as usize);
+            self.whole = false;
+        }
         let mut file = tempfile::tempfile()?;
         file.write_all(&self.memory)?;
         self.memory = Vec::new();
@@ -160,7 +224,10 @@ impl BodySink {
     }
 
     /// The complete body, ready to read from its start.
-    pub(crate) fn finish(self, trailers: Vec<(String, Vec<u8>)>) -> io::Result<RequestBody> {
+    pub(crate) fn finish(mut self, trailers: Vec<(String, Vec<u8>)>) -> io::Result<RequestBody> {
+        if self.whole {
+            self.memory.truncate(self.len as usize);
+        }
         let data = match self.spool {
             Some(mut file) => {
                 file.seek(SeekFrom::Start(0))?;
@@ -321,6 +388,20 @@ mod tests {
         assert!(!body.is_spooled());
         assert_eq!(read_all(body), b"0123456789");
         assert_eq!(budget.used.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn a_declared_body_is_filled_in_place_and_kept_as_received() {
+        let budget = Arc::new(MemoryBudget::new(100));
+        let mut short = BodySink::new(Some(10), 64, &budget).expect("sink");
+        short.write(b"0123").expect("written");
+        short.write(b"45").expect("written");
+        assert_eq!(read_all(short.finish(Vec::new()).expect("body")), b"012345");
+        let mut long = BodySink::new(Some(3), 64, &budget).expect("sink");
+        long.write(b"ab").expect("written");
+        long.write(b"cde").expect("written");
+        let body = long.finish(Vec::new()).expect("body");
+        assert_eq!((body.len(), read_all(body)), (5, b"abcde".to_vec()));
     }
 
     #[test]

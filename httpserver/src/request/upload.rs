@@ -108,19 +108,21 @@ impl Upload {
     /// is complete, `Ok(false)` when the socket has nothing more for now. A framing
     /// error is an `InvalidData` error holding a `BodyError`; a client that closed early
     /// is `UnexpectedEof`.
+    ///
+    /// A `Content-Length` body goes straight to its place ([`BodySink::fill_from`]); a
+    /// chunked one is decoded through a buffer.
     pub(crate) fn advance(&mut self) -> io::Result<bool> {
         let mut scratch = [0u8; 16 * 1024];
         loop {
             let read = match &mut self.decoder {
-                Decoder::Known(r) => r.read(&mut scratch),
-                Decoder::Chunked(r) => r.read(&mut scratch),
+                Decoder::Known(r) => self.sink.fill_from(r),
+                Decoder::Chunked(r) => r
+                    .read(&mut scratch)
+                    .and_then(|n| self.sink.write(&scratch[..n]).map(|()| n)),
             };
             match read {
                 Ok(0) => return Ok(true),
-                Ok(n) => {
-                    self.sink.write(&scratch[..n])?;
-                    self.clock.last = Instant::now();
-                }
+                Ok(_) => self.clock.last = Instant::now(),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),

@@ -70,7 +70,33 @@ impl<R: BufRead> BufRead for KnownLengthRFile<R> {
 // ANCHOR_END: known_length_fill_buf
 
 impl<R: BufRead> Read for KnownLengthRFile<R> {
+    /// Reads through the inner reader's own `read`, capped at the body's end: a reader
+    /// that reads a large buffer straight from its source (the connection's does, once
+    /// its buffer is empty) copies the body once.
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        super::read_through_fill_buf(self, out)
+        let limit = out
+            .len()
+            .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        if limit == 0 {
+            return Ok(0);
+        }
+        let n = self.inner.read(&mut out[..limit])?;
+        self.took(n, limit)
+    }
+}
+
+impl<R: BufRead> KnownLengthRFile<R> {
+    /// Counts `n` bytes of the body read (of at most `limit` asked for); none is a body
+    /// cut short.
+    fn took(&mut self, n: usize, limit: usize) -> io::Result<usize> {
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed before the end of the Content-Length body",
+            ));
+        }
+        let n = n.min(limit);
+        self.remaining -= n as u64;
+        Ok(n)
     }
 }
