@@ -192,7 +192,10 @@ const APP_HELLO: &[u8] = b"GET /hello/load HTTP/1.1\r\nHost: bench\r\n\r\n";
 /// the ceiling should follow it down.
 const GATEWAY_CEILING: f64 = 24.25;
 const APPLICATION_CEILING: f64 = 72.25;
-const SESSION_CEILING: f64 = 100.25;
+// The session layer was 100 before its page became private to caches (`Cache-Control`
+// and `Vary` on a response built from a session: two headers, four strings) and before it
+// lent itself to the request as `session::current()` (one value in ctx).
+const SESSION_CEILING: f64 = 107.25;
 
 #[test]
 fn the_hello_path_allocations_per_layer() {

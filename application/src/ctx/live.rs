@@ -25,8 +25,11 @@ pub(crate) struct Live {
     pub(crate) raw: Option<Result<Arc<Vec<u8>>, HttpError>>,
     /// What `input()` parsed from the body, for the same reason.
     pub(crate) form: Option<Result<Storage, HttpError>>,
-    /// `ctx::insert`'s values, one per type, and `ctx::set`'s, one per name.
-    pub(crate) values: Vec<(super::values::Key, Arc<dyn Any + Send + Sync>)>,
+    /// `ctx::insert`'s values, one per type: `wsgi`'s type-keyed map, each value in an
+    /// `Arc` so `ctx::get` can clone it outside the borrow.
+    pub(crate) values: wsgi::Extensions,
+    /// `ctx::set`'s values, one per name (web.py's `web.ctx.name`).
+    pub(crate) named: Vec<(String, Arc<dyn Any + Send + Sync>)>,
     /// The root application's limits and host settings.
     pub(crate) settings: Arc<Settings>,
     /// The path was not UTF-8: the application answers 400 without dispatching.
@@ -48,7 +51,8 @@ impl Live {
             input,
             raw: None,
             form: None,
-            values: Vec::new(),
+            values: wsgi::Extensions::new(),
+            named: Vec::new(),
             settings,
             bad_path,
         }

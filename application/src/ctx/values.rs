@@ -8,71 +8,52 @@
 //! mounted sub-application sees its parent's (it is the same request), an in-process
 //! `request()` made by a handler does not.
 
-use std::any::{Any, TypeId};
+use std::any::Any;
 use std::sync::Arc;
 
 use super::with_live;
 use crate::Error;
 
-/// Where a value is kept: under its type or under a name.
-#[derive(PartialEq, Eq)]
-pub(crate) enum Key {
-    Type(TypeId),
-    Name(String),
-}
-
 type Value = Arc<dyn Any + Send + Sync>;
 
-/// Puts `value` under `key`, returning the value it replaces.
-fn put(key: Key, value: Value) -> Result<(), Error> {
+// Values kept by type live in `wsgi`'s `Extensions` (the workspace's one type-keyed map),
+// each in an `Arc<T>` so `get` hands out a copy made outside the borrow; values kept by
+// name in a short list beside it. Whatever is taken out is dropped outside the borrow:
+// a `Drop` of the application's may use ctx.
+
+fn put_named(name: &str, value: Value) -> Result<(), Error> {
     let old = with_live(
-        |live| match live.values.iter_mut().find(|(k, _)| *k == key) {
+        |live| match live.named.iter_mut().find(|(n, _)| n == name) {
             Some((_, v)) => Some(std::mem::replace(v, value)),
             None => {
-                live.values.push((key, value));
+                live.named.push((name.to_string(), value));
                 None
             }
         },
     )?;
-    // Dropped here, outside the borrow: a `Drop` of the application's may use ctx.
     drop(old);
     Ok(())
 }
 
-fn find(key: &Key) -> Result<Option<Value>, Error> {
+fn find_named(name: &str) -> Result<Option<Value>, Error> {
     with_live(|live| {
-        let slot = live.values.iter().find(|(k, _)| k == key);
+        let slot = live.named.iter().find(|(n, _)| n == name);
         slot.map(|(_, v)| Arc::clone(v))
     })
 }
 
-fn take(key: &Key) -> Result<Option<Value>, Error> {
+fn take_named(name: &str) -> Result<Option<Value>, Error> {
     with_live(|live| {
-        let at = live.values.iter().position(|(k, _)| k == key);
-        at.map(|i| live.values.swap_remove(i).1)
+        let at = live.named.iter().position(|(n, _)| n == name);
+        at.map(|i| live.named.swap_remove(i).1)
     })
 }
 
-/// Takes the value out, lets `f` change it, puts it back: the borrow of the thread-local
-/// is not held while `f`, the application's code, runs.
-fn change<T, R>(key: Key, f: impl FnOnce(&mut T) -> R) -> Result<Option<R>, Error>
-where
-    T: Any + Clone + Send + Sync,
-{
-    let Some(value) = take(&key)? else {
-        return Ok(None);
-    };
-    let mut value = match value.downcast::<T>() {
-        Ok(value) => value,
-        Err(other) => {
-            put(key, other)?;
-            return Ok(None);
-        }
-    };
-    // Cloned only when someone else still holds it (a `get` made earlier is a copy).
-    let answer = f(Arc::make_mut(&mut value));
-    put(key, value)?;
-    Ok(Some(answer))
+/// Lets `f` change `value` and returns what it returns; cloned first only when someone
+/// else still holds the value (a `get` made earlier is a copy). The borrow of the
+/// thread-local is not held while `f`, the application's code, runs.
+fn change_in<T: Clone, R>(value: &mut Arc<T>, f: impl FnOnce(&mut T) -> R) -> R {
+    f(Arc::make_mut(value))
 }
 
 // ANCHOR: values
@@ -80,7 +61,9 @@ where
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
 pub fn insert<T: Any + Send + Sync>(value: T) -> Result<(), Error> {
-    put(Key::Type(TypeId::of::<T>()), Arc::new(value))
+    let old = with_live(|live| live.values.insert(Arc::new(value)))?;
+    drop(old);
+    Ok(())
 }
 // ANCHOR_END: values
 
@@ -89,16 +72,17 @@ pub fn insert<T: Any + Send + Sync>(value: T) -> Result<(), Error> {
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
 pub fn get<T: Any + Clone + Send + Sync>() -> Result<Option<T>, Error> {
-    let found = find(&Key::Type(TypeId::of::<T>()))?;
+    let found = with_live(|live| live.values.get::<Arc<T>>().map(Arc::clone))?;
     // Cloned outside the borrow, since `T::clone` is the application's code.
-    Ok(found.and_then(|v| v.downcast_ref::<T>().cloned()))
+    Ok(found.map(|v| T::clone(&v)))
 }
 
 /// Removes the value of type `T`; returns whether there was one (web.py's `del web.ctx.x`).
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
 pub fn remove<T: Any + Send + Sync>() -> Result<bool, Error> {
-    Ok(take(&Key::Type(TypeId::of::<T>()))?.is_some())
+    let old = with_live(|live| live.values.remove::<Arc<T>>())?;
+    Ok(old.is_some())
 }
 
 /// Changes the value of type `T` in place (web.py's `web.ctx.count += 1`):
@@ -111,7 +95,14 @@ pub fn update<T, R>(f: impl FnOnce(&mut T) -> R) -> Result<Option<R>, Error>
 where
     T: Any + Clone + Send + Sync,
 {
-    change(Key::Type(TypeId::of::<T>()), f)
+    let Some(mut value) = with_live(|live| live.values.remove::<Arc<T>>())? else {
+        return Ok(None);
+    };
+    let answer = change_in(&mut value, f);
+    // Back as the `Arc<T>` it was taken out as (`insert` would wrap it once more).
+    let old = with_live(|live| live.values.insert(value))?;
+    drop(old);
+    Ok(Some(answer))
 }
 // ANCHOR_END: values_get
 
@@ -121,7 +112,7 @@ where
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
 pub fn set<T: Any + Send + Sync>(name: &str, value: T) -> Result<(), Error> {
-    put(Key::Name(name.to_string()), Arc::new(value))
+    put_named(name, Arc::new(value))
 }
 
 /// `web.ctx.name`: a copy of the value stored under `name` by [`set`], `None` when the
@@ -130,7 +121,7 @@ pub fn set<T: Any + Send + Sync>(name: &str, value: T) -> Result<(), Error> {
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
 pub fn attr<T: Any + Clone + Send + Sync>(name: &str) -> Result<Option<T>, Error> {
-    let found = find(&Key::Name(name.to_string()))?;
+    let found = find_named(name)?;
     Ok(found.and_then(|v| v.downcast_ref::<T>().cloned()))
 }
 
@@ -138,7 +129,7 @@ pub fn attr<T: Any + Clone + Send + Sync>(name: &str) -> Result<Option<T>, Error
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
 pub fn unset(name: &str) -> Result<bool, Error> {
-    Ok(take(&Key::Name(name.to_string()))?.is_some())
+    Ok(take_named(name)?.is_some())
 }
 
 /// `web.ctx.name += 1`: [`update`] for a value stored under `name`; `None` when the name
@@ -149,6 +140,18 @@ pub fn update_attr<T, R>(name: &str, f: impl FnOnce(&mut T) -> R) -> Result<Opti
 where
     T: Any + Clone + Send + Sync,
 {
-    change(Key::Name(name.to_string()), f)
+    let Some(value) = take_named(name)? else {
+        return Ok(None);
+    };
+    let mut value = match value.downcast::<T>() {
+        Ok(value) => value,
+        Err(other) => {
+            put_named(name, other)?;
+            return Ok(None);
+        }
+    };
+    let answer = change_in(&mut value, f);
+    put_named(name, value)?;
+    Ok(Some(answer))
 }
 // ANCHOR_END: values_named
