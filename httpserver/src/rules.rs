@@ -1,5 +1,6 @@
 //! The HTTP rules more than one layer checks, each written once: token characters, field
-//! values, status codes and reason phrases, `Content-Length`, and the statuses without a body.
+//! values, status codes and reason phrases, `Content-Length`, the statuses without a body,
+//! and the environ key of a request header (for the gateways above, `wsgi` and `pywsgi`).
 //!
 //! `httpserver` is the lowest layer that needs them (its parser and its `Response`), so they
 //! live here and `wsgi` (`validate_header`, `Status::parse`, the gateway, the validator) and
@@ -114,6 +115,36 @@ pub fn check_header(name: &str, value: &[u8]) -> Result<(), FieldError> {
     Ok(())
 }
 // ANCHOR_END: check_header
+
+// ANCHOR: header_key
+/// The environ key a gateway gives request header `name` (CGI, RFC 3875 §4.1.18, as WSGI
+/// and every gateway on this server use it): `CONTENT_TYPE` and `CONTENT_LENGTH` for
+/// those two, `HTTP_` + the name uppercased with `-` as `_` otherwise. `None` for a name
+/// containing `_`: both `X-Foo` and `X_Foo` would become `HTTP_X_FOO`, so a client could
+/// forge a header a proxy in front of the server set (`X-Forwarded-For`) by sending its
+/// underscore twin. Such headers are dropped, as nginx and Apache httpd do.
+pub fn cgi_header_key(name: &str) -> Option<String> {
+    if name.contains('_') {
+        return None;
+    }
+    if name.eq_ignore_ascii_case("content-type") {
+        return Some("CONTENT_TYPE".to_owned());
+    }
+    if name.eq_ignore_ascii_case("content-length") {
+        return Some("CONTENT_LENGTH".to_owned());
+    }
+    let mut key = String::with_capacity(5 + name.len());
+    key.push_str("HTTP_");
+    key.extend(name.chars().map(|c| {
+        if c == '-' {
+            '_'
+        } else {
+            c.to_ascii_uppercase()
+        }
+    }));
+    Some(key)
+}
+// ANCHOR_END: header_key
 
 #[cfg(test)]
 mod tests {

@@ -56,8 +56,8 @@ impl ServerArgs {
     /// Reads the three flags out of `args`.
     ///
     /// # Errors
-    /// [`BadArgument`] for one of the three flags without a value or with a
-    /// value that is not a number in range (a port above 65535, a negative count).
+    /// [`BadArgument`] for one of the three flags without a value ("needs a value") or
+    /// with a value that is not a number in range (a port above 65535, a negative count).
     pub fn parse<S: Into<String>>(
         args: impl IntoIterator<Item = S>,
     ) -> Result<ServerArgs, BadArgument> {
@@ -73,7 +73,12 @@ impl ServerArgs {
                 parsed.rest.push(arg);
                 continue;
             }
-            let value = args.next().unwrap_or_default();
+            let Some(value) = args.next() else {
+                return Err(BadArgument {
+                    arg,
+                    problem: "needs a value",
+                });
+            };
             let bad = || BadArgument {
                 arg: format!("{arg} {value}").trim_end().to_owned(),
                 problem: "needs a whole number in range",

@@ -5,10 +5,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use httpserver::ServerConfig;
+use httpserver::{BadArgument, ServerArgs, ServerConfig};
 
 /// Where the server listens when `--port` is not given (as the other programs).
-pub const DEFAULT_PORT: u16 = 8080;
+pub const DEFAULT_PORT: u16 = httpserver::DEFAULT_PORT;
 
 /// The parsed command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +79,8 @@ impl AppSpec {
 }
 
 impl ServeArgs {
-    /// Reads the arguments after the program name.
+    /// Reads the arguments after the program name: the server's own three flags as every
+    /// example reads them ([`ServerArgs`]), then `--chdir` and the application.
     ///
     /// # Errors
     /// An [`ArgsError`] naming the first argument that is unknown, lacks its value, or
@@ -87,54 +88,44 @@ impl ServeArgs {
     pub fn parse<S: Into<String>>(
         args: impl IntoIterator<Item = S>,
     ) -> Result<ServeArgs, ArgsError> {
-        let (mut app, mut port, mut threads, mut timeout, mut chdir) =
-            (None, DEFAULT_PORT, None, None, None);
-        let mut args = args.into_iter().map(Into::into);
-        while let Some(arg) = args.next() {
-            if !arg.starts_with("--") {
-                if app.is_some() {
-                    return Err(ArgsError(format!("{arg:?}: one application only")));
-                }
-                app = Some(AppSpec::parse(&arg)?);
-                continue;
+        let bad = |e: BadArgument| ArgsError(e.to_string());
+        let mut server = ServerArgs::parse(args).map_err(bad)?;
+        if server.threads == Some(0) {
+            return Err(ArgsError(
+                "--threads 0: needs a whole number in range, at least 1".to_owned(),
+            ));
+        }
+        let chdir = server.take_flag("--chdir").map_err(bad)?.map(PathBuf::from);
+        let mut app = None;
+        for arg in server.rest.drain(..) {
+            if arg.starts_with("--") {
+                return Err(ArgsError(format!("{arg}: not an argument pywsgi takes")));
             }
-            let value = args
-                .next()
-                .ok_or_else(|| ArgsError(format!("{arg} needs a value")))?;
-            let bad = || ArgsError(format!("{arg} {value}: needs a whole number in range"));
-            match arg.as_str() {
-                "--port" => port = value.parse().map_err(|_| bad())?,
-                "--threads" => match value.parse() {
-                    Ok(n) if n > 0 => threads = Some(n),
-                    _ => return Err(bad()),
-                },
-                "--timeout" => {
-                    timeout = Some(Duration::from_secs(value.parse().map_err(|_| bad())?))
-                }
-                "--chdir" => chdir = Some(PathBuf::from(value)),
-                _ => return Err(ArgsError(format!("{arg}: not an argument pywsgi takes"))),
+            if app.is_some() {
+                return Err(ArgsError(format!("{arg:?}: one application only")));
             }
+            app = Some(AppSpec::parse(&arg)?);
         }
         let app = app.ok_or_else(|| ArgsError("no application given".to_owned()))?;
         Ok(ServeArgs {
             app,
-            port,
-            threads,
-            timeout,
+            port: server.port,
+            threads: server.threads,
+            timeout: server.timeout,
             chdir,
         })
     }
 
-    /// The server configuration the flags ask for, on 127.0.0.1.
+    /// The server configuration the flags ask for, on 127.0.0.1, as [`ServerArgs::config`]
+    /// makes it.
     pub fn config(&self) -> ServerConfig {
-        let mut config = ServerConfig::from_host_port("127.0.0.1", self.port);
-        if let Some(threads) = self.threads {
-            config.threads = threads;
-        }
-        match self.timeout {
-            Some(timeout) => config.timeout(timeout),
-            None => config,
-        }
+        let server = ServerArgs {
+            port: self.port,
+            threads: self.threads,
+            timeout: self.timeout,
+            rest: Vec::new(),
+        };
+        server.config()
     }
 }
 
@@ -196,7 +187,7 @@ mod tests {
             (&["--port", "0"][..], "no application"),
             (&["a:b", "--port", "65536"][..], "--port 65536"),
             (&["a:b", "--threads", "0"][..], "--threads 0"),
-            (&["a:b", "--timeout"][..], "--timeout needs a value"),
+            (&["a:b", "--timeout"][..], "needs a value"),
             (&["a:b", "--workers", "2"][..], "--workers"),
         ] {
             let err = ServeArgs::parse(line.iter().copied()).expect_err("refused");

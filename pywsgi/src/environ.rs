@@ -90,7 +90,8 @@ pub(crate) fn fill(py: Python<'_>, env: &Bound<'_, PyDict>, head: &RequestHead) 
 }
 
 /// `HTTP_` and the name in upper case with `-` as `_`; `CONTENT_TYPE` and
-/// `CONTENT_LENGTH` without the prefix (CGI's names). The common ones are interned.
+/// `CONTENT_LENGTH` without the prefix (CGI's names, `httpserver::rules::cgi_header_key`).
+/// The common ones are interned.
 fn header_key<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
     macro_rules! known {
         ($($wire:literal => $key:literal),* $(,)?) => {
@@ -109,14 +110,8 @@ fn header_key<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
         "content-length" => "CONTENT_LENGTH",
         "referer" => "HTTP_REFERER",
     );
-    let mut key = String::with_capacity(5 + name.len());
-    key.push_str("HTTP_");
-    key.extend(name.chars().map(|c| {
-        if c == '-' {
-            '_'
-        } else {
-            c.to_ascii_uppercase()
-        }
-    }));
+    // Names with `_` were left out by the caller; the rule is httpserver's, as the
+    // `wsgi` layer's environ uses it.
+    let key = httpserver::rules::cgi_header_key(name).unwrap_or_default();
     PyString::new(py, &key)
 }

@@ -169,35 +169,10 @@ impl Environ {
     }
 }
 
-// ANCHOR: header_key
-/// The environ key for request header `name`: `CONTENT_TYPE` and `CONTENT_LENGTH` for
-/// those two (CGI, RFC 3875 §4.1), `HTTP_` + the name uppercased with `-` as `_`
-/// otherwise. `None` for a name containing `_`: both `X-Foo` and `X_Foo` would become
-/// `HTTP_X_FOO`, so a client could forge a header a proxy in front of the server set
-/// (`X-Forwarded-For`) by sending its underscore twin. Such headers are dropped, as nginx
-/// and Apache httpd do, and listed in the `DroppedHeaders` extension.
-pub fn header_key(name: &str) -> Option<String> {
-    if name.contains('_') {
-        return None;
-    }
-    if name.eq_ignore_ascii_case("content-type") {
-        return Some("CONTENT_TYPE".to_owned());
-    }
-    if name.eq_ignore_ascii_case("content-length") {
-        return Some("CONTENT_LENGTH".to_owned());
-    }
-    let mut key = String::with_capacity(5 + name.len());
-    key.push_str("HTTP_");
-    key.extend(name.chars().map(|c| {
-        if c == '-' {
-            '_'
-        } else {
-            c.to_ascii_uppercase()
-        }
-    }));
-    Some(key)
-}
-// ANCHOR_END: header_key
+/// The environ key for request header `name`, `None` for a name with `_` (dropped and
+/// listed in the `DroppedHeaders` extension): the CGI rule, whose one home is
+/// `httpserver::rules::cgi_header_key`, where `pywsgi` finds it too.
+pub use httpserver::rules::cgi_header_key as header_key;
 
 impl Environ {
     // ANCHOR: add_header

@@ -125,6 +125,8 @@ pub fn attr<T: Any + Clone + Send + Sync>(name: &str) -> Result<Option<T>, Error
     Ok(found.and_then(|v| v.downcast_ref::<T>().cloned()))
 }
 
+// ANCHOR_END: values_named
+
 /// `del web.ctx.name`; returns whether the name held something.
 ///
 /// Errors with [`Error::OutsideRequest`] outside a request.
@@ -154,4 +156,3 @@ where
     put_named(name, value)?;
     Ok(Some(answer))
 }
-// ANCHOR_END: values_named
