@@ -325,6 +325,37 @@ fn a_request_sent_while_its_connection_is_served_is_not_lost() {
 }
 
 #[test]
+fn a_connection_reported_beside_a_slow_one_is_served_while_the_slow_handler_runs() {
+    // One wait may report several connections: the worker keeps the first and leaves the
+    // rest in the ready list, where no new event will report them again. When the first
+    // one's handler is slow, the rest must be served by another seat (woken for them) or,
+    // with one seat, by the watcher's extra one: not after the slow handler returns. The
+    // two requests go out back to back so that one wait often reports both; twenty
+    // rounds. The gate opens only once the fast answer is read, so a fast request left
+    // behind the gate fails the read (its timeout), it does not pass late.
+    let (gateway, started, release) = gated();
+    let server = TestServer::with_gateway(|c| c.threads = 4, gateway);
+    for round in 0..20 {
+        let mut slow = BufReader::new(server.connect());
+        let mut fast = BufReader::new(server.connect());
+        slow.get_mut()
+            .write_all(b"GET /gate HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("sent");
+        fast.get_mut().write_all(GET).expect("sent");
+        let r = read_response(&mut fast, false);
+        assert_eq!(
+            (round, r.status, r.body.as_slice()),
+            (round, 200, &b"hello"[..])
+        );
+        started
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a worker took /gate");
+        release.send(()).expect("the gate waits");
+        assert_eq!(read_response(&mut slow, false).body, b"released");
+    }
+}
+
+#[test]
 fn pipelined_requests_past_the_read_buffer_are_all_answered() {
     // 600 requests in one write, 20 KiB: more than one read of the connection's buffer
     // takes. The connection may wait on the poller only once the socket is drained, or

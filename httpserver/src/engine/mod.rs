@@ -99,6 +99,19 @@ impl<C> WaitingRoom<C> {
         self.ready_len.store(ready.len(), Ordering::Release);
     }
 
+    /// With connections left in `ready`, wakes one other seated worker that waits on the
+    /// poller, if there is one: their events were reported once (edge-triggered) and
+    /// will not wake anyone again, so without this they would wait for the caller's
+    /// request, however slow its handler, while another seat sleeps. The woken worker
+    /// answers the doorbell, then takes from `ready` first, and wakes the next in turn
+    /// while some are left. With one seat (one core) nobody else waits: no ring, and the
+    /// watcher's extra seat is what serves `ready` past a slow handler.
+    fn hand_on_ready(&self) {
+        if self.ready_len.load(Ordering::Acquire) > 0 && self.seats.another_waits() {
+            self.poller.ring();
+        }
+    }
+
     /// The next ready connection, or `None` for a doorbell, a timeout, a failure.
     fn wait_seated(&self, timeout: Option<Duration>) -> Option<C> {
         let mut events = [Event {
@@ -108,6 +121,7 @@ impl<C> WaitingRoom<C> {
         loop {
             while let Some(key) = self.next_ready() {
                 if let Some(conn) = self.slots.take(key) {
+                    self.hand_on_ready();
                     return Some(conn);
                 }
             }
@@ -132,6 +146,7 @@ impl<C> WaitingRoom<C> {
             let mut rest = keys.peekable();
             if rest.peek().is_some() {
                 self.keep_ready(rest);
+                self.hand_on_ready();
             }
             // A doorbell left unanswered (a connection came with it) stays rung: it is
             // level triggered, so the next wait reports it again.

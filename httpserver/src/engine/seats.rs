@@ -175,6 +175,13 @@ impl Seats {
         });
     }
 
+    /// Whether a seated worker other than the caller (seated, not serving yet) waits on
+    /// the poller now: one that a doorbell would wake.
+    pub(crate) fn another_waits(&self) -> bool {
+        let state = self.lock();
+        state.seated > state.serving + 1
+    }
+
     /// The calling worker leaves the poller (for its queue or its exit): a standby
     /// worker may take its seat.
     pub(crate) fn leave(&self) {
