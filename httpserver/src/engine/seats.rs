@@ -15,7 +15,8 @@
 //! looks every `WATCH` while seated workers are inside the application, and if all of
 //! them are and none finished a request since its last look, it takes an extra seat. A
 //! seated worker that comes back from a request while there are more seats than cores
-//! gives its seat up. A worker that leaves the poller (a doorbell: a queued item, an exit
+//! gives its seat up, unless every other seated worker is still inside the application
+//! (it would leave the poller empty). A worker that leaves the poller (a doorbell: a queued item, an exit
 //! message) gives its seat to a standby worker, so exit messages reach every worker.
 
 use std::cell::RefCell;
@@ -67,6 +68,8 @@ struct State {
     taken: u64,
     /// A standby worker is the watcher now.
     watching: bool,
+    /// Extra seats given back by their holders so far (what the tests look at).
+    given_back: u64,
 }
 
 /// The seats at the workers' poller.
@@ -99,9 +102,9 @@ impl Seats {
 
     // ANCHOR: take_seat
     /// Returns once the calling worker holds a seat: at once for a seated worker back
-    /// from a request (unless there are more seats than cores: then it gives its seat
-    /// up), else when a seat is free or the watcher sees every seated worker stuck in
-    /// the application.
+    /// from a request (unless there are more seats than cores and another seated worker
+    /// waits on the poller: then it gives its seat up), else when a seat is free or the
+    /// watcher sees every seated worker stuck in the application.
     pub(crate) fn take_seat(self: &Arc<Self>) {
         let kept = HELD.with(|held| {
             let mut held = held.borrow_mut();
@@ -113,9 +116,15 @@ impl Seats {
                 seat.serving = false;
                 state.serving -= 1;
             }
-            if state.seated <= self.cores {
+            // More seats than cores: give this one up, unless every other seated worker
+            // is inside the application. Then this worker would be the only one at the
+            // poller, and giving its seat up would leave nobody there until the watcher
+            // looks again: with handlers slower than `WATCH`, the seats would never
+            // outnumber the cores by more than one, whatever `threads` allows.
+            if state.seated <= self.cores || state.serving + 1 >= state.seated {
                 return true;
             }
+            state.given_back += 1;
             drop(state);
             // An extra seat, taken for a slow handler: given back.
             held.take();
@@ -224,6 +233,39 @@ mod tests {
     }
 
     #[test]
+    fn a_worker_back_while_every_other_seat_serves_keeps_its_extra_seat() {
+        // Slow handlers: the watcher gave a second seat, and its holder is inside the
+        // application too when the first comes back. The first keeps its seat (else
+        // nobody would wait on the poller), so the seats can grow past one extra.
+        let seats = Arc::new(Seats::new(1));
+        seats.take_seat();
+        seats.serving();
+        let (serving, is_serving) = mpsc::channel();
+        let (finish, finished) = mpsc::channel::<()>();
+        let other = Arc::clone(&seats);
+        let holder = thread::spawn(move || {
+            other.take_seat();
+            other.serving();
+            let _ = serving.send(());
+            let _ = finished.recv_timeout(Duration::from_secs(10));
+            other.leave();
+        });
+        is_serving
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the watcher took an extra seat");
+        seats.take_seat();
+        let state = seats.lock();
+        assert_eq!(
+            (state.seated, state.serving, state.given_back),
+            (2, 1, 0),
+            "{state:?}"
+        );
+        drop(state);
+        let _ = finish.send(());
+        holder.join().expect("the holder ends");
+    }
+
+    #[test]
     fn a_worker_stuck_in_the_application_gets_company_and_the_extra_seat_goes_back() {
         let seats = Arc::new(Seats::new(1));
         seats.take_seat();
@@ -257,6 +299,10 @@ mod tests {
         });
         seats.take_seat();
         let state = seats.lock();
-        assert_eq!((state.seated, state.serving), (1, 0), "{state:?}");
+        assert_eq!(
+            (state.seated, state.serving, state.given_back),
+            (1, 0, 1),
+            "{state:?}"
+        );
     }
 }
