@@ -190,7 +190,6 @@ impl Application {
         self.change_settings(|s| s.max_fields = fields);
     }
 
-    // ANCHOR: host_settings
     /// The hosts this application answers for, as Django's `ALLOWED_HOSTS`: a request
     /// whose `Host` (without port, any case) is not listed, or that has no `Host`, is a
     /// 400 before any processor runs. `.example.com` allows the domain and its
@@ -215,5 +214,4 @@ impl Application {
         self.change_settings(|s| s.home = Some(home));
         Ok(())
     }
-    // ANCHOR_END: host_settings
 }

@@ -18,7 +18,6 @@ use crate::{Application, Error};
 /// serving others is what you mean.
 pub const DEFAULT_ADDRESS: &str = "127.0.0.1:8080";
 
-// ANCHOR: parse_address
 /// The address from `run`'s first command-line argument, as web.py read it: `8080` (a
 /// port on loopback), `IP` (port 8080), `IP:PORT` or `[IPv6]:PORT`; none gives
 /// [`DEFAULT_ADDRESS`].
@@ -41,7 +40,6 @@ pub fn parse_address(arg: Option<&str>) -> Result<SocketAddr, Error> {
     }
     arg.parse::<SocketAddr>().map_err(|_| bad())
 }
-// ANCHOR_END: parse_address
 
 // ANCHOR: middleware_stack
 /// Middleware for [`run_with`](Application::run_with) and
