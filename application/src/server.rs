@@ -41,7 +41,6 @@ pub fn parse_address(arg: Option<&str>) -> Result<SocketAddr, Error> {
     arg.parse::<SocketAddr>().map_err(|_| bad())
 }
 
-// ANCHOR: middleware_stack
 /// Middleware for [`run_with`](Application::run_with) and
 /// [`start_with`](Application::start_with), in an order the constructor names, since the
 /// two orders in use are opposite: web.py's `app.run(m1, m2)` made `m2(m1(app))`, the
@@ -67,7 +66,6 @@ impl MiddlewareStack {
         MiddlewareStack { innermost_first }
     }
 }
-// ANCHOR_END: middleware_stack
 
 impl Application {
     // ANCHOR: run
