@@ -21,7 +21,6 @@ pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
 /// a 10 MiB body of `a&a&a…` become five million pairs, hundreds of MiB in memory.
 pub const DEFAULT_MAX_FIELDS: usize = 1000;
 
-// ANCHOR: application
 /// web.py's `application`: an ordered URL mapping, processors around it, custom pages.
 ///
 /// Cloning gives another handle to the same application, as a Python reference does:
@@ -55,7 +54,6 @@ pub(crate) struct Settings {
     /// The canonical `homedomain`, instead of one built from the client's `Host`.
     pub(crate) home: Option<String>,
 }
-// ANCHOR_END: application
 
 impl Application {
     // ANCHOR: new
@@ -79,7 +77,6 @@ impl Application {
     }
     // ANCHOR_END: new
 
-    // ANCHOR: subdomains
     /// web.py's `subdomain_application`: `(host pattern, target)` pairs matched against
     /// the `Host` header without its port, anchored, first match wins. A pattern's groups
     /// reach a handler as its `Args`, as URL groups do; a sub-application target
@@ -90,7 +87,6 @@ impl Application {
         let mapping = mapping.into_iter().map(|(p, t)| (p, t.into()));
         Application::compile(Subject::Host, mapping)
     }
-    // ANCHOR_END: subdomains
 
     fn compile<S: Into<String>>(
         subject: Subject,
@@ -190,7 +186,6 @@ impl Application {
         self.change_settings(|s| s.max_fields = fields);
     }
 
-    // ANCHOR: host_settings
     /// The hosts this application answers for, as Django's `ALLOWED_HOSTS`: a request
     /// whose `Host` (without port, any case) is not listed, or that has no `Host`, is a
     /// 400 before any processor runs. `.example.com` allows the domain and its
@@ -215,5 +210,4 @@ impl Application {
         self.change_settings(|s| s.home = Some(home));
         Ok(())
     }
-    // ANCHOR_END: host_settings
 }

@@ -9,7 +9,6 @@ use crate::ctx;
 use crate::http_error::HttpError;
 use crate::web::websafe as escape;
 
-// ANCHOR: debug_page
 /// The 500 `e` with a body describing it and the current request.
 pub(crate) fn page(e: HttpError) -> HttpError {
     let detail = e.detail.clone().unwrap_or_else(|| e.status().to_string());
@@ -36,4 +35,3 @@ pub(crate) fn page(e: HttpError) -> HttpError {
     page.detail = Some(detail);
     page
 }
-// ANCHOR_END: debug_page

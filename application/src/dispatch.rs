@@ -84,7 +84,6 @@ impl Inner {
     }
 }
 
-// ANCHOR: delegate
 /// Hands the request to a sub-application mounted at `prefix`: inside it `path` and
 /// `fullpath` lose the prefix, `home` and `homepath` gain it; the parent's `ctx` comes
 /// back afterwards (web.py's `_delegate_sub_application`). A host mapping's
@@ -107,4 +106,3 @@ fn delegate(prefix: &str, app: &Application) -> Outcome {
     with_live(|live| live.ctx = saved)?;
     outcome
 }
-// ANCHOR_END: delegate

@@ -24,6 +24,7 @@ pub(crate) fn homedomain(vars: &Vars, home: Option<&str>) -> String {
         _ => format!("{protocol}://{}", server_authority(vars, protocol)),
     }
 }
+// ANCHOR_END: homedomain
 
 /// PEP 3333's reconstruction without a `Host`: `SERVER_NAME`, then `:SERVER_PORT`
 /// unless it is the scheme's default. The server sets `SERVER_NAME` to the address it
@@ -47,7 +48,6 @@ fn server_authority(vars: &Vars, protocol: &str) -> String {
         _ => name,
     }
 }
-// ANCHOR_END: homedomain
 
 // ANCHOR: host_allowed
 /// Whether `host` (the `Host` header) names one of `allowed`, compared without the

@@ -70,7 +70,6 @@ impl Response {
 }
 
 impl Application {
-    // ANCHOR: request
     /// The in-process client: `app.request("/hello?x=1").method("POST").data("a=b").send()`.
     /// Defaults as in web.py: `GET`, host `0.0.0.0:8080`, plain HTTP.
     pub fn request(&self, localpart: &str) -> Request<'_> {
@@ -85,7 +84,6 @@ impl Application {
             env: Vec::new(),
         }
     }
-    // ANCHOR_END: request
 }
 
 impl Request<'_> {
@@ -125,7 +123,6 @@ impl Request<'_> {
         self
     }
 
-    // ANCHOR: send
     /// Calls `wsgifunc()` as a server would, with an environ built as web.py's
     /// `request` built it, and collects the whole response. A failure of the gateway
     /// contract (it cannot happen with this crate's callable) comes back as a 500.
@@ -164,7 +161,6 @@ impl Request<'_> {
             Err(_) => failed("the response body panicked after its headers".to_string()),
         }
     }
-    // ANCHOR_END: send
 }
 
 /// What `send` answers when the gateway contract failed or the body panicked mid-stream.

@@ -14,7 +14,6 @@ use crate::ctx::with_live;
 use crate::outcome::{Body, OnDrop, Outcome};
 use crate::HttpError;
 
-// ANCHOR: processor
 /// What `add_processor` takes. Any `Fn(Next<'_>) -> Outcome + Send + Sync` function or
 /// closure is one; [`processor_fn`] makes one from a closure without the `Next<'_>`
 /// annotation and can give it a name.
@@ -41,6 +40,7 @@ where
     }
 }
 
+// ANCHOR: next
 /// The rest of the chain: the processors added after this one, then the handler.
 pub struct Next<'a> {
     rest: &'a [Arc<dyn Processor>],
@@ -53,9 +53,8 @@ impl Next<'_> {
         run_chain(self.rest, self.handle)
     }
 }
-// ANCHOR_END: processor
+// ANCHOR_END: next
 
-// ANCHOR: processor_fn
 /// A processor made by [`processor_fn`], [`loadhook`] or [`unloadhook`], with the name
 /// the trace shows for it.
 pub struct ProcessorFn<F> {
@@ -90,8 +89,6 @@ impl<F> ProcessorFn<F> {
         self
     }
 }
-
-// ANCHOR_END: processor_fn
 
 impl<F> Processor for ProcessorFn<F>
 where
@@ -188,7 +185,6 @@ fn shown(type_name: &str) -> String {
     }
 }
 
-// ANCHOR: hook_outcome
 /// What a hook returns: nothing, or a `Result` whose error becomes the response (web.py's
 /// hook raised `web.seeother(…)` or `web.unauthorized()`).
 pub trait HookOutcome {
@@ -214,7 +210,6 @@ impl HookOutcome for Result<(), crate::Error> {
         self.map_err(HttpError::from)
     }
 }
-// ANCHOR_END: hook_outcome
 
 // ANCHOR: loadhook
 /// A processor that runs `f` before the rest of the chain (web.py's `loadhook`). When
@@ -235,7 +230,6 @@ where
 
 // ANCHOR_END: loadhook
 
-// ANCHOR: unloadhook
 /// A processor that runs `f` after the rest of the chain (web.py's `unloadhook`): also
 /// when it failed or panicked, and for a streaming body only when the stream ends or
 /// is abandoned, so `f` sees the whole response go out. An error from `f` replaces the
@@ -266,7 +260,6 @@ where
     })
     .named(name)
 }
-// ANCHOR_END: unloadhook
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,6 @@ use crate::{Application, Error};
 /// serving others is what you mean.
 pub const DEFAULT_ADDRESS: &str = "127.0.0.1:8080";
 
-// ANCHOR: parse_address
 /// The address from `run`'s first command-line argument, as web.py read it: `8080` (a
 /// port on loopback), `IP` (port 8080), `IP:PORT` or `[IPv6]:PORT`; none gives
 /// [`DEFAULT_ADDRESS`].
@@ -41,9 +40,7 @@ pub fn parse_address(arg: Option<&str>) -> Result<SocketAddr, Error> {
     }
     arg.parse::<SocketAddr>().map_err(|_| bad())
 }
-// ANCHOR_END: parse_address
 
-// ANCHOR: middleware_stack
 /// Middleware for [`run_with`](Application::run_with) and
 /// [`start_with`](Application::start_with), in an order the constructor names, since the
 /// two orders in use are opposite: web.py's `app.run(m1, m2)` made `m2(m1(app))`, the
@@ -69,7 +66,6 @@ impl MiddlewareStack {
         MiddlewareStack { innermost_first }
     }
 }
-// ANCHOR_END: middleware_stack
 
 impl Application {
     // ANCHOR: run

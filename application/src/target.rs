@@ -30,7 +30,6 @@ impl Args {
         self.0.get(i).and_then(|g| g.as_deref())
     }
 
-    // ANCHOR: args_parse
     /// Group `i` as text, `""` for an optional group that did not take part (web.py
     /// passed `None`, which most handlers then used as an empty string).
     pub fn str(&self, i: usize) -> &str {
@@ -65,7 +64,6 @@ impl Args {
             .with_header("Content-Type", "text/plain; charset=utf-8")
             .with_body(why))
     }
-    // ANCHOR_END: args_parse
 
     /// How many groups the pattern has.
     pub fn len(&self) -> usize {
@@ -218,7 +216,6 @@ fn type_name<T>() -> &'static str {
     }
 }
 
-// ANCHOR: route_shorthand
 /// `Target::route().get(f)`, for a mapping that fits on a line:
 /// `Application::new([("/", get(index)), ("/add", post(add))])`; more methods chain as on
 /// any route (`get(show).post(save)`).
@@ -240,7 +237,6 @@ pub fn put(f: impl Fn(&Args) -> Outcome + Send + Sync + 'static) -> Target {
 pub fn delete(f: impl Fn(&Args) -> Outcome + Send + Sync + 'static) -> Target {
     Target::route().delete(f)
 }
-// ANCHOR_END: route_shorthand
 
 fn refused(why: String) -> Target {
     Target(Kind::Refused(why))

@@ -126,7 +126,6 @@ impl ServerArgs {
         }
     }
 
-    // ANCHOR: server_args_config
     /// The server configuration the flags ask for, on 127.0.0.1 (loopback: an example
     /// is not meant to be reachable from the network).
     pub fn config(&self) -> ServerConfig {
@@ -140,7 +139,6 @@ impl ServerArgs {
             None => config,
         }
     }
-    // ANCHOR_END: server_args_config
 }
 
 /// A server command line with a flag whose value is missing or not a number in range, or

@@ -56,7 +56,6 @@ impl ClientError {
     // ANCHOR_END: client_status
 }
 
-// ANCHOR: reason_phrase
 /// The reason phrase RFC 9110 registers for `code` (with 418 from RFC 2324), if any: the
 /// one table of them in the workspace (the `wsgi` layer's `Status` uses it too).
 pub fn reason_phrase(code: u16) -> Option<&'static str> {
@@ -77,8 +76,6 @@ pub fn reason_phrase(code: u16) -> Option<&'static str> {
         304 => "Not Modified",
         307 => "Temporary Redirect",
         308 => "Permanent Redirect",
-        // ANCHOR_END: reason_phrase
-        // ANCHOR: reason_phrase_errors
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -111,7 +108,6 @@ pub fn reason_phrase(code: u16) -> Option<&'static str> {
         _ => return None,
     })
 }
-// ANCHOR_END: reason_phrase_errors
 
 /// The reason phrase the server writes for a status it produces itself.
 pub(crate) fn reason(code: u16) -> Option<&'static str> {

@@ -30,6 +30,11 @@
 //!   [`MAX_LISTING_LINES`] lines, unless `tidy/long-listings.txt` names it with a
 //!   reason. Why: a reader scrolls past a wall of code; a skeleton, then its parts, is
 //!   read.
+//! - [`listing_heavy_chapters`], [`listings_without_introduction`]: a chapter shows at
+//!   most [`MAX_LISTING_RATIO`] lines of listing per line of prose, and the line before
+//!   every code fence is prose, unless `tidy/listing-balance.txt` names the chapter with a
+//!   reason. Why: a chapter that is mostly code leaves the reader to find what matters in
+//!   it; the paragraph before a listing says what to look at (see the `balance` module).
 //! - [`includes_breaking_lists`]: an include inside a list item pastes text with the
 //!   item's indentation, unless `tidy/list-item-includes.txt` names it with a reason.
 //!   Why: mdBook pastes the region as it is, and its unindented lines end the list item
@@ -65,6 +70,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 mod allowlist;
+mod balance;
 mod links;
 mod listings;
 mod long_functions;
@@ -73,6 +79,10 @@ mod prose;
 mod report;
 
 pub use allowlist::{is_listed, parse_allowlist, stale_entries, Allowed};
+pub use balance::{
+    balance_of, listing_heavy_chapters, listings_without_introduction, unintroduced_listings,
+    Balance, Unintroduced, MAX_LISTING_RATIO,
+};
 pub use links::{
     dead_links, heading_id, heading_ids, links_in, positional_references, summary_titles,
     POSITIONAL,

@@ -154,7 +154,7 @@ fn indentation(line: &str) -> usize {
 }
 
 /// The fence `trimmed` opens, if it opens one: its run of backticks or tildes.
-fn fence_marker(trimmed: &str) -> Option<String> {
+pub(crate) fn fence_marker(trimmed: &str) -> Option<String> {
     let c = trimmed.chars().next().filter(|c| *c == '`' || *c == '~')?;
     let marker: String = trimmed.chars().take_while(|x| *x == c).collect();
     (marker.len() >= 3).then_some(marker)
@@ -162,7 +162,7 @@ fn fence_marker(trimmed: &str) -> Option<String> {
 
 /// Whether `trimmed` closes the fence opened by `marker`: the same character, at least
 /// as many, nothing after.
-fn closes(trimmed: &str, marker: &str) -> bool {
+pub(crate) fn closes(trimmed: &str, marker: &str) -> bool {
     fence_marker(trimmed).is_some_and(|m| {
         m.starts_with(&marker[..1])
             && m.len() >= marker.len()

@@ -22,7 +22,6 @@ const COOKIE_VALUE: &AsciiSet = &CONTROLS
     .add(b'\\')
     .add(b'%');
 
-// ANCHOR: cookies
 /// The request's cookies (web.py's `web.cookies()`): `cookies()?.get("sid")`, with
 /// web.py's defaults and required names as calls on the result:
 /// `web.cookies(lang="en")` is `cookies()?.with_default("lang", "en")`.
@@ -48,7 +47,6 @@ pub fn cookies() -> Result<Storage, Error> {
 pub fn setcookie(name: &str, value: &str) -> Result<(), Error> {
     SetCookie::new(name, value).set()
 }
-// ANCHOR_END: cookies
 
 // ANCHOR: setcookie
 /// web.py's `setcookie(name, value, expires, domain, secure, httponly, path, samesite)`
@@ -119,7 +117,6 @@ impl SetCookie {
         self
     }
 
-    // ANCHOR: set_cookie_header
     /// The `Set-Cookie` value this builder makes, given the request's `homepath`.
     pub fn to_header(&self, homepath: &str) -> String {
         let value = utf8_percent_encode(&self.value, COOKIE_VALUE).to_string();
@@ -150,7 +147,6 @@ impl SetCookie {
         }
         b.build().to_string()
     }
-    // ANCHOR_END: set_cookie_header
 
     /// Adds the `Set-Cookie` header to the response.
     pub fn set(self) -> Result<(), Error> {

@@ -13,7 +13,6 @@ use crate::ctx::with_live;
 use crate::http_error::{badrequest, internalerror, payloadtoolarge};
 use crate::HttpError;
 
-// ANCHOR: data
 /// The raw request body (web.py's `web.data()`), read once and kept for later calls.
 ///
 /// Bounded by the application's `set_max_body` limit: a declared `Content-Length` over
@@ -33,7 +32,6 @@ pub fn data() -> Result<Vec<u8>, HttpError> {
         }
     }
 }
-// ANCHOR_END: data
 
 /// Where the body is now.
 pub(crate) enum BodySource {
@@ -79,7 +77,6 @@ fn read_all(mut body: Bounded) -> Result<Vec<u8>, HttpError> {
     Ok(bytes)
 }
 
-// ANCHOR: bounded
 /// The body reader, refusing to read past the application's limit.
 pub(crate) struct Bounded {
     input: Option<Box<dyn Read + Send>>,
@@ -97,6 +94,7 @@ impl Bounded {
         declared: Option<&str>,
         limit: usize,
     ) -> Result<Bounded, HttpError> {
+        // ANCHOR: bounded_check
         let declared = match declared.map(str::trim) {
             None | Some("") => None,
             Some(n) => Some(n.parse::<u64>().map_err(|_| badrequest())?),
@@ -111,9 +109,9 @@ impl Bounded {
             declared,
             left: declared.unwrap_or(limit),
         })
+        // ANCHOR_END: bounded_check
     }
 }
-// ANCHOR_END: bounded
 
 /// Marks the error a `Bounded` returns past the limit, so it becomes a 413, not a 400.
 #[derive(Debug)]
@@ -127,7 +125,6 @@ impl std::fmt::Display for TooLarge {
 
 impl std::error::Error for TooLarge {}
 
-// ANCHOR: bounded_read
 impl Read for Bounded {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let Some(input) = self.input.as_mut() else {
@@ -151,7 +148,6 @@ impl Read for Bounded {
         Ok(n)
     }
 }
-// ANCHOR_END: bounded_read
 
 /// The answer for a body that could not be read: 413 past the limit; otherwise the
 /// client's fault (cut short, bad chunk framing), a 400 rather than a 500.

@@ -91,7 +91,6 @@ impl Pair {
     }
 }
 
-// ANCHOR: decoder
 /// Percent-decoding one byte at a time, so a `%XY` may be split between two reads.
 #[derive(Default)]
 struct Decoder {
@@ -131,7 +130,6 @@ impl Decoder {
         String::from_utf8(self.out).map_err(|_| badrequest().with_body("form data is not UTF-8"))
     }
 }
-// ANCHOR_END: decoder
 
 fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)

@@ -22,7 +22,6 @@ pub use upload::FileUpload;
 use crate::ctx::with_live;
 use crate::Error;
 
-// ANCHOR: header
 /// Adds a response header (web.py's `web.header(name, value)`). Refuses, with
 /// [`Error::BadHeader`] naming the header, what `start_response` would refuse: names that
 /// are not HTTP tokens, values with CR, LF or another control byte, which would split the
@@ -39,6 +38,7 @@ pub fn header_unique(name: &str, value: &str) -> Result<(), Error> {
     add_header(name, value, true)
 }
 
+// ANCHOR: add_header
 fn add_header(name: &str, value: &str, unique: bool) -> Result<(), Error> {
     check_header(name, value)?;
     let (name, value) = (name.to_string(), value.to_string());
@@ -55,7 +55,7 @@ fn add_header(name: &str, value: &str, unique: bool) -> Result<(), Error> {
         Ok(())
     })?
 }
-// ANCHOR_END: header
+// ANCHOR_END: add_header
 
 /// Text made safe to put between HTML tags or in a quoted attribute: `&`, `<`, `>`, `"`
 /// and `'` become entities. web.py's `websafe`, for pages that show what a client sent.

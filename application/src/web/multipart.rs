@@ -141,7 +141,6 @@ impl Head {
     }
 }
 
-// ANCHOR: scanner
 /// The body as a window over a fixed buffer: `buf[start..end]` is read and not yet used.
 struct Scanner<R> {
     input: R,
@@ -149,7 +148,6 @@ struct Scanner<R> {
     start: usize,
     end: usize,
 }
-// ANCHOR_END: scanner
 
 impl<R: Read> Scanner<R> {
     fn new(input: R) -> Scanner<R> {
@@ -233,7 +231,6 @@ impl<R: Read> Scanner<R> {
         }
     }
 
-    // ANCHOR: copy_until
     /// Hands the content up to `delimiter` to `sink`, then consumes the delimiter.
     fn copy_until(
         &mut self,
@@ -255,7 +252,6 @@ impl<R: Read> Scanner<R> {
             }
         }
     }
-    // ANCHOR_END: copy_until
 }
 
 /// A parameter of `Content-Disposition: form-data; name="a"; filename="b"`. Quoted

@@ -8,7 +8,6 @@ use super::upload::FileUpload;
 use crate::http_error::badrequest;
 use crate::HttpError;
 
-// ANCHOR: storage
 /// web.py's `storage` of form values: ordered pairs, the last value of a key wins unless
 /// a list is asked for.
 ///
@@ -25,7 +24,6 @@ pub struct Storage {
     /// Keys given a list default: `to_map` shows them even with no value.
     lists: Vec<String>,
 }
-// ANCHOR_END: storage
 
 impl Storage {
     // ANCHOR: storage_get
@@ -80,7 +78,6 @@ impl Storage {
 }
 
 impl Storage {
-    // ANCHOR: storify
     /// The same storage if every key in `keys` has a value or a file, else web.py's plain
     /// `badrequest()`: `web.input("title", "body")`.
     pub fn required<'k>(self, keys: impl IntoIterator<Item = &'k str>) -> Result<Self, HttpError> {
@@ -98,7 +95,6 @@ impl Storage {
         }
         self
     }
-    // ANCHOR_END: storify
 
     /// `values` under `key` when the request sent none, and `key` counted as a list:
     /// `web.input(tags=[])`. ([`list`](Storage::list) gives every value of any key; this
@@ -132,7 +128,6 @@ impl Storage {
         map
     }
 
-    // ANCHOR: to_dict
     /// web.py's `dict(web.input(tags=[]))`: every text key with its last value, except
     /// the keys given a list default ([`with_default_list`](Storage::with_default_list)),
     /// which keep all their values, none included. Files are left out.
@@ -161,7 +156,6 @@ impl Storage {
         }
         dict
     }
-    // ANCHOR_END: to_dict
 }
 
 /// A value of [`Storage::to_dict`]: what web.py's `dict(storage)` held under a key.

@@ -14,7 +14,6 @@ use tempfile::NamedTempFile;
 /// attachments in memory, while the body limit bounds what the memory part can add up to.
 pub(crate) const FILE_MEMORY_LIMIT: usize = 64 * 1024;
 
-// ANCHOR: file_upload
 /// An uploaded file from a `multipart/form-data` body (web.py's `FieldStorage` item:
 /// `.filename`, `.value`, `.file`).
 #[derive(Clone)]
@@ -33,7 +32,6 @@ enum Content {
     Memory(Arc<Vec<u8>>),
     Disk(Arc<NamedTempFile>, u64),
 }
-// ANCHOR_END: file_upload
 
 impl FileUpload {
     /// The file's size in bytes.
@@ -99,7 +97,6 @@ impl fmt::Debug for FileUpload {
     }
 }
 
-// ANCHOR: spool
 /// A file part being received: memory up to `limit` bytes, then a temporary file.
 pub(crate) struct Spool {
     limit: usize,
@@ -133,7 +130,6 @@ impl Spool {
         }
         Ok(())
     }
-    // ANCHOR_END: spool
 
     /// The finished upload.
     pub(crate) fn finish(

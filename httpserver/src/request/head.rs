@@ -77,7 +77,6 @@ pub struct RequestHead {
 }
 
 impl RequestHead {
-    // ANCHOR: head_parse
     /// Parses a complete request head (request line, fields, empty line) at the start of
     /// `bytes`; returns it and how many bytes it took. The addresses are unspecified
     /// (`0.0.0.0:0`) until the connection fills them in.
@@ -95,7 +94,6 @@ impl RequestHead {
     pub fn parse_in_place(&mut self, bytes: &[u8], config: &ServerConfig) -> Result<usize, Error> {
         Ok(self.read_head(bytes, config)?)
     }
-    // ANCHOR_END: head_parse
 
     /// [`parse_in_place`](Self::parse_in_place) with the client error as it is.
     pub(crate) fn read_head(
@@ -145,7 +143,6 @@ impl RequestHead {
     }
     // ANCHOR_END: parse_head
 
-    // ANCHOR: take
     /// The rules httparse does not know, in the order the step-by-step refusal applies
     /// them (the line's length, `CONNECT`, the target, the section's limits, the number
     /// of fields, then what the fields decide), and the copy of what the head said.
@@ -186,7 +183,6 @@ impl RequestHead {
         self.set_facts(facts);
         Ok(len)
     }
-    // ANCHOR_END: take
 
     /// A head with nothing parsed yet, and unspecified addresses.
     pub(crate) fn empty() -> RequestHead {
@@ -214,7 +210,6 @@ impl RequestHead {
         }
     }
 
-    // ANCHOR: set_line
     /// Copies the request line in, reusing this head's buffers: a connection keeps its
     /// head from request to request, so a request like the last costs no allocation. The
     /// path is decoded only if it has a `%` in it.
@@ -251,7 +246,6 @@ impl RequestHead {
             target.decode_path_into(&mut self.decoded);
         }
     }
-    // ANCHOR_END: set_line
 
     /// Copies the fields in after the line's text, reusing this head's buffers.
     fn copy_fields(&mut self, fields: &[httparse::Header<'_>]) {
@@ -481,7 +475,6 @@ fn headers_within_limits(
     Ok(())
 }
 
-// ANCHOR: refusal
 /// Why a head httparse refused (or that is over a limit) is refused: the steps one at a
 /// time, each with its own error — the request line ([`read_request_line`]), the header
 /// section's end and limits, then its lines ([`check_fields`]).
@@ -509,7 +502,6 @@ fn refusal(bytes: &[u8], config: &ServerConfig) -> ClientError {
         },
     }
 }
-// ANCHOR_END: refusal
 
 /// The CR and LF bytes before a request line (RFC 9112 §2.2 lets a server skip them).
 pub(crate) fn leading_empty_lines(bytes: &[u8]) -> usize {

@@ -126,7 +126,6 @@ pub(crate) fn higher_http1_minor(line: &[u8]) -> Option<usize> {
     }
 }
 
-// ANCHOR: version_error
 /// A version httparse refused (a higher HTTP/1 minor never gets here: it is read as
 /// `HTTP/1.1` before): 505 if it is a well-formed
 /// `HTTP/D.D` (the client speaks a version we do not, e.g. `HTTP/2.0` or `HTTP/0.9`), 400
@@ -154,7 +153,6 @@ fn version_error(line: &[u8]) -> ClientError {
         },
     }
 }
-// ANCHOR_END: version_error
 
 // ANCHOR: valid_host
 /// Whether `host` is `uri-host [ ":" port ]` (RFC 3986 §3.2.2, as RFC 9110 §7.2 requires
@@ -242,7 +240,6 @@ fn parse_target<'a>(method: &str, uri: &'a str) -> Result<Target<'a>, ClientErro
         return Err(refuse());
     }
     // ANCHOR_END: parse_target
-    // ANCHOR: parse_target_forms
     let (scheme, authority, rest) = if uri.starts_with('/') {
         // `//x` is a path whose first segment is empty, not an authority: only the
         // absolute-form carries one (RFC 9112 §3.2.1).
@@ -268,7 +265,6 @@ fn parse_target<'a>(method: &str, uri: &'a str) -> Result<Target<'a>, ClientErro
         query,
     })
 }
-// ANCHOR_END: parse_target_forms
 
 #[cfg(test)]
 mod tests {

@@ -143,7 +143,6 @@ impl Response {
     }
     // ANCHOR_END: add_header
 
-    // ANCHOR: add_checked_header
     /// Adds a header a gateway checked with [`rules::check_header`] where it was set
     /// (`wsgi`'s `start_response` does): a header is validated once, where it is set, and
     /// not again on its way down. Only debug builds check it again, and panic, since a
@@ -164,7 +163,6 @@ impl Response {
         if name.eq_ignore_ascii_case("transfer-encoding") {
             return Err(refuse("the server chooses the transfer coding"));
         }
-        // ANCHOR_END: add_checked_header
         // ANCHOR: add_header_framing
         if name.eq_ignore_ascii_case("content-length") {
             let n = rules::parse_content_length(value)
@@ -383,7 +381,6 @@ impl Response {
         buf.extend_from_slice(b"\r\n");
     }
 
-    // ANCHOR: push_fields
     /// The app's fields, then the server's: `Date` and `Server` unless the app gave
     /// them, the transfer coding, `Connection`; then the empty line.
     fn push_fields(&mut self, framing: Framing, keep_alive: bool) {
@@ -416,7 +413,6 @@ impl Response {
         }
         buf.extend_from_slice(b"\r\n");
     }
-    // ANCHOR_END: push_fields
 }
 
 /// The application's header fields, kept as the lines they will be on the wire: one

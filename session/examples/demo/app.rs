@@ -120,6 +120,7 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
         samesite: Some(SameSite::Lax),
         ..SessionConfig::default()
     };
+    // ANCHOR: mapping
     // A fresh handler value per request, as web.py made a fresh class instance.
     let login = Target::route()
         .get(|a: &Args| Login.get(a))
@@ -134,6 +135,7 @@ pub fn build(store: impl Store + 'static) -> Result<Application, application::Er
             Target::route().post(|a: &Args| Toggle.post(a)),
         ),
     ])?;
+    // ANCHOR_END: mapping
     // Redirects are built from the request's Host: only the demo's own names may be one,
     // so `Host: evil.example` gets a 400, not a login link to evil.example. (0.0.0.0 is
     // what the in-process `request()` sends by default.)
