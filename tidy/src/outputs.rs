@@ -13,6 +13,11 @@
 //!   (`bash benches/report.sh`), which takes minutes on a quiet machine. A tidy test runs
 //!   the script briefly against a debug build and checks that every sample has the shape
 //!   of what it printed: the same lines and columns, every number masked.
+//! - A command may draw pictures as well ([`Output::pictures`], SVG files in
+//!   `book/src/generated/`): asked to by [`PICTURES_DIR`], it writes them in the same run
+//!   as its text, so picture and text show the same trip. A tidy test has it draw them
+//!   again into a directory of its own and compares each with the committed one, every
+//!   number masked ([`check_picture`]): the same elements, the same words.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -108,7 +113,14 @@ pub struct Output {
     pub masks: &'static [Mask],
     /// The command that writes the file.
     pub written_by: &'static str,
+    /// The pictures the same command draws (`trip-post-login.svg`), in the directory
+    /// the environment variable [`PICTURES_DIR`] names.
+    pub pictures: &'static [&'static str],
 }
+
+/// The environment variable that asks a command for its pictures, naming the directory
+/// to write them in.
+pub const PICTURES_DIR: &str = "BOOK_PICTURES_DIR";
 
 /// What writes the quick examples' files.
 const BOOK_OUTPUTS: &str = "`cargo run -p tidy --bin book-outputs`";
@@ -123,12 +135,14 @@ pub const EXAMPLE_OUTPUTS: &[Output] = &[
         command: "cargo run -p threadpool --example five_workers_eight_items",
         masks: &[DURATIONS, WORKER_IDS],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "middleware_order",
         command: "cargo run -p wsgi --example middleware_order",
         masks: &[],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     // The trip the introduction opens with and each chapter starts from: `--book` puts
     // ANCHOR lines around each request and adds the trip chapter by chapter.
@@ -137,42 +151,50 @@ pub const EXAMPLE_OUTPUTS: &[Output] = &[
         command: "cargo run -p session --example one_request -- --book",
         masks: &[DURATIONS, ADDRESSES, WORKER_IDS, SHORT_IDS, BYTE_COUNTS],
         written_by: BOOK_OUTPUTS,
+        // The two trips as waterfalls, drawn from the same trace as the text.
+        pictures: &["trip-post-login.svg", "trip-get-index.svg"],
     },
     Output {
         name: "bind_step_by_step",
         command: "cargo run -p httpserver --example bind_step_by_step -- '[::]:0'",
         masks: &[ADDRESSES, FILE_DESCRIPTORS],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "minimal",
         command: "cargo run -p threadpool --example minimal",
         masks: &[DURATIONS, WORKER_IDS, ITEM_COUNTS],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "keep_alive_holds_a_worker",
         command: "cargo run -p httpserver --example keep_alive_holds_a_worker",
         masks: &[DURATIONS, ADDRESSES],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "slow_handlers",
         command: "cargo run -p httpserver --example slow_handlers",
         masks: &[DURATIONS],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "url_mapping",
         command: "cargo run -p application --example url_mapping",
         masks: &[],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "processor_order",
         command: "cargo run -p application --example processor_order",
         masks: &[],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
 ];
 
@@ -202,24 +224,28 @@ pub const LOAD_SAMPLES: &[Output] = &[
         command: "bash benches/load.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
+        pictures: &[],
     },
     Output {
         name: "load-wsgi",
         command: "LOAD_PACKAGE=wsgi LOAD_EXAMPLE=conformance LOAD_PATH=/ bash benches/load.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
+        pictures: &[],
     },
     Output {
         name: "load-application",
         command: "LOAD_PACKAGE=application LOAD_EXAMPLE=app_conformance LOAD_PATH=/hello/load bash benches/load.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
+        pictures: &[],
     },
     Output {
         name: "load-demo",
         command: "bash benches/load_demo.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
+        pictures: &[],
     },
 ];
 
@@ -322,6 +348,42 @@ pub fn check_generated(output: &Output, committed: Option<&str>, printed: &str) 
                 format!(
                     "{file} no longer matches `{}`: {d}; write it again with {}",
                     output.command, output.written_by
+                )
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// Problems with the picture `file` that `output` draws: the committed one must exist,
+/// the fresh run must have drawn one (`drawn`), and the two must have the same lines
+/// once the output's masks and then every number are masked. A picture's coordinates
+/// are times, so they change from run to run; what it draws, and the words on it, do
+/// not.
+pub fn check_picture(
+    output: &Output,
+    file: &str,
+    committed: Option<&str>,
+    drawn: Option<&str>,
+) -> Vec<String> {
+    let path = format!("{GENERATED}/{file}");
+    let again = format!(
+        "write it again with {} (it draws its pictures when {PICTURES_DIR} is set)",
+        output.written_by
+    );
+    let mut masks = output.masks.to_vec();
+    masks.push(NUMBERS);
+    match (committed, drawn) {
+        (None, _) => vec![format!("{path} is missing: {again}")],
+        (Some(_), None) => vec![format!(
+            "`{}` with {PICTURES_DIR} set drew no {file}",
+            output.command
+        )],
+        (Some(committed), Some(drawn)) => difference(committed, drawn, &masks)
+            .map(|d| {
+                format!(
+                    "{path} no longer matches what `{}` draws: {d}; {again}",
+                    output.command
                 )
             })
             .into_iter()
