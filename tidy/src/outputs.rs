@@ -113,9 +113,18 @@ pub struct Output {
     pub masks: &'static [Mask],
     /// The command that writes the file.
     pub written_by: &'static str,
-    /// The pictures the same command draws (`trip-post-login.svg`), in the directory
-    /// the environment variable [`PICTURES_DIR`] names.
-    pub pictures: &'static [&'static str],
+    /// The pictures the same command draws, in the directory the environment variable
+    /// [`PICTURES_DIR`] names.
+    pub pictures: &'static [Picture],
+}
+
+/// A picture a command draws: a trip's waterfall, beside the text of the same trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Picture {
+    /// Its file in `book/src/generated/`: `trip-post-login.svg`.
+    pub file: &'static str,
+    /// The `ANCHOR` of the output's text that shows the same trip: `post_login`.
+    pub anchor: &'static str,
 }
 
 /// The environment variable that asks a command for its pictures, naming the directory
@@ -152,7 +161,16 @@ pub const EXAMPLE_OUTPUTS: &[Output] = &[
         masks: &[DURATIONS, ADDRESSES, WORKER_IDS, SHORT_IDS, BYTE_COUNTS],
         written_by: BOOK_OUTPUTS,
         // The two trips as waterfalls, drawn from the same trace as the text.
-        pictures: &["trip-post-login.svg", "trip-get-index.svg"],
+        pictures: &[
+            Picture {
+                file: "trip-post-login.svg",
+                anchor: "post_login",
+            },
+            Picture {
+                file: "trip-get-index.svg",
+                anchor: "get_index",
+            },
+        ],
     },
     Output {
         name: "bind_step_by_step",
@@ -389,6 +407,50 @@ pub fn check_picture(
             .into_iter()
             .collect(),
     }
+}
+
+/// Where a committed picture and the committed text of its trip (`text`, the whole
+/// generated file) disagree: they must come from one run, so each step's time on the
+/// picture (the texts it marks `class="wf-time"`) is the time on the step's line of the
+/// text, between `ANCHOR: {anchor}` and its end, in the same order. `None` when they
+/// agree. Why: the picture and the text sit side by side in the book, and one written
+/// without the other would show two different trips.
+pub fn picture_against_text(picture: &Picture, svg: &str, text: &str) -> Option<String> {
+    let start = format!("ANCHOR: {}", picture.anchor);
+    let end = format!("ANCHOR_END: {}", picture.anchor);
+    let section: Vec<&str> = text
+        .lines()
+        .skip_while(|l| l.trim() != start)
+        .skip(1)
+        .take_while(|l| l.trim() != end)
+        .collect();
+    if section.is_empty() {
+        return Some(format!("the text has no `{start}` section"));
+    }
+    // A step's line starts with its time, `  121 µs  HttpServer.tick …`.
+    let in_text: Vec<String> = section
+        .iter()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            match (words.next(), words.next()) {
+                (Some(n), Some("µs")) if n.parse::<u64>().is_ok() => Some(format!("{n} µs")),
+                _ => None,
+            }
+        })
+        .collect();
+    let on_picture: Vec<String> = svg
+        .lines()
+        .filter(|l| l.contains("class=\"wf-time\""))
+        .filter_map(|l| Some(l.split_once('>')?.1.split_once('<')?.0.to_owned()))
+        .collect();
+    (in_text != on_picture).then(|| {
+        format!(
+            "{GENERATED}/{} is not the trip of `{start}`: its step times are [{}], the text's [{}]; write both again with {BOOK_OUTPUTS}",
+            picture.file,
+            on_picture.join(", "),
+            in_text.join(", ")
+        )
+    })
 }
 
 /// Whether a generated file's first line, `command`, is `output`'s: the same, or the

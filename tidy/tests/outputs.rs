@@ -37,13 +37,18 @@ fn every_example_output_in_the_book_is_what_the_example_prints() {
             Err(e) => problems.push(format!("`{}`: {e}", output.command)),
         }
         for picture in output.pictures {
-            let fresh = fs::read_to_string(drawn.join(picture)).ok();
+            let fresh = fs::read_to_string(drawn.join(picture.file)).ok();
+            let book = committed_picture(picture.file);
             problems.extend(check_picture(
                 output,
-                picture,
-                committed_picture(picture).as_deref(),
+                picture.file,
+                book.as_deref(),
                 fresh.as_deref(),
             ));
+            // The committed picture and the committed text are of one run.
+            if let (Some(svg), Some(text)) = (&book, committed(output.name)) {
+                problems.extend(picture_against_text(picture, svg, &text));
+            }
         }
     }
     let _ = fs::remove_dir_all(&drawn);
@@ -117,7 +122,7 @@ fn every_generated_file_has_a_writer_and_is_shown() {
         .chain(
             EXAMPLE_OUTPUTS
                 .iter()
-                .flat_map(|o| o.pictures.iter().map(|p| p.to_string())),
+                .flat_map(|o| o.pictures.iter().map(|p| p.file.to_owned())),
         )
         .collect();
     // Shown: included (text), or linked as an image (a picture).
@@ -396,5 +401,32 @@ fn a_picture_with_another_bar_or_word_or_none_at_all_is_reported() {
     assert!(
         undrawn[0].contains("drew no trip-post-login.svg"),
         "{undrawn:?}"
+    );
+}
+
+const TEXT: &str = "the demo on http://127.0.0.1:1\n\nANCHOR: post_login\nPOST /login → 303\n   121 µs  HttpServer.tick peer=127.0.0.1:2\n             · accepted\n   907 µs  WorkerThread worker=worker-0\nANCHOR_END: post_login\n\nANCHOR: get_index\n   789 µs  WorkerThread worker=worker-0\nANCHOR_END: get_index\n";
+
+const TIMES: &str = "<svg>\n<text x=\"1\">0 µs</text>\n<text class=\"wf-time\" x=\"4\" text-anchor=\"end\">121 µs</text>\n<text class=\"wf-time\" x=\"4\" text-anchor=\"end\">907 µs</text>\n</svg>\n";
+
+#[test]
+fn a_picture_agrees_with_the_text_of_its_own_run_only() {
+    let post = &one_request().pictures[0];
+    assert_eq!(post.anchor, "post_login");
+    assert_eq!(picture_against_text(post, TIMES, TEXT), None);
+    let other_run = TIMES.replace("907 µs", "911 µs");
+    let found = picture_against_text(post, &other_run, TEXT);
+    assert!(
+        found
+            .as_ref()
+            .is_some_and(|d| d.contains("[121 µs, 911 µs], the text's [121 µs, 907 µs]")),
+        "{found:?}"
+    );
+    let get = &one_request().pictures[1];
+    assert!(picture_against_text(get, TIMES, TEXT).is_some());
+    let no_section = TEXT.replace("ANCHOR: post_login", "ANCHOR: other");
+    let found = picture_against_text(post, TIMES, &no_section);
+    assert!(
+        found.is_some_and(|d| d.contains("no `ANCHOR: post_login`")),
+        "the section is missing"
     );
 }

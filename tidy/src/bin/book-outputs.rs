@@ -44,7 +44,7 @@ fn main() -> ExitCode {
             Ok(()) => {
                 println!("wrote {}", file.display());
                 for picture in output.pictures {
-                    println!("wrote {}", dir.join(picture).display());
+                    println!("wrote {}", dir.join(picture.file).display());
                 }
             }
             Err(e) => {
