@@ -13,7 +13,7 @@
 //! What to watch: the log on standard error (a line per request, and why a request got a
 //! 503 if the session store failed; `RUST_LOG=debug` adds each step of each request); the
 //! panel "this request's trip" at the foot of every page, the layers that page's request
-//! crossed with their times; the `webpy_session_id` cookie in the browser's tools,
+//! crossed with their times, as text and as a waterfall (a bar per step, to scale); the `webpy_session_id` cookie in the browser's tools,
 //! taking a new value at login and expired at logout; with `disk`, one file per session
 //! under `webpy-rs-demo-sessions/`, rewritten only when the session changes; with Redis,
 //! `redis-cli keys 'session:*'` and `ttl`. Ctrl-C stops the server gracefully.

@@ -4,7 +4,10 @@
 //!
 //! Run: `cargo run -p session --example one_request`. (`-- --book` prints the same with
 //! `ANCHOR` lines around each request, then the `POST`'s trip layer by layer, a block per
-//! chapter of the book: what `book/src/generated/one_request.txt` holds.)
+//! chapter of the book: what `book/src/generated/one_request.txt` holds.) With
+//! `BOOK_PICTURES_DIR=DIR` set, it also draws each request's trip as a waterfall,
+//! `DIR/trip-post-login.svg` and `DIR/trip-get-index.svg`: the book's pictures, from the
+//! same run as its text (`cargo run -p tidy --bin book-outputs one_request` sets it).
 //!
 //! What to watch: the housekeeper's `HttpServer.tick` accepts the connection; a
 //! `WorkerThread` the poller woke reads it (`HttpConnection.communicate`, request 1 on
@@ -82,6 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let location = posted.header("Location").unwrap_or("(none)");
     let heading = format!("POST /login → {} (Location: {location})", status(&posted));
     show("post_login", &heading, &post, book);
+    picture("trip-post-login.svg", &heading, &post)?;
 
     // The browser follows the redirect on the same connection, with the new session id.
     let cookie = posted
@@ -91,12 +95,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     client.send(format!("GET / HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n").as_bytes());
     let page = client.response(false);
     let get = trip_of(&trips, &peer, 2)?;
-    show(
-        "get_index",
-        &format!("GET / → {}", status(&page)),
-        &get,
-        book,
-    );
+    let heading = format!("GET / → {}", status(&page));
+    show("get_index", &heading, &get, book);
+    picture("trip-get-index.svg", &heading, &get)?;
 
     if book {
         by_chapter(&post);
@@ -160,6 +161,18 @@ fn show(anchor: &str, heading: &str, trip: &[Step], book: bool) {
     }
     if book {
         println!("ANCHOR_END: {anchor}");
+    }
+}
+
+/// Writes the trip's waterfall as `file` in the directory `BOOK_PICTURES_DIR` names;
+/// nothing when it is not set.
+fn picture(file: &str, heading: &str, trip: &[Step]) -> std::io::Result<()> {
+    match std::env::var_os("BOOK_PICTURES_DIR") {
+        Some(dir) => std::fs::write(
+            std::path::Path::new(&dir).join(file),
+            trip::waterfall(heading, trip),
+        ),
+        None => Ok(()),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The demo's "this request's trip" panel: every page ends with the layers the request
-//! that made it crossed, from the worker down to the handler, over real HTTP.
+//! that made it crossed, from the worker down to the handler, over real HTTP, as text
+//! and as a waterfall picture.
 mod support;
 
 #[allow(dead_code)]
@@ -63,6 +64,20 @@ fn every_page_shows_the_layers_its_request_crossed_and_no_whole_session_id() {
         );
         // The page is made inside the handler: the steps around it are still running.
         assert!(panel.contains("(running)"), "{panel}");
+        // The waterfall: one bar per step of the text (a step's line starts with its
+        // time, an event's with `·`).
+        let text = panel
+            .split("<pre>")
+            .nth(1)
+            .and_then(|rest| rest.split("</pre>").next())
+            .expect("the trip as text");
+        let steps = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+            .count();
+        assert!(panel.contains("<svg "), "no picture in the panel:\n{panel}");
+        assert_eq!(panel.matches("class=\"wf-step\"").count(), steps, "{panel}");
+        assert!(steps >= 10, "{text}");
     }
     assert!(
         !home.body.contains(&id),

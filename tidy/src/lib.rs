@@ -41,7 +41,9 @@
 //!   and turn the bullets after it into a code block.
 //! - [`check_generated`]: the program output a chapter shows is a file in
 //!   `book/src/generated/`, written by a command, and a fresh run prints the same once
-//!   what varies is masked. Why: pasted output drifts from the program silently.
+//!   what varies is masked; [`check_picture`]: so is a picture the same command draws
+//!   (the trip's waterfall), and [`picture_against_text`]: a picture and its text are
+//!   of one run. Why: pasted output drifts from the program silently.
 //! - [`bench_targets`] and the appendix test: the Benchmarks appendix has a table for
 //!   every bench target of the workspace, all from one run (see the `report` module).
 //!   Why: figures from different runs disagree, and a bench nobody runs rots.
@@ -94,10 +96,10 @@ pub use long_functions::{
     code_only, long_functions, unlisted_long_functions, LongFunction, MAX_FUNCTION_LINES,
 };
 pub use outputs::{
-    check_generated, difference, generated_file, load_script, masked, parse_generated, run_command,
-    same_command, Mask, Output, ADDRESSES, BYTE_COUNTS, DURATIONS, EXAMPLE_OUTPUTS,
-    FILE_DESCRIPTORS, GENERATED, ITEM_COUNTS, LOAD_MASKS, LOAD_SAMPLES, NUMBERS, RUN_LIMIT,
-    SHORT_IDS, WORKER_IDS,
+    check_generated, check_picture, difference, generated_file, load_script, masked,
+    parse_generated, picture_against_text, run_command, same_command, Mask, Output, Picture,
+    ADDRESSES, BYTE_COUNTS, DURATIONS, EXAMPLE_OUTPUTS, FILE_DESCRIPTORS, GENERATED, ITEM_COUNTS,
+    LOAD_MASKS, LOAD_SAMPLES, NUMBERS, PICTURES_DIR, RUN_LIMIT, SHORT_IDS, WORKER_IDS,
 };
 pub use prose::{
     citations, comment_lines, dead_citations, history_commits, history_lines, markdown_lines,

@@ -13,6 +13,11 @@
 //!   (`bash benches/report.sh`), which takes minutes on a quiet machine. A tidy test runs
 //!   the script briefly against a debug build and checks that every sample has the shape
 //!   of what it printed: the same lines and columns, every number masked.
+//! - A command may draw pictures as well ([`Output::pictures`], SVG files in
+//!   `book/src/generated/`): asked to by [`PICTURES_DIR`], it writes them in the same run
+//!   as its text, so picture and text show the same trip. A tidy test has it draw them
+//!   again into a directory of its own and compares each with the committed one, every
+//!   number masked ([`check_picture`]): the same elements, the same words.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -108,7 +113,23 @@ pub struct Output {
     pub masks: &'static [Mask],
     /// The command that writes the file.
     pub written_by: &'static str,
+    /// The pictures the same command draws, in the directory the environment variable
+    /// [`PICTURES_DIR`] names.
+    pub pictures: &'static [Picture],
 }
+
+/// A picture a command draws: a trip's waterfall, beside the text of the same trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Picture {
+    /// Its file in `book/src/generated/`: `trip-post-login.svg`.
+    pub file: &'static str,
+    /// The `ANCHOR` of the output's text that shows the same trip: `post_login`.
+    pub anchor: &'static str,
+}
+
+/// The environment variable that asks a command for its pictures, naming the directory
+/// to write them in.
+pub const PICTURES_DIR: &str = "BOOK_PICTURES_DIR";
 
 /// What writes the quick examples' files.
 const BOOK_OUTPUTS: &str = "`cargo run -p tidy --bin book-outputs`";
@@ -123,12 +144,14 @@ pub const EXAMPLE_OUTPUTS: &[Output] = &[
         command: "cargo run -p threadpool --example five_workers_eight_items",
         masks: &[DURATIONS, WORKER_IDS],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "middleware_order",
         command: "cargo run -p wsgi --example middleware_order",
         masks: &[],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     // The trip the introduction opens with and each chapter starts from: `--book` puts
     // ANCHOR lines around each request and adds the trip chapter by chapter.
@@ -137,42 +160,59 @@ pub const EXAMPLE_OUTPUTS: &[Output] = &[
         command: "cargo run -p session --example one_request -- --book",
         masks: &[DURATIONS, ADDRESSES, WORKER_IDS, SHORT_IDS, BYTE_COUNTS],
         written_by: BOOK_OUTPUTS,
+        // The two trips as waterfalls, drawn from the same trace as the text.
+        pictures: &[
+            Picture {
+                file: "trip-post-login.svg",
+                anchor: "post_login",
+            },
+            Picture {
+                file: "trip-get-index.svg",
+                anchor: "get_index",
+            },
+        ],
     },
     Output {
         name: "bind_step_by_step",
         command: "cargo run -p httpserver --example bind_step_by_step -- '[::]:0'",
         masks: &[ADDRESSES, FILE_DESCRIPTORS],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "minimal",
         command: "cargo run -p threadpool --example minimal",
         masks: &[DURATIONS, WORKER_IDS, ITEM_COUNTS],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "keep_alive_holds_a_worker",
         command: "cargo run -p httpserver --example keep_alive_holds_a_worker",
         masks: &[DURATIONS, ADDRESSES],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "slow_handlers",
         command: "cargo run -p httpserver --example slow_handlers",
         masks: &[DURATIONS],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "url_mapping",
         command: "cargo run -p application --example url_mapping",
         masks: &[],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
     Output {
         name: "processor_order",
         command: "cargo run -p application --example processor_order",
         masks: &[],
         written_by: BOOK_OUTPUTS,
+        pictures: &[],
     },
 ];
 
@@ -202,24 +242,28 @@ pub const LOAD_SAMPLES: &[Output] = &[
         command: "bash benches/load.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
+        pictures: &[],
     },
     Output {
         name: "load-wsgi",
         command: "LOAD_PACKAGE=wsgi LOAD_EXAMPLE=conformance LOAD_PATH=/ bash benches/load.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
+        pictures: &[],
     },
     Output {
         name: "load-application",
         command: "LOAD_PACKAGE=application LOAD_EXAMPLE=app_conformance LOAD_PATH=/hello/load bash benches/load.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
+        pictures: &[],
     },
     Output {
         name: "load-demo",
         command: "bash benches/load_demo.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
+        pictures: &[],
     },
 ];
 
@@ -327,6 +371,86 @@ pub fn check_generated(output: &Output, committed: Option<&str>, printed: &str) 
             .into_iter()
             .collect(),
     }
+}
+
+/// Problems with the picture `file` that `output` draws: the committed one must exist,
+/// the fresh run must have drawn one (`drawn`), and the two must have the same lines
+/// once the output's masks and then every number are masked. A picture's coordinates
+/// are times, so they change from run to run; what it draws, and the words on it, do
+/// not.
+pub fn check_picture(
+    output: &Output,
+    file: &str,
+    committed: Option<&str>,
+    drawn: Option<&str>,
+) -> Vec<String> {
+    let path = format!("{GENERATED}/{file}");
+    let again = format!(
+        "write it again with {} (it draws its pictures when {PICTURES_DIR} is set)",
+        output.written_by
+    );
+    let mut masks = output.masks.to_vec();
+    masks.push(NUMBERS);
+    match (committed, drawn) {
+        (None, _) => vec![format!("{path} is missing: {again}")],
+        (Some(_), None) => vec![format!(
+            "`{}` with {PICTURES_DIR} set drew no {file}",
+            output.command
+        )],
+        (Some(committed), Some(drawn)) => difference(committed, drawn, &masks)
+            .map(|d| {
+                format!(
+                    "{path} no longer matches what `{}` draws: {d}; {again}",
+                    output.command
+                )
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// Where a committed picture and the committed text of its trip (`text`, the whole
+/// generated file) disagree: they must come from one run, so each step's time on the
+/// picture (the texts it marks `class="wf-time"`) is the time on the step's line of the
+/// text, between `ANCHOR: {anchor}` and its end, in the same order. `None` when they
+/// agree. Why: the picture and the text sit side by side in the book, and one written
+/// without the other would show two different trips.
+pub fn picture_against_text(picture: &Picture, svg: &str, text: &str) -> Option<String> {
+    let start = format!("ANCHOR: {}", picture.anchor);
+    let end = format!("ANCHOR_END: {}", picture.anchor);
+    let section: Vec<&str> = text
+        .lines()
+        .skip_while(|l| l.trim() != start)
+        .skip(1)
+        .take_while(|l| l.trim() != end)
+        .collect();
+    if section.is_empty() {
+        return Some(format!("the text has no `{start}` section"));
+    }
+    // A step's line starts with its time, `  121 µs  HttpServer.tick …`.
+    let in_text: Vec<String> = section
+        .iter()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            match (words.next(), words.next()) {
+                (Some(n), Some("µs")) if n.parse::<u64>().is_ok() => Some(format!("{n} µs")),
+                _ => None,
+            }
+        })
+        .collect();
+    let on_picture: Vec<String> = svg
+        .lines()
+        .filter(|l| l.contains("class=\"wf-time\""))
+        .filter_map(|l| Some(l.split_once('>')?.1.split_once('<')?.0.to_owned()))
+        .collect();
+    (in_text != on_picture).then(|| {
+        format!(
+            "{GENERATED}/{} is not the trip of `{start}`: its step times are [{}], the text's [{}]; write both again with {BOOK_OUTPUTS}",
+            picture.file,
+            on_picture.join(", "),
+            in_text.join(", ")
+        )
+    })
 }
 
 /// Whether a generated file's first line, `command`, is `output`'s: the same, or the

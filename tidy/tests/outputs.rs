@@ -14,11 +14,21 @@ fn committed(name: &str) -> Option<String> {
     fs::read_to_string(root().join(GENERATED).join(format!("{name}.txt"))).ok()
 }
 
+/// The committed picture `book/src/generated/FILE`, if there is one.
+fn committed_picture(file: &str) -> Option<String> {
+    fs::read_to_string(root().join(GENERATED).join(file)).ok()
+}
+
 #[test]
 fn every_example_output_in_the_book_is_what_the_example_prints() {
+    // The pictures of this run go to a directory of the test's own, never over the
+    // committed ones.
+    let drawn = std::env::temp_dir().join(format!("tidy-pictures-{}", std::process::id()));
+    fs::create_dir_all(&drawn).expect("the temporary directory is writable");
+    let drawn_dir = drawn.to_string_lossy().into_owned();
     let mut problems = Vec::new();
     for output in EXAMPLE_OUTPUTS {
-        match run_command(&root(), output.command, &[]) {
+        match run_command(&root(), output.command, &[(PICTURES_DIR, &drawn_dir)]) {
             Ok(printed) => problems.extend(check_generated(
                 output,
                 committed(output.name).as_deref(),
@@ -26,7 +36,22 @@ fn every_example_output_in_the_book_is_what_the_example_prints() {
             )),
             Err(e) => problems.push(format!("`{}`: {e}", output.command)),
         }
+        for picture in output.pictures {
+            let fresh = fs::read_to_string(drawn.join(picture.file)).ok();
+            let book = committed_picture(picture.file);
+            problems.extend(check_picture(
+                output,
+                picture.file,
+                book.as_deref(),
+                fresh.as_deref(),
+            ));
+            // The committed picture and the committed text are of one run.
+            if let (Some(svg), Some(text)) = (&book, committed(output.name)) {
+                problems.extend(picture_against_text(picture, svg, &text));
+            }
+        }
     }
+    let _ = fs::remove_dir_all(&drawn);
     report(problems);
 }
 
@@ -94,19 +119,28 @@ fn every_generated_file_has_a_writer_and_is_shown() {
         .chain(LOAD_SAMPLES)
         .map(|o| format!("{}.txt", o.name))
         .chain(report_files())
+        .chain(
+            EXAMPLE_OUTPUTS
+                .iter()
+                .flat_map(|o| o.pictures.iter().map(|p| p.file.to_owned())),
+        )
         .collect();
-    let shown: Vec<PathBuf> = chapters()
-        .iter()
-        .flat_map(|ch| includes_in(ch, &fs::read_to_string(ch).unwrap_or_default()))
-        .map(|inc| {
-            folded(
-                &inc.chapter
-                    .parent()
-                    .unwrap_or(Path::new("."))
-                    .join(&inc.path),
-            )
-        })
-        .collect();
+    // Shown: included (text), or linked as an image (a picture).
+    let mut shown: Vec<PathBuf> = Vec::new();
+    for chapter in chapters() {
+        let text = fs::read_to_string(&chapter).unwrap_or_default();
+        let dir = chapter.parent().unwrap_or(Path::new(".")).to_path_buf();
+        shown.extend(
+            includes_in(&chapter, &text)
+                .into_iter()
+                .map(|inc| folded(&dir.join(&inc.path))),
+        );
+        shown.extend(
+            links_in(&text)
+                .into_iter()
+                .map(|(_, target)| folded(&dir.join(target))),
+        );
+    }
     let mut problems = Vec::new();
     let present: Vec<String> = fs::read_dir(&dir)
         .expect("book/src/generated is readable")
@@ -319,5 +353,80 @@ fn ids_sort_with_their_numbers_as_numbers() {
             "keepalive/c8/hello",
             "keepalive/c32/hello"
         ]
+    );
+}
+
+/// The output that draws the trip's pictures.
+fn one_request() -> &'static Output {
+    EXAMPLE_OUTPUTS
+        .iter()
+        .find(|o| !o.pictures.is_empty())
+        .expect("one output draws pictures")
+}
+
+const PICTURE: &str = "<svg width=\"640\" aria-label=\"POST /login → 303 (Location: http://127.0.0.1:41000/)\">\n<rect class=\"wf-step\" x=\"1.5\" width=\"20.0\"/>\n<text>12 µs</text>\n</svg>\n";
+
+#[test]
+fn a_picture_of_another_run_agrees_once_its_numbers_are_masked() {
+    let other_run = PICTURE
+        .replace("640", "702")
+        .replace("41000", "5123")
+        .replace("1.5", "3.0")
+        .replace("20.0", "7.25")
+        .replace("12 µs", "140 µs");
+    let problems = check_picture(
+        one_request(),
+        "trip-post-login.svg",
+        Some(PICTURE),
+        Some(&other_run),
+    );
+    assert_eq!(problems, Vec::<String>::new());
+}
+
+#[test]
+fn a_picture_with_another_bar_or_word_or_none_at_all_is_reported() {
+    let file = "trip-post-login.svg";
+    let one_bar_more = PICTURE.replace("</svg>", "<rect class=\"wf-step\" x=\"2\"/>\n</svg>");
+    let problems = check_picture(one_request(), file, Some(PICTURE), Some(&one_bar_more));
+    assert!(
+        problems.len() == 1 && problems[0].contains("line 4: the book has `</svg>`"),
+        "{problems:?}"
+    );
+    let renamed = PICTURE.replace("wf-step", "wf-stop");
+    let problems = check_picture(one_request(), file, Some(PICTURE), Some(&renamed));
+    assert!(problems[0].contains("line 2:"), "{problems:?}");
+    let missing = check_picture(one_request(), file, None, Some(PICTURE));
+    assert!(missing[0].contains("is missing"), "{missing:?}");
+    let undrawn = check_picture(one_request(), file, Some(PICTURE), None);
+    assert!(
+        undrawn[0].contains("drew no trip-post-login.svg"),
+        "{undrawn:?}"
+    );
+}
+
+const TEXT: &str = "the demo on http://127.0.0.1:1\n\nANCHOR: post_login\nPOST /login → 303\n   121 µs  HttpServer.tick peer=127.0.0.1:2\n             · accepted\n   907 µs  WorkerThread worker=worker-0\nANCHOR_END: post_login\n\nANCHOR: get_index\n   789 µs  WorkerThread worker=worker-0\nANCHOR_END: get_index\n";
+
+const TIMES: &str = "<svg>\n<text x=\"1\">0 µs</text>\n<text class=\"wf-time\" x=\"4\" text-anchor=\"end\">121 µs</text>\n<text class=\"wf-time\" x=\"4\" text-anchor=\"end\">907 µs</text>\n</svg>\n";
+
+#[test]
+fn a_picture_agrees_with_the_text_of_its_own_run_only() {
+    let post = &one_request().pictures[0];
+    assert_eq!(post.anchor, "post_login");
+    assert_eq!(picture_against_text(post, TIMES, TEXT), None);
+    let other_run = TIMES.replace("907 µs", "911 µs");
+    let found = picture_against_text(post, &other_run, TEXT);
+    assert!(
+        found
+            .as_ref()
+            .is_some_and(|d| d.contains("[121 µs, 911 µs], the text's [121 µs, 907 µs]")),
+        "{found:?}"
+    );
+    let get = &one_request().pictures[1];
+    assert!(picture_against_text(get, TIMES, TEXT).is_some());
+    let no_section = TEXT.replace("ANCHOR: post_login", "ANCHOR: other");
+    let found = picture_against_text(post, TIMES, &no_section);
+    assert!(
+        found.is_some_and(|d| d.contains("no `ANCHOR: post_login`")),
+        "the section is missing"
     );
 }

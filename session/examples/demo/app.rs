@@ -386,19 +386,29 @@ fn layout(title: &str, body: &str) -> String {
 }
 
 /// The panel at the foot of every page: the layers the request that made the page has
-/// crossed so far, with their times. It is made while the handler runs, so the steps it
-/// is inside show their time `so far`, and what comes after (the session's save and
+/// crossed so far, with their times, as a waterfall (inline SVG, a bar per step on one
+/// time axis) and as text. It is made while the handler runs, so the steps it is inside
+/// show their time `so far` (dashed bars), and what comes after (the session's save and
 /// cookie, `start_response`, the response written) cannot be on the page it writes.
 fn trip_panel() -> String {
-    let trip = match trip::so_far() {
-        Some(step) => escape(&step.render()),
-        None => "(no trip: this server runs without the demo's trip collector)".to_owned(),
+    let (picture, trip) = match trip::so_far() {
+        Some(step) => (
+            trip::waterfall("this request so far", std::slice::from_ref(&step)),
+            escape(&step.render()),
+        ),
+        None => (
+            String::new(),
+            "(no trip: this server runs without the demo's trip collector)".to_owned(),
+        ),
     };
     format!(
-        "<details class=\"trip\"><summary>this request's trip</summary><pre>{trip}</pre>\
-         <p>Made while the handler ran: a step still running says so, with its time so far, \
-         and what comes after this page (the session saved, the cookie set, <code>start_response</code>, \
-         the response written) cannot be on it. <code>--trace</code> prints whole trips on \
-         stderr; so does <code>cargo run -p session --example one_request</code>.</p></details>"
+        "<details class=\"trip\"><summary>this request's trip</summary>\n\
+         <div class=\"waterfall\">{picture}</div><pre>{trip}</pre>\
+         <p>Made while the handler ran: a step still running says so, with its time so far \
+         (a dashed bar), and what comes after this page (the session saved, the cookie set, \
+         <code>start_response</code>, the response written) cannot be on it. Each bar is a \
+         step, to scale on one time axis; each ◆ something that happened inside a step. \
+         <code>--trace</code> prints whole trips on stderr; so does \
+         <code>cargo run -p session --example one_request</code>.</p></details>"
     )
 }

@@ -15,7 +15,13 @@
 //! one `POST /login` and the `GET /` it redirects to. It lives beside the demo rather than
 //! in a library: it is a way of looking at the stack, not a part of it, and the libraries
 //! depend on `tracing` alone.
+//!
+//! A trip is also a picture: [`waterfall`] draws it as an SVG, one bar per step on one
+//! time axis (the renderer is [`waterfall`](mod@waterfall), beside this file).
 #![allow(dead_code)]
+
+#[path = "waterfall.rs"]
+pub mod waterfall;
 
 use std::fmt::{self, Write as _};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -38,6 +44,8 @@ pub struct Step {
     pub name: &'static str,
     /// Its fields as `name=value`, space-separated.
     pub fields: String,
+    /// The crate that reported it (its target's first part): `httpserver`.
+    pub layer: &'static str,
     start: Instant,
     /// `None` while the step runs.
     end: Option<Instant>,
@@ -115,6 +123,67 @@ impl Step {
                 Inside::Step(step) => step.render_into(depth + 1, keep, out),
                 Inside::Event(_, text) if kept => out.line(None, depth + 1, format!("· {text}")),
                 Inside::Event(..) => out.elided(depth + 1),
+            }
+        }
+    }
+}
+
+/// The picture of `trips` (one request's: the accept, then the worker's), all on one
+/// time axis from the first one's start, with `title` above: an SVG, as text.
+pub fn waterfall(title: &str, trips: &[Step]) -> String {
+    let mut rows = Vec::new();
+    if let Some(origin) = trips.iter().map(|t| t.start).min() {
+        for trip in trips {
+            trip.rows_into(origin, 0, &mut rows);
+        }
+    }
+    waterfall::svg(title, &rows)
+}
+
+impl Step {
+    /// This step's rows and those inside it, in `render`'s order. A step's label is
+    /// its name, and the short name of what it runs when it has a `name` field (the
+    /// four `Application.processor` steps differ by it alone); its fields are in the
+    /// detail, shown when the pointer rests on the row.
+    fn rows_into(&self, origin: Instant, depth: usize, rows: &mut Vec<waterfall::Row>) {
+        let (length, running) = match self.end {
+            Some(end) => (end - self.start, false),
+            None => (self.start.elapsed(), true),
+        };
+        let mut label = self.name.to_string();
+        if let Some(runs) = self.fields.split(' ').find_map(|f| f.strip_prefix("name=")) {
+            label = format!("{label} {}", runs.rsplit("::").next().unwrap_or(runs));
+        }
+        let state = if running { " (running)" } else { "" };
+        rows.push(waterfall::Row {
+            depth,
+            detail: format!(
+                "{} {}{state}: {}",
+                self.name,
+                self.fields,
+                waterfall::micros(length)
+            ),
+            label,
+            kind: waterfall::Kind::Step {
+                start: self.start.saturating_duration_since(origin),
+                length,
+                running,
+                layer: self.layer.to_owned(),
+            },
+        });
+        let mut inside: Vec<&Inside> = self.inside.iter().collect();
+        inside.sort_by_key(|i| i.at());
+        for item in inside {
+            match item {
+                Inside::Step(step) => step.rows_into(origin, depth + 1, rows),
+                Inside::Event(at, text) => rows.push(waterfall::Row {
+                    depth: depth + 1,
+                    label: text.clone(),
+                    detail: text.clone(),
+                    kind: waterfall::Kind::Event {
+                        at: at.saturating_duration_since(origin),
+                    },
+                }),
             }
         }
     }
@@ -283,9 +352,11 @@ where
         let Some(span) = ctx.span(id) else { return };
         let mut fields = Fields::default();
         attrs.record(&mut fields);
+        let target = attrs.metadata().target();
         span.extensions_mut().insert(Step {
             name: attrs.metadata().name(),
             fields: fields.text(),
+            layer: target.split("::").next().unwrap_or(target),
             start: Instant::now(),
             end: None,
             inside: Vec::new(),
