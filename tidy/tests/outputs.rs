@@ -74,9 +74,12 @@ fn every_load_sample_has_the_lines_and_columns_of_a_short_run() {
     report(problems);
 }
 
-/// The files `bench-report` writes besides the load samples.
+/// The files `bench-report` writes besides the load samples: the appendix, the tables,
+/// the charts and the profiles' summaries.
 fn report_files() -> Vec<String> {
     let mut files = vec!["benchmarks.md".to_owned()];
+    files.extend(CHARTS.iter().map(|(chart, _)| chart.file.to_owned()));
+    files.extend(PROFILES.iter().map(|(name, _)| format!("{name}.md")));
     files.extend(
         bench_targets(&root())
             .expect("the workspace is readable")
@@ -95,17 +98,22 @@ fn every_generated_file_has_a_writer_and_is_shown() {
         .map(|o| format!("{}.txt", o.name))
         .chain(report_files())
         .collect();
+    // Shown by an include, or, for a chart, by an image link.
     let shown: Vec<PathBuf> = chapters()
         .iter()
-        .flat_map(|ch| includes_in(ch, &fs::read_to_string(ch).unwrap_or_default()))
-        .map(|inc| {
-            folded(
-                &inc.chapter
-                    .parent()
-                    .unwrap_or(Path::new("."))
-                    .join(&inc.path),
-            )
+        .flat_map(|ch| {
+            let text = fs::read_to_string(ch).unwrap_or_default();
+            let dir = ch.parent().unwrap_or(Path::new(".")).to_path_buf();
+            let linked: Vec<PathBuf> = links_in(&text)
+                .into_iter()
+                .map(|(_, target)| dir.join(target))
+                .collect();
+            includes_in(ch, &text)
+                .into_iter()
+                .map(move |inc| dir.join(&inc.path))
+                .chain(linked)
         })
+        .map(|path| folded(&path))
         .collect();
     let mut problems = Vec::new();
     let present: Vec<String> = fs::read_dir(&dir)
@@ -115,7 +123,7 @@ fn every_generated_file_has_a_writer_and_is_shown() {
     for name in &present {
         if !written.contains(name) {
             problems.push(format!(
-                "{GENERATED}/{name}: no command writes it (tidy's EXAMPLE_OUTPUTS, LOAD_SAMPLES, bench-report)"
+                "{GENERATED}/{name}: no command writes it (tidy's EXAMPLE_OUTPUTS, LOAD_SAMPLES, CHARTS, PROFILES, bench-report)"
             ));
         } else if !shown.contains(&dir.join(name)) {
             problems.push(format!("{GENERATED}/{name}: no chapter includes it"));
