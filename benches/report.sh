@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# One run of every bench target and of the load script, and the book's Benchmarks
-# appendix written from it: book/src/generated/benchmarks.md (the run's date, machine
-# and commands), bench-TARGET.md (criterion's median of each id, with its interval) and
-# load-PACKAGE.txt (load.sh against each layer's server). Chapters include those files
+# One run of every bench target, of the load script and of the profile, and the book's
+# Benchmarks appendix written from it: book/src/generated/benchmarks.md (the run's date,
+# machine and commands), bench-TARGET.md (criterion's median of each id, with its
+# interval), load-NAME.txt (load.sh against each layer's server and each of the three
+# designs; load_demo.sh), chart-*.svg (drawn from those) and profile-ka8.md (the full
+# stack's perf profile by layer, from benches/profile.sh). Chapters include those files
 # instead of quoting figures, so every figure in the book comes from this one run.
 #
 # Usage: flock -x /tmp/webpy-cpu.lock bash benches/report.sh     the full run, on a
-#            quiet machine (criterion's default times, load.sh 5; about half an hour)
+#            quiet machine (criterion's default times, load.sh 5; about 35 minutes)
 #        bash benches/report.sh --quick    a short run, to try the script: its figures
 #            are marked provisional in the appendix
-# Needs: what load.sh needs (Linux, wrk, installed with apt-get if missing), cargo, git.
+# Needs: what load.sh needs (Linux, wrk, installed with apt-get if missing), perf (for
+# profile.sh; root, or kernel.perf_event_paranoid at most 1), cargo, git.
 # The run's raw files stay in target/report/ (REPORT_DIR to change); tidy's `report`
 # module describes them.
 set -euo pipefail
@@ -62,8 +65,9 @@ while read -r kind package bench; do
         cargo bench -q -p "$package" --bench "$bench" -- "${CRITERION[@]}" </dev/null >&2
 done <<<"$PLAN"
 
+# The load samples, then the profiles: each its command's output after `$ COMMAND`.
 while read -r kind name words; do
-    [ "$kind" = load ] || continue
+    [ "$kind" = load ] || [ "$kind" = profile ] || continue
     shown="$words $LOAD_SECONDS"
     echo "$shown" >>"$RUN/commands.txt"
     echo "==> $shown" >&2

@@ -46,7 +46,9 @@
 //!   of one run. Why: pasted output drifts from the program silently.
 //! - [`bench_targets`] and the appendix test: the Benchmarks appendix has a table for
 //!   every bench target of the workspace, all from one run (see the `report` module).
-//!   Why: figures from different runs disagree, and a bench nobody runs rots.
+//!   Why: figures from different runs disagree, and a bench nobody runs rots. The
+//!   appendix's charts ([`designs_svg`], [`layers_svg`]) and the profile by layer
+//!   ([`profile_summary`]) are drawn from the same run, never by hand.
 //! - [`retired_words`]: the retired engine's words (linger, park, a queue hop per
 //!   request, "never blocking") stay out of the book, the root Markdown and the code's
 //!   comments, but for the history told on purpose (`tidy/retired-words.txt`, history
@@ -73,10 +75,12 @@ use std::path::{Component, Path, PathBuf};
 
 mod allowlist;
 mod balance;
+mod charts;
 mod links;
 mod listings;
 mod long_functions;
 mod outputs;
+mod profile;
 mod prose;
 mod report;
 
@@ -84,6 +88,10 @@ pub use allowlist::{is_listed, parse_allowlist, stale_entries, Allowed};
 pub use balance::{
     balance_of, listing_heavy_chapters, listings_without_introduction, unintroduced_listings,
     Balance, Unintroduced, MAX_LISTING_RATIO,
+};
+pub use charts::{
+    designs_svg, latency_ms, layers_svg, load_rows, run_charts, Chart, Draw, LoadRow, Series,
+    CHARTS, DESIGNS_CHART, LAYERS_CHART,
 };
 pub use links::{
     dead_links, heading_id, heading_ids, links_in, positional_references, summary_titles,
@@ -100,6 +108,9 @@ pub use outputs::{
     parse_generated, picture_against_text, run_command, same_command, Mask, Output, Picture,
     ADDRESSES, BYTE_COUNTS, DURATIONS, EXAMPLE_OUTPUTS, FILE_DESCRIPTORS, GENERATED, ITEM_COUNTS,
     LOAD_MASKS, LOAD_SAMPLES, NUMBERS, PICTURES_DIR, RUN_LIMIT, SHORT_IDS, WORKER_IDS,
+};
+pub use profile::{
+    layer_of, profile_summary, report_lines, Sampled, LAYERS, PROFILES, TOP_FUNCTIONS,
 };
 pub use prose::{
     citations, comment_lines, dead_citations, history_commits, history_lines, markdown_lines,

@@ -233,7 +233,8 @@ pub const LOAD_MASKS: &[Mask] = &[
 ];
 
 /// The load samples the book shows, written by `bash benches/report.sh`: `load.sh`
-/// against each layer's server, all with the same shape, and `load_demo.sh` against the
+/// against each layer's server and each of the HttpConnection chapter's three designs,
+/// all with the same shape, and `load_demo.sh` against the
 /// full-stack demo with each session store. The command is without its one argument,
 /// the seconds per point, which the run chooses.
 pub const LOAD_SAMPLES: &[Output] = &[
@@ -254,6 +255,27 @@ pub const LOAD_SAMPLES: &[Output] = &[
     Output {
         name: "load-application",
         command: "LOAD_PACKAGE=application LOAD_EXAMPLE=app_conformance LOAD_PATH=/hello/load bash benches/load.sh",
+        masks: LOAD_MASKS,
+        written_by: REPORT,
+        pictures: &[],
+    },
+    Output {
+        name: "load-design-pinned_worker",
+        command: "LOAD_PACKAGE=httpserver LOAD_EXAMPLE=pinned_worker LOAD_PATH=/hello/load bash benches/load.sh",
+        masks: LOAD_MASKS,
+        written_by: REPORT,
+        pictures: &[],
+    },
+    Output {
+        name: "load-design-park_and_dispatch",
+        command: "LOAD_PACKAGE=httpserver LOAD_EXAMPLE=park_and_dispatch LOAD_PATH=/hello/load bash benches/load.sh",
+        masks: LOAD_MASKS,
+        written_by: REPORT,
+        pictures: &[],
+    },
+    Output {
+        name: "load-design-engine_hello",
+        command: "LOAD_PACKAGE=httpserver LOAD_EXAMPLE=engine_hello LOAD_PATH=/hello/load bash benches/load.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
         pictures: &[],

@@ -1,11 +1,12 @@
 //! The benchmarks appendix, generated from one run: criterion's saved estimates of every
-//! bench target, the `load.sh` output of every layer's server, the date, the machine and
-//! the commands.
+//! bench target, the `load.sh` output of every layer's server and of the three designs,
+//! the date, the machine and the commands (the charts and the profile by layer drawn
+//! from the same run are the `charts` and `profile` modules).
 //!
 //! Why: figures pasted from different runs disagree (the same keep-alive round trip was
 //! once 17, 25 and 51 µs in three places of the book), and a reader cannot tell which to
 //! believe. One run, on one machine, written out by a program, is one source; chapters
-//! include its rows (`book/src/generated/bench-TARGET.md`, `load-PACKAGE.txt`) instead of
+//! include its rows (`book/src/generated/bench-TARGET.md`, `load-NAME.txt`) instead of
 //! quoting figures.
 //!
 //! `bash benches/report.sh` makes the run into `target/report/` (layout below) and calls
@@ -17,7 +18,10 @@
 //! - `criterion/PACKAGE/TARGET/`: the criterion home of one bench target. Each target
 //!   has its own, because two targets may use the same id (`keepalive/c1/hello` is both
 //!   httpserver's and wsgi's) and criterion would keep only the last.
-//! - `load-PACKAGE.txt`: a `load.sh` run, `$ COMMAND` first.
+//! - `load-NAME.txt`: a `load.sh` (or `load_demo.sh`) run, `$ COMMAND` first; the
+//!   `charts` module draws the appendix's charts from them.
+//! - `profile-ka8.txt`: a `benches/profile.sh` run, `$ COMMAND` first; the `profile`
+//!   module sums it by layer.
 //! - `provisional`: present when the run was a quick one; its text says why.
 
 use std::cmp::Ordering;

@@ -99,9 +99,12 @@ fn every_load_sample_has_the_lines_and_columns_of_a_short_run() {
     report(problems);
 }
 
-/// The files `bench-report` writes besides the load samples.
+/// The files `bench-report` writes besides the load samples: the appendix, the tables,
+/// the charts and the profiles' summaries.
 fn report_files() -> Vec<String> {
     let mut files = vec!["benchmarks.md".to_owned()];
+    files.extend(CHARTS.iter().map(|(chart, _)| chart.file.to_owned()));
+    files.extend(PROFILES.iter().map(|(name, _)| format!("{name}.md")));
     files.extend(
         bench_targets(&root())
             .expect("the workspace is readable")
@@ -149,7 +152,7 @@ fn every_generated_file_has_a_writer_and_is_shown() {
     for name in &present {
         if !written.contains(name) {
             problems.push(format!(
-                "{GENERATED}/{name}: no command writes it (tidy's EXAMPLE_OUTPUTS, LOAD_SAMPLES, bench-report)"
+                "{GENERATED}/{name}: no command writes it (tidy's EXAMPLE_OUTPUTS, LOAD_SAMPLES, CHARTS, PROFILES, bench-report)"
             ));
         } else if !shown.contains(&dir.join(name)) {
             problems.push(format!("{GENERATED}/{name}: no chapter includes it"));
