@@ -3,18 +3,22 @@
 # applications (pywsgi/tests/apps): the raw PEP 3333 hello (hello:app), a 10 KB answer
 # (bench:big), an echo of a 10 KB upload (bench:echo), a handler that sleeps 10 ms
 # (bench:sleep), a web.py 0.76 page (webpy_app:app, path /), and the blog's front page
-# (path /) twice: the web.py program session/examples/ports/blog.py (blog:application)
-# on each Python server, and its Rust port on the same HTTP server (`cargo run --release
-# -p session --example blog`), so the row shows what the language costs. PYWSGI_THREADS
+# (path /) twice: the web.py program session/examples/ports/blog.py on each Python
+# server (blog_production:application: the same with web.config.debug off, as deployed;
+# web.py's default debug mode stats every module's file on every request), and its Rust
+# port on the same HTTP server (`cargo run --release -p session --example blog`), so the
+# row shows what the language costs. PYWSGI_THREADS
 # (default "1 2 4 8") is the sweep of pywsgi's --threads; the sleep row at 32
 # connections adds --threads 32 (time.sleep releases the GIL, so 32 threads can wait at
 # once; cheroot runs its default 10). LOAD_APPS (default all six) picks rows. Each server
 # is pinned to cpu 0 and wrk to cpu 1 (taskset), keep-alive, at 8 and 32 connections, so
 # what is measured is each server's work per request on one core.
 #
-# Prints, per point: requests/s, p99 latency and the server's CPU time per request
+# Prints, per point: requests/s, p99 latency, the server's CPU time per request
 # (user + system of every process of the server's process group, from /proc, before
-# and after the run: granian runs its worker in a child process).
+# and after the run: granian runs its worker in a child process), and busy: that CPU
+# time per second of the run (pinned to one core, below 1.00 the server sat idle while
+# wrk's connections waited: a stall, not work).
 #
 # Usage: flock -x /tmp/webpy-cpu.lock bash benches/pywsgi_load.sh [SECONDS_PER_POINT]
 # (default 5). Needs: Linux, taskset, wrk, cargo, python3 3.11 with a shared libpython
@@ -58,18 +62,17 @@ point() {
     local label="$1" app="$2" path="$3" conns="$4"
     shift 4
     measure "$app" "$path" "$conns" "$@"
-    printf "%-28s %-8s %5s %12s %10s %11s\n" "$label" "$app" "$conns" "$RPS" "$P99" "$CPU_US"
+    printf "%-28s %-8s %5s %12s %10s %11s %6s\n" "$label" "$app" "$conns" "$RPS" "$P99" "$CPU_US" "$BUSY"
 }
 
-printf "%-28s %-8s %5s %12s %10s %11s\n" "server" "app" "conns" "req/s" "p99" "cpu_us/req"
+printf "%-28s %-8s %5s %12s %10s %11s %6s\n" "server" "app" "conns" "req/s" "p99" "cpu_us/req" "busy"
 for APP in ${LOAD_APPS:-hello big echo sleep webpy blog}; do
     URL_PATH=/
-    DIR="$APPS"
     case "$APP" in
         hello) SPEC=hello:app ;;
         big | echo | sleep) SPEC="bench:$APP" ;;
         webpy) SPEC=webpy_app:app ;;
-        blog) SPEC=blog:application DIR="$PORTS" ;;
+        blog) SPEC=blog_production:application ;;
         *) echo "unknown app $APP" >&2; exit 2 ;;
     esac
     for CONNS in 8 32; do
@@ -78,7 +81,7 @@ for APP in ${LOAD_APPS:-hello big echo sleep webpy blog}; do
         for THREADS in $SWEEP; do
             PORT="$(free_port)"
             point "pywsgi --threads $THREADS" "$APP" "$URL_PATH" "$CONNS" "$PORT" -- \
-                env PYTHONPATH="$DEPS" "$PYWSGI" "$SPEC" --port "$PORT" --threads "$THREADS" --chdir "$DIR"
+                env PYTHONPATH="$DEPS:$PORTS" "$PYWSGI" "$SPEC" --port "$PORT" --threads "$THREADS" --chdir "$APPS"
         done
         if [ "$APP" = blog ]; then
             PORT="$(free_port)"
@@ -86,7 +89,7 @@ for APP in ${LOAD_APPS:-hello big echo sleep webpy blog}; do
         fi
         PORT="$(free_port)"
         point "cheroot numthreads=10" "$APP" "$URL_PATH" "$CONNS" "$PORT" -- \
-            python3 -c "import sys; sys.path[:0] = ['$DIR', '$DEPS']
+            python3 -c "import sys; sys.path[:0] = ['$APPS', '$DEPS', '$PORTS']
 from cheroot import wsgi
 import importlib
 module, name = '$SPEC'.split(':')
@@ -97,7 +100,7 @@ wsgi.Server(('127.0.0.1', $PORT), getattr(importlib.import_module(module), name)
                 [ "$BLOCKING" = default ] || FLAGS=(--blocking-threads "$BLOCKING")
                 PORT="$(free_port)"
                 point "granian blocking=$BLOCKING" "$APP" "$URL_PATH" "$CONNS" "$PORT" -- \
-                    env PYTHONPATH="$GRANIAN_DEPS:$DEPS:$DIR" python3 -m granian --interface wsgi \
+                    env PYTHONPATH="$GRANIAN_DEPS:$DEPS:$PORTS:$APPS" python3 -m granian --interface wsgi \
                     --workers 1 "${FLAGS[@]}" --port "$PORT" --no-ws "$SPEC"
             done
         fi
