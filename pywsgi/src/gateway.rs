@@ -124,14 +124,17 @@ impl PyGateway {
         })
     }
 
-    /// The environ for `req`, its body moved into `wsgi.input`.
+    /// The environ for `req`, its body moved into `wsgi.input`: the trip's
+    /// `PyGateway.environ` step.
     fn environ<'py>(&self, py: Python<'py>, req: &mut HttpRequest) -> PyResult<Bound<'py, PyDict>> {
+        let _step = tracing::debug_span!("PyGateway.environ").entered();
         let env = self.template.bind(py).copy()?;
         environ::fill(py, &env, req.head())?;
         if !matches!(req.framing(), BodyFraming::None | BodyFraming::Length(0)) {
             let input = Input::new(Some(req.take_body()));
             env.set_item(intern!(py, "wsgi.input"), Py::new(py, input)?)?;
         }
+        tracing::debug!(keys = env.len(), "environ built");
         Ok(env)
     }
 }
@@ -175,12 +178,12 @@ impl Gateway for PyGateway {
                 .map_err(|e| app_error(py, &e, "building the environ"))?;
             let start_response = Bound::new(py, StartResponse::default())
                 .map_err(|e| app_error(py, &e, "building start_response"))?;
-            tracing::debug!("calling the application");
-            let body = self
-                .app
-                .bind(py)
-                .call1((env, &start_response))
-                .map_err(|e| app_error(py, &e, "in the application"))?;
+            let body = {
+                // The Python call alone, timed apart from the environ and the writes.
+                let _step = tracing::debug_span!("PyGateway.call").entered();
+                self.app.bind(py).call1((env, &start_response))
+            };
+            let body = body.map_err(|e| app_error(py, &e, "in the application"))?;
             let mut sink = Sink {
                 response: req.response(),
                 start_response,
@@ -242,8 +245,11 @@ struct Sink<'a, 'py> {
 }
 
 impl<'py> Sink<'_, 'py> {
-    /// Iterates the application's body, writing each chunk as it comes.
+    /// Iterates the application's body, writing each chunk as it comes: the trip's
+    /// `PyGateway.send` step (a generator's Python runs inside it, each write outside
+    /// the GIL).
     fn send(&mut self, body: &Bound<'py, PyAny>) -> Result<(), Failure> {
+        let _step = tracing::debug_span!("PyGateway.send").entered();
         self.flush_written()?;
         if let Ok(list) = body.cast::<PyList>() {
             for chunk in list.iter() {

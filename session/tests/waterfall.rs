@@ -1,11 +1,9 @@
-//! The trip's waterfall picture (`examples/demo/waterfall.rs`): bars nested and to scale,
+//! The trip's waterfall picture (`testkit::waterfall`): bars nested and to scale,
 //! events where they happened, text escaped, and an empty trip drawn without a panic.
-#[path = "../examples/demo/waterfall.rs"]
-mod waterfall;
 
 use std::time::Duration;
 
-use waterfall::{svg, Kind, Row};
+use testkit::waterfall::{svg, Kind, Row};
 
 fn micros(n: u64) -> Duration {
     Duration::from_micros(n)

@@ -17,6 +17,9 @@
 //! - [`keep_alive`]: the [`KeepAliveClient`] the end-to-end benches time round trips with.
 //! - [`log`]: [`log::capture`] keeps the process's `tracing` log in memory, for a test
 //!   that checks what a layer reported (and that no secret was).
+//! - [`trip`]: a request's trip, every layer's `tracing` spans kept as a tree and printed
+//!   with each step's time (the book's `one_request` outputs, the demo's trip panel);
+//!   [`waterfall`](mod@waterfall): the same trip drawn as an SVG, a bar per step.
 //!
 //! Every wait is bounded: sockets time out after [`IO_TIMEOUT`], examples after
 //! [`WAIT`], so a broken server fails a test instead of hanging it.
@@ -28,6 +31,8 @@ pub mod keep_alive;
 pub mod log;
 pub mod net;
 pub mod response;
+pub mod trip;
+pub mod waterfall;
 
 pub use example::{example, run, sigterm, Killed, Served, WAIT};
 pub use keep_alive::KeepAliveClient;

@@ -172,6 +172,14 @@ pub const EXAMPLE_OUTPUTS: &[Output] = &[
             },
         ],
     },
+    // The same trip on `pywsgi`, a Python hello: the Python call a step of its own.
+    Output {
+        name: "pywsgi_one_request",
+        command: "cargo run -p pywsgi --features python --example one_request",
+        masks: &[DURATIONS, ADDRESSES, WORKER_IDS],
+        written_by: BOOK_OUTPUTS,
+        pictures: &[],
+    },
     Output {
         name: "bind_step_by_step",
         command: "cargo run -p httpserver --example bind_step_by_step -- '[::]:0'",
@@ -283,6 +291,14 @@ pub const LOAD_SAMPLES: &[Output] = &[
     Output {
         name: "load-demo",
         command: "bash benches/load_demo.sh",
+        masks: LOAD_MASKS,
+        written_by: REPORT,
+        pictures: &[],
+    },
+    // pywsgi's --threads swept on one core and on every core: what the GIL does.
+    Output {
+        name: "load-pywsgi-gil",
+        command: "bash benches/pywsgi_gil.sh",
         masks: LOAD_MASKS,
         written_by: REPORT,
         pictures: &[],

@@ -17,7 +17,7 @@ use application::{ctx, forbidden, notfound, Application, Args, HttpError, Next, 
 use serde::{Deserialize, Serialize};
 use session::{SameSite, Session, SessionConfig, Store};
 
-// The trip collector (`--trace`, the panel on every page), beside this file.
+// The trip collector (`--trace`, the panel on every page): testkit's, installed beside this file.
 #[path = "trip.rs"]
 pub mod trip;
 

@@ -113,6 +113,7 @@ urls = (
 app = web.application(urls, globals())
 session = web.session.Session(app, web.session.MemoryStore())
 app.add_processor(web.unloadhook(served_by))
+application = app.wsgifunc()  # the WSGI callable: pywsgi blog:application
 
 if __name__ == "__main__":
     app.run()

@@ -9,7 +9,7 @@
 //! has a marker at the moment it happened, its text right-aligned against the marker,
 //! and a tick on the bar of the step it happened in.
 //!
-//! The input is [`Row`]s, built by `trip::waterfall` from a trip (or by hand in the
+//! The input is [`Row`]s, built by [`trip::waterfall`](crate::trip::waterfall) from a trip (or by hand in the
 //! tests); nothing here knows `tracing`. The output is one SVG element per line, with
 //! presentation attributes rather than a style sheet: the same text is a file the book
 //! shows with `<img>` and an element the demo's pages embed inline, where a `<style>`
@@ -17,8 +17,6 @@
 //! time, so two runs of the same trip differ only in numbers (tidy compares them so,
 //! every number masked: which is why a number never touches a letter, `M 12.5`, not
 //! `M12.5`).
-#![allow(dead_code)]
-
 use std::fmt::Write as _;
 use std::time::Duration;
 
