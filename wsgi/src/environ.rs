@@ -94,19 +94,17 @@ impl Environ {
             run_once: false,
             extensions: Extensions::new(),
         };
-        for (key, value) in [
-            ("REQUEST_METHOD", "GET"),
+        env.vars_mut().set_defaults(&[
+            ("PATH_INFO", "/"),
             ("QUERY_STRING", ""),
+            ("REQUEST_METHOD", "GET"),
             ("REQUEST_URI", "/"),
+            ("SCRIPT_NAME", ""),
             ("SERVER_NAME", "localhost"),
             ("SERVER_PORT", "80"),
             ("SERVER_PROTOCOL", "HTTP/1.1"),
             ("SERVER_SOFTWARE", SERVER_SOFTWARE),
-        ] {
-            env.vars_mut().insert_static(key, value);
-        }
-        env.vars_mut().set_path(false, b"/");
-        env.vars_mut().set_path(true, b"");
+        ]);
         env
     }
 
@@ -170,9 +168,9 @@ impl Environ {
 
     /// Sets a string variable to what `value` displays as (a port number, an address),
     /// written straight into the variables' text.
-    pub(crate) fn set_display(&mut self, key: &str, value: impl fmt::Display) {
+    pub(crate) fn set_display(&mut self, key: &'static str, value: impl fmt::Display) {
         use std::fmt::Write as _;
-        self.vars_mut().insert_with(key, |text| {
+        self.vars_mut().insert_with_constant(key, |text| {
             // Writing to a `String` cannot fail.
             let _ = write!(text, "{value}");
         });
@@ -275,7 +273,10 @@ impl Environ {
         };
         let vars = self.vars_mut();
         if vars.get(&key).is_none() {
-            vars.insert_with(&key, write);
+            match key {
+                Cow::Borrowed(constant) => vars.insert_with_constant(constant, write),
+                Cow::Owned(key) => vars.insert_with(&key, write),
+            }
         } else if !key.starts_with("CONTENT_") {
             vars.append_with(&key, separator, write);
         }

@@ -235,3 +235,15 @@ fn the_usual_header_keys_are_header_keys() {
         assert_eq!(env.header(&name.to_ascii_uppercase()), Some("v"), "{name}");
     }
 }
+
+#[test]
+fn a_new_environ_lists_its_defaults_in_name_order_and_finds_each() {
+    let env = Environ::new();
+    let names: Vec<&str> = env.vars().map(|(name, _)| name).collect();
+    assert!(names.windows(2).all(|pair| pair[0] < pair[1]), "{names:?}");
+    for name in &names {
+        assert!(env.get(name).is_some(), "{name}");
+    }
+    assert_eq!(env.path_info_bytes(), b"/");
+    assert_eq!(env.script_name_bytes(), b"");
+}

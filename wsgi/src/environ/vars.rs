@@ -152,8 +152,11 @@ impl Vars {
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
+        // Byte by byte, inline: the names are short and share prefixes (`HTTP_`,
+        // `SERVER_`), where a call to `memcmp` per step was most of an environ's cost.
+        let key = key.as_bytes();
         self.entries
-            .binary_search_by(|&(name, _)| self.str(name).cmp(key))
+            .binary_search_by(|&(name, _)| self.str(name).as_bytes().iter().cmp(key))
     }
 
     /// The variable `key`, if set.
@@ -208,16 +211,54 @@ impl Vars {
         Str::At(start, self.text.len())
     }
 
+    /// Sets constants, given in name order, without a search each: how every environ
+    /// starts (`Environ::new`). `PATH_INFO` and `SCRIPT_NAME` among them are their bytes.
+    pub(crate) fn set_defaults(&mut self, defaults: &[(&'static str, &'static str)]) {
+        if !self.entries.is_empty() || !defaults.is_sorted_by_key(|&(key, _)| key) {
+            for &(key, value) in defaults {
+                match key {
+                    "PATH_INFO" => self.set_path(false, value.as_bytes()),
+                    "SCRIPT_NAME" => self.set_path(true, value.as_bytes()),
+                    _ => self.insert_static(key, value),
+                }
+            }
+            return;
+        }
+        let path = |value| Path {
+            text: Str::Static(value),
+            raw: None,
+        };
+        for &(key, value) in defaults {
+            match key {
+                "PATH_INFO" => self.path_info = path(value),
+                "SCRIPT_NAME" => self.script_name = path(value),
+                _ => {}
+            }
+            self.entries.push((Str::Static(key), Str::Static(value)));
+        }
+    }
+
     /// The index of `key`'s entry, made (with an empty value) if it is new: the name is
     /// stored only then, borrowed if it is one of the usual ones. Written before the
     /// value, so that the value is the last text written, where `append_with` extends it.
     fn entry(&mut self, key: &str) -> usize {
+        self.entry_as(key, None)
+    }
+
+    /// `entry`, for a name the caller holds as a constant: stored as it is, without a
+    /// look in `KNOWN`.
+    fn entry_as(&mut self, key: &str, constant: Option<&'static str>) -> usize {
         match self.find(key) {
             Ok(i) => i,
             Err(i) => {
-                let name = match KNOWN.binary_search(&key) {
-                    Ok(known) => Str::Static(KNOWN[known]),
-                    Err(_) => self.push(|text| text.push_str(key)),
+                let name = match constant {
+                    Some(name) => Str::Static(name),
+                    None => {
+                        match KNOWN.binary_search_by(|k| k.as_bytes().iter().cmp(key.as_bytes())) {
+                            Ok(known) => Str::Static(KNOWN[known]),
+                            Err(_) => self.push(|text| text.push_str(key)),
+                        }
+                    }
                 };
                 self.entries.insert(i, (name, Str::Static("")));
                 i
@@ -233,14 +274,24 @@ impl Vars {
         self.entries[i].1 = self.push(write);
     }
 
+    /// `insert_with` for a name that is a constant.
+    pub(crate) fn insert_with_constant(
+        &mut self,
+        key: &'static str,
+        write: impl FnOnce(&mut String),
+    ) {
+        let i = self.entry_as(key, Some(key));
+        self.entries[i].1 = self.push(write);
+    }
+
     /// Sets `key` to a copy of `value`.
     pub(crate) fn insert(&mut self, key: &str, value: &str) {
         self.insert_with(key, |text| text.push_str(value));
     }
 
     /// Sets `key` to a constant, stored without a copy.
-    pub(crate) fn insert_static(&mut self, key: &str, value: &'static str) {
-        let i = self.entry(key);
+    pub(crate) fn insert_static(&mut self, key: &'static str, value: &'static str) {
+        let i = self.entry_as(key, Some(key));
         self.entries[i].1 = Str::Static(value);
     }
 
