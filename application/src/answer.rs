@@ -28,7 +28,7 @@ impl Application {
         let inner = self.current();
         let _span =
             tracing::debug_span!("Application", processors = inner.processors.len()).entered();
-        tracing::debug!(path = %String::from_utf8_lossy(&env.path_info), "ctx cleared and set");
+        tracing::debug!(path = %String::from_utf8_lossy(env.vars.path_info_bytes()), "ctx cleared and set");
         let mut slot = Some(load(env, &inner));
         let (status, headers, first, rest) = scope(&mut slot, || {
             let (first, rest) = match outcome(&inner).and_then(peep) {
@@ -63,10 +63,9 @@ impl Application {
 // ANCHOR: refusal
 /// The request's `ctx`, loaded from the environ with the root application's settings.
 fn load(env: Env, inner: &Inner) -> Live {
-    let vars = Arc::new(env.vars);
     let settings = Arc::clone(&inner.settings);
-    let homedomain = homedomain(&vars, settings.home.as_deref());
-    let (ctx, bad_path) = Ctx::load(vars, &env.path_info, homedomain);
+    let homedomain = homedomain(&env.vars, settings.home.as_deref());
+    let (ctx, bad_path) = Ctx::load(env.vars, homedomain);
     Live::new(ctx, bad_path, env.input, settings)
 }
 

@@ -13,10 +13,9 @@ use crate::web::websafe as escape;
 pub(crate) fn page(e: HttpError) -> HttpError {
     let detail = e.detail.clone().unwrap_or_else(|| e.status().to_string());
     let request = ctx::with(|c| {
-        let mut vars: Vec<(&str, &str)> = c.env.vars().collect();
-        vars.sort_unstable();
-        let rows: String = vars
-            .iter()
+        // In key order already.
+        let rows: String = c
+            .environ()
             .map(|(k, v)| format!("<tr><td>{}</td><td>{}</td></tr>\n", escape(k), escape(v)))
             .collect();
         format!(

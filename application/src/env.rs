@@ -1,53 +1,50 @@
-//! The request's environ as the application sees it: CGI variables and the body reader.
+//! The request's environ as the application sees it: the shared variables and the body
+//! reader.
 //!
 //! The gateway lends its `Environ` to the application only for the duration of the
 //! call, but `ctx` must outlive the call while a streaming body runs. So the application
-//! copies the variables (a few dozen short strings, measured in the `request/hello`
-//! bench) and takes the body reader.
+//! takes the environ's variables shared (`Environ::shared_vars`: a reference count, not a
+//! copy; a middleware that sets a variable afterwards changes its own copy, never this
+//! one) and takes the body reader. The path is there once, as the environ keeps it.
 
-use std::collections::BTreeMap;
 use std::io::Read;
+use std::iter;
+use std::sync::Arc;
 
-use wsgi::Environ;
+use wsgi::{Environ, Vars};
 
-/// CGI variables, the decoded path, and the body reader of one request.
+/// The variables and the body reader of one request.
 pub(crate) struct Env {
-    pub(crate) vars: Vars,
-    pub(crate) path_info: Vec<u8>,
+    pub(crate) vars: Arc<Vars>,
     pub(crate) input: Option<Box<dyn Read + Send>>,
 }
 
-/// The environ's text variables, `wsgi.url_scheme` included.
-#[derive(Debug, Default)]
-pub(crate) struct Vars(BTreeMap<String, String>);
-
 impl Env {
-    /// The application's copy of the gateway's environ; the body reader moves over.
+    /// The application's share of the gateway's environ; the body reader moves over.
     pub(crate) fn from_environ(environ: &mut Environ) -> Env {
-        let mut vars: BTreeMap<String, String> = environ
-            .vars()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        vars.insert(
-            "wsgi.url_scheme".to_string(),
-            environ.url_scheme().to_string(),
-        );
         Env {
-            vars: Vars(vars),
-            path_info: environ.path_info_bytes().to_vec(),
+            vars: environ.shared_vars(),
             input: Some(environ.take_input()),
         }
     }
 }
 
-impl Vars {
-    /// One variable as text.
-    pub(crate) fn var(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
-    }
+/// The key web.py's `ctx.env` had beside the CGI variables.
+const URL_SCHEME: &str = "wsgi.url_scheme";
 
-    /// Every variable, in key order.
-    pub(crate) fn vars(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+/// One variable as web.py's `ctx.env` had it: a string variable, or `wsgi.url_scheme`.
+pub(crate) fn var<'v>(vars: &'v Vars, key: &str) -> Option<&'v str> {
+    match key {
+        URL_SCHEME => Some(vars.url_scheme()),
+        _ => vars.get(key),
     }
+}
+
+/// Every variable `var` finds, in key order.
+pub(crate) fn all(vars: &Vars) -> impl Iterator<Item = (&str, &str)> {
+    let before = vars.iter().take_while(|&(key, _)| key < URL_SCHEME);
+    let after = vars.iter().skip_while(|&(key, _)| key < URL_SCHEME);
+    before
+        .chain(iter::once((URL_SCHEME, vars.url_scheme())))
+        .chain(after)
 }

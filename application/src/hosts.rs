@@ -8,8 +8,9 @@
 //! canonical home (redirects use it whatever the client sent); with neither, a missing or
 //! empty `Host` falls back to the server's own name and port, as PEP 3333 rebuilds a URL.
 
+use wsgi::Vars;
+
 use crate::ctx::protocol_of;
-use crate::env::Vars;
 
 // ANCHOR: homedomain
 /// `protocol://host` for `ctx.homedomain`: the configured home, else the client's
@@ -19,7 +20,7 @@ pub(crate) fn homedomain(vars: &Vars, home: Option<&str>) -> String {
         return home.to_string();
     }
     let protocol = protocol_of(vars);
-    match vars.var("HTTP_HOST").map(str::trim) {
+    match vars.get("HTTP_HOST").map(str::trim) {
         Some(host) if !host.is_empty() => format!("{protocol}://{host}"),
         _ => format!("{protocol}://{}", server_authority(vars, protocol)),
     }
@@ -31,7 +32,7 @@ pub(crate) fn homedomain(vars: &Vars, home: Option<&str>) -> String {
 /// accepted the connection on when the request named no host.
 fn server_authority(vars: &Vars, protocol: &str) -> String {
     // An environ made by hand may lack SERVER_NAME; "localhost" is at least a real host.
-    let name = match vars.var("SERVER_NAME").map(str::trim) {
+    let name = match vars.get("SERVER_NAME").map(str::trim) {
         Some(name) if !name.is_empty() => name,
         _ => "localhost",
     };
@@ -41,7 +42,7 @@ fn server_authority(vars: &Vars, protocol: &str) -> String {
     } else {
         name.to_string()
     };
-    match vars.var("SERVER_PORT") {
+    match vars.get("SERVER_PORT") {
         Some("80") if protocol == "http" => name,
         Some("443") if protocol == "https" => name,
         Some(port) if !port.is_empty() => format!("{name}:{port}"),

@@ -151,6 +151,8 @@ impl Request<'_> {
         // a server would cut the connection there, this client answers a 500 instead of
         // taking the caller down (the body's close hooks have run during the unwinding).
         let called = catch_unwind(AssertUnwindSafe(|| call_in_process(&*app, &mut environ)));
+        // The body is closed: the next request made on this thread reuses the storage.
+        environ.recycle();
         match called {
             Ok(Ok(r)) => Response {
                 status: r.status.as_str().to_string(),

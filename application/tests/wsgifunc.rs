@@ -78,3 +78,32 @@ fn a_processor_added_later_reaches_a_callable_already_made_as_in_web_py() {
     );
     assert_eq!(app.request("/").send().text(), "after");
 }
+
+#[test]
+fn a_middleware_setting_the_environ_after_the_call_does_not_change_ctx_env() {
+    // ctx holds the request's variables shared with the environ, not copied: a set made
+    // by a middleware once the application returned copies them first, so a stream that
+    // reads ctx later still sees the request as it came.
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| {
+            // The first chunk is pulled before the call returns; the second after.
+            let late = std::iter::once(()).map(|()| {
+                let query = application::ctx::env("QUERY_STRING");
+                query.ok().flatten().unwrap_or_default().into_bytes()
+            });
+            Ok(Body::stream(std::iter::once(b"?".to_vec()).chain(late)))
+        }),
+    )])
+    .expect("valid pattern");
+    let rewriting = middleware_fn(|inner, env, sr| {
+        let body = inner.call(env, sr)?;
+        env.set("QUERY_STRING", "rewritten");
+        Ok(body)
+    });
+    let callable = app.wsgifunc([rewriting]);
+    let mut env = Environ::from_target("GET", "/?x=1");
+    let r = call_in_process(&*callable, &mut env).expect("the app answers");
+    assert_eq!(r.body, b"?x=1");
+    assert_eq!(env.get("QUERY_STRING"), Some("rewritten"));
+}

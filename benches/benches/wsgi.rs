@@ -1,8 +1,9 @@
 //! The `wsgi` layer's benches: what the gateway adds on top of the HTTP server.
 //!
 //! - `environ/from_request_head`: PEP 3333's environ from a parsed, realistic request
-//!   head (the gateway's first step), against `environ/from_target` (an in-process call's
-//!   environ, no headers).
+//!   head (the gateway's first step), its storage new and then freed; `_recycled`: the
+//!   same with the storage given back and reused, as the gateway does on a worker;
+//!   against `environ/from_target` (an in-process call's environ, no headers).
 //! - `in_process/hello`: a hello app called through `call_in_process`, environ included:
 //!   the cost of the interface itself, no sockets.
 //! - `keepalive/c1/hello`: one keep-alive connection over loopback through `WsgiServer` →
@@ -56,6 +57,18 @@ fn environ(c: &mut Criterion) {
                 Some("session=0123456789abcdef; theme=dark")
             );
             env
+        })
+    });
+    // What the gateway does on a worker: the environ's storage goes back after the
+    // request and the next one writes over it.
+    group.bench_function("from_request_head_recycled", |b| {
+        b.iter(|| {
+            let env = environ_from_request(black_box(&head));
+            assert_eq!(
+                env.get("HTTP_COOKIE"),
+                Some("session=0123456789abcdef; theme=dark")
+            );
+            env.recycle();
         })
     });
     group.bench_function("from_target", |b| {

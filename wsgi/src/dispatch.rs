@@ -66,7 +66,7 @@ impl WsgiApp for PathInfoDispatcher {
         let mut script = env.script_name_bytes().to_vec();
         script.extend_from_slice(&path[..len]);
         env.set_script_name(script);
-        env.set_path_info(path[len..].to_vec());
+        env.set_path_info(&path[len..]);
         app.call(env, sr)
     }
 }

@@ -1,7 +1,9 @@
 //! `Environ`: the CGI variables and `wsgi.*` entries of PEP 3333, in Rust types.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Read, Write};
+use std::sync::Arc;
 
 use percent_encoding::percent_decode;
 
@@ -9,7 +11,7 @@ use crate::error::WsgiError;
 use crate::extensions::Extensions;
 
 mod vars;
-use vars::Vars;
+pub use vars::Vars;
 
 /// The `SERVER_SOFTWARE` this crate reports.
 pub const SERVER_SOFTWARE: &str = concat!("webpy-rs-wsgi/", env!("CARGO_PKG_VERSION"));
@@ -45,20 +47,28 @@ pub struct DroppedHeaders(pub Vec<String>);
 ///   `wsgi.input_terminated`, `wsgi.errors`, `wsgi.url_scheme`, `wsgi.multithread`,
 ///   `wsgi.multiprocess`, `wsgi.run_once`; `wsgi.version` is always `(1, 0)`.
 /// * `extensions`: typed values middleware attaches.
+///
+/// The string variables, the paths and `wsgi.url_scheme` are one [`Vars`], shared behind
+/// an `Arc`: an application keeps them past the call with `shared_vars`, at the cost of a
+/// reference count, and a `set` made after that copies them first (see `Vars`).
 pub struct Environ {
-    vars: Vars,
-    path_info: Vec<u8>,
-    script_name: Vec<u8>,
-    url_scheme: String,
+    vars: Arc<Vars>,
     input: Input,
     input_terminated: bool,
-    errors: Errors,
+    errors: ErrorStream,
     multithread: bool,
     multiprocess: bool,
     run_once: bool,
     extensions: Extensions,
 }
 // ANCHOR_END: environ
+
+/// `wsgi.errors`: the process's stderr unless replaced (held without a box, since every
+/// environ starts with it).
+enum ErrorStream {
+    Stderr(io::Stderr),
+    Set(Errors),
+}
 
 impl Default for Environ {
     fn default() -> Environ {
@@ -70,34 +80,55 @@ impl Environ {
     /// An environ for `GET /` with the variables PEP 3333 requires set to neutral values
     /// (`SERVER_NAME=localhost`, `SERVER_PORT=80`, `SERVER_PROTOCOL=HTTP/1.1`), an empty
     /// `wsgi.input` and `wsgi.errors` on stderr: the starting point of an in-process call.
+    ///
+    /// The storage of its variables is the last recycled environ's on this thread, when
+    /// there is one (see [`recycle`](Self::recycle)).
     pub fn new() -> Environ {
         let mut env = Environ {
-            vars: Vars::new(),
-            path_info: b"/".to_vec(),
-            script_name: Vec::new(),
-            url_scheme: "http".to_owned(),
+            vars: Vars::fresh(),
             input: Box::new(io::empty()),
             input_terminated: true,
-            errors: Box::new(io::stderr()),
+            errors: ErrorStream::Stderr(io::stderr()),
             multithread: false,
             multiprocess: false,
             run_once: false,
             extensions: Extensions::new(),
         };
-        for (key, value) in [
-            ("REQUEST_METHOD", "GET"),
+        env.vars_mut().set_defaults(&[
+            ("PATH_INFO", "/"),
             ("QUERY_STRING", ""),
+            ("REQUEST_METHOD", "GET"),
             ("REQUEST_URI", "/"),
+            ("SCRIPT_NAME", ""),
             ("SERVER_NAME", "localhost"),
             ("SERVER_PORT", "80"),
             ("SERVER_PROTOCOL", "HTTP/1.1"),
             ("SERVER_SOFTWARE", SERVER_SOFTWARE),
-        ] {
-            env.vars.insert(key, value);
-        }
-        env.vars.insert("PATH_INFO", "/");
-        env.vars.insert("SCRIPT_NAME", "");
+        ]);
         env
+    }
+
+    /// Ends the environ, keeping the storage of its variables for the next environ made
+    /// on this thread, if nothing else holds it (an application dropped what it took
+    /// with `shared_vars`). The gateway does this after each request, so a worker's
+    /// environs allocate nothing in steady state; dropping an environ instead just frees
+    /// its storage.
+    pub fn recycle(self) {
+        let Environ { vars, .. } = self;
+        Vars::give_back(vars);
+    }
+
+    /// The variables to change: copied first if an application holds them (`shared_vars`),
+    /// so what it holds never changes.
+    fn vars_mut(&mut self) -> &mut Vars {
+        Arc::make_mut(&mut self.vars)
+    }
+
+    /// The string variables, paths and `wsgi.url_scheme`, shared rather than copied: what
+    /// an application keeps of the request past the call. A later change to this environ
+    /// does not show in what was taken.
+    pub fn shared_vars(&self) -> Arc<Vars> {
+        Arc::clone(&self.vars)
     }
 
     /// An environ for `method` and a request target such as `/a%20b?x=1`: `PATH_INFO` is
@@ -112,7 +143,8 @@ impl Environ {
         env.set("REQUEST_METHOD", method);
         env.set("QUERY_STRING", query);
         env.set("REQUEST_URI", target);
-        env.set_path_info(percent_decode(path.as_bytes()).collect::<Vec<u8>>());
+        let path: std::borrow::Cow<'_, [u8]> = percent_decode(path.as_bytes()).into();
+        env.set_path_info(path);
         env
     }
 
@@ -122,16 +154,26 @@ impl Environ {
     }
 
     /// Sets a string variable. `PATH_INFO` and `SCRIPT_NAME` go through
-    /// `set_path_info` / `set_script_name`, so their byte form stays in step.
-    pub fn set(&mut self, key: impl AsRef<str> + Into<String>, value: impl Into<String>) {
-        let value = value.into();
+    /// `set_path_info` / `set_script_name`, so their byte form stays in step, and
+    /// `wsgi.url_scheme` through `set_url_scheme`.
+    pub fn set(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) {
+        let value = value.as_ref();
         match key.as_ref() {
-            "PATH_INFO" => self.set_path_info(value.into_bytes()),
-            "SCRIPT_NAME" => self.set_script_name(value.into_bytes()),
-            // The name is copied only if it is new and not a usual one: the gateway
-            // overwrites most of `new`'s defaults, and this is on every request's path.
-            _ => self.vars.insert(key, value),
+            "PATH_INFO" => self.set_path_info(value),
+            "SCRIPT_NAME" => self.set_script_name(value),
+            "wsgi.url_scheme" => self.set_url_scheme(value),
+            key => self.vars_mut().insert(key, value),
         }
+    }
+
+    /// Sets a string variable to what `value` displays as (a port number, an address),
+    /// written straight into the variables' text.
+    pub(crate) fn set_display(&mut self, key: &'static str, value: impl fmt::Display) {
+        use std::fmt::Write as _;
+        self.vars_mut().insert_with_constant(key, |text| {
+            // Writing to a `String` cannot fail.
+            let _ = write!(text, "{value}");
+        });
     }
 
     /// Removes a string variable, returning its value. `PATH_INFO` and `SCRIPT_NAME`
@@ -143,7 +185,7 @@ impl Environ {
                 self.set(key, "");
                 old
             }
-            _ => self.vars.remove(key),
+            _ => self.vars_mut().remove(key),
         }
     }
 
@@ -158,7 +200,7 @@ impl Environ {
         let py = |b: bool| if b { "True" } else { "False" }.to_owned();
         vec![
             ("wsgi.version", "(1, 0)".to_owned()),
-            ("wsgi.url_scheme", self.url_scheme.clone()),
+            ("wsgi.url_scheme", self.url_scheme().to_owned()),
             ("wsgi.input", "<input>".to_owned()),
             ("wsgi.input_terminated", py(self.input_terminated)),
             ("wsgi.errors", "<errors>".to_owned()),
@@ -174,6 +216,31 @@ impl Environ {
 /// `httpserver::rules::cgi_header_key`, where `pywsgi` finds it too.
 pub use httpserver::rules::cgi_header_key as header_key;
 
+/// The keys `header_key` gives the headers nearly every request has, so that they cost
+/// no new string (a test checks each against `header_key`).
+const USUAL_HEADERS: &[(&str, &str)] = &[
+    ("host", "HTTP_HOST"),
+    ("user-agent", "HTTP_USER_AGENT"),
+    ("accept", "HTTP_ACCEPT"),
+    ("accept-encoding", "HTTP_ACCEPT_ENCODING"),
+    ("accept-language", "HTTP_ACCEPT_LANGUAGE"),
+    ("connection", "HTTP_CONNECTION"),
+    ("cookie", "HTTP_COOKIE"),
+    ("content-type", "CONTENT_TYPE"),
+    ("content-length", "CONTENT_LENGTH"),
+];
+
+/// `header_key(name)`, borrowed for the usual headers.
+fn environ_key(name: &str) -> Option<Cow<'static, str>> {
+    match USUAL_HEADERS
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
+        Some(&(_, key)) => Some(Cow::Borrowed(key)),
+        None => header_key(name).map(Cow::Owned),
+    }
+}
+
 impl Environ {
     // ANCHOR: add_header
     /// Adds one request header. A header seen again is joined to the earlier value with
@@ -183,7 +250,14 @@ impl Environ {
     /// first value (the server already refused conflicting lengths). Returns `false` when
     /// the header is dropped (a name with `_`, see `header_key`).
     pub fn add_header(&mut self, name: &str, value: &str) -> bool {
-        let Some(key) = header_key(name) else {
+        self.add_header_bytes(name, value.as_bytes())
+    }
+
+    /// `add_header` for a value as it came on the wire: valid UTF-8 is kept as is,
+    /// anything else is read as Latin-1 (one char per byte, PEP 3333's rule), so no byte
+    /// is lost or replaced. The value is written straight into the variables' text.
+    pub(crate) fn add_header_bytes(&mut self, name: &str, value: &[u8]) -> bool {
+        let Some(key) = environ_key(name) else {
             let mut dropped = self
                 .extensions
                 .remove::<DroppedHeaders>()
@@ -193,15 +267,18 @@ impl Environ {
             return false;
         };
         let separator = if key == "HTTP_COOKIE" { "; " } else { ", " };
-        match self.vars.get_mut(&key) {
-            Some(_) if key.starts_with("CONTENT_") => {}
-            Some(existing) => {
-                existing.push_str(separator);
-                existing.push_str(value);
+        let write = |text: &mut String| match std::str::from_utf8(value) {
+            Ok(utf8) => text.push_str(utf8),
+            Err(_) => text.extend(value.iter().map(|&b| char::from(b))),
+        };
+        let vars = self.vars_mut();
+        if vars.get(&key).is_none() {
+            match key {
+                Cow::Borrowed(constant) => vars.insert_with_constant(constant, write),
+                Cow::Owned(key) => vars.insert_with(&key, write),
             }
-            None => {
-                self.vars.insert(key, value.to_owned());
-            }
+        } else if !key.starts_with("CONTENT_") {
+            vars.append_with(&key, separator, write);
         }
         true
     }
@@ -209,7 +286,7 @@ impl Environ {
 
     /// The value of request header `name` (any case), joined as `add_header` joined it.
     pub fn header(&self, name: &str) -> Option<&str> {
-        header_key(name).and_then(|key| self.vars.get(&key))
+        environ_key(name).and_then(|key| self.vars.get(&key))
     }
 
     /// `REQUEST_METHOD`.
@@ -227,22 +304,21 @@ impl Environ {
     /// # Errors
     /// `NonUtf8Path` when the decoded bytes are not UTF-8 (`/%FF`).
     pub fn path_info(&self) -> Result<&str, WsgiError> {
-        std::str::from_utf8(&self.path_info).map_err(|_| WsgiError::NonUtf8Path {
+        let bytes = self.path_info_bytes();
+        std::str::from_utf8(bytes).map_err(|_| WsgiError::NonUtf8Path {
             key: "PATH_INFO",
-            bytes: self.path_info.clone(),
+            bytes: bytes.to_vec(),
         })
     }
 
     /// `PATH_INFO` as the percent-decoded bytes.
     pub fn path_info_bytes(&self) -> &[u8] {
-        &self.path_info
+        self.vars.path_info_bytes()
     }
 
     /// Sets `PATH_INFO` (decoded bytes).
-    pub fn set_path_info(&mut self, bytes: impl Into<Vec<u8>>) {
-        self.path_info = bytes.into();
-        let text = String::from_utf8_lossy(&self.path_info).into_owned();
-        self.vars.insert("PATH_INFO", text);
+    pub fn set_path_info(&mut self, bytes: impl AsRef<[u8]>) {
+        self.vars_mut().set_path(false, bytes.as_ref());
     }
 
     /// `SCRIPT_NAME` as UTF-8: the mount point of the application ("" at the root).
@@ -250,22 +326,21 @@ impl Environ {
     /// # Errors
     /// `NonUtf8Path` when the bytes are not UTF-8.
     pub fn script_name(&self) -> Result<&str, WsgiError> {
-        std::str::from_utf8(&self.script_name).map_err(|_| WsgiError::NonUtf8Path {
+        let bytes = self.script_name_bytes();
+        std::str::from_utf8(bytes).map_err(|_| WsgiError::NonUtf8Path {
             key: "SCRIPT_NAME",
-            bytes: self.script_name.clone(),
+            bytes: bytes.to_vec(),
         })
     }
 
     /// `SCRIPT_NAME` as bytes.
     pub fn script_name_bytes(&self) -> &[u8] {
-        &self.script_name
+        self.vars.script_name_bytes()
     }
 
     /// Sets `SCRIPT_NAME` (decoded bytes).
-    pub fn set_script_name(&mut self, bytes: impl Into<Vec<u8>>) {
-        self.script_name = bytes.into();
-        let text = String::from_utf8_lossy(&self.script_name).into_owned();
-        self.vars.insert("SCRIPT_NAME", text);
+    pub fn set_script_name(&mut self, bytes: impl AsRef<[u8]>) {
+        self.vars_mut().set_path(true, bytes.as_ref());
     }
 
     /// `wsgi.input`: the request body. It reads the body and then EOF, never past it.
@@ -298,30 +373,32 @@ impl Environ {
 
     /// `wsgi.errors`: where an application writes diagnostics.
     pub fn errors(&mut self) -> &mut (dyn Write + Send) {
-        &mut *self.errors
+        match &mut self.errors {
+            ErrorStream::Stderr(stderr) => stderr,
+            ErrorStream::Set(errors) => &mut **errors,
+        }
     }
 
     /// Replaces `wsgi.errors`.
     pub fn set_errors(&mut self, errors: Errors) {
-        self.errors = errors;
+        self.errors = ErrorStream::Set(errors);
     }
 
     /// `wsgi.url_scheme`: `http` or `https`.
     pub fn url_scheme(&self) -> &str {
-        &self.url_scheme
+        self.vars.url_scheme()
     }
 
     /// Sets `wsgi.url_scheme`, and `HTTPS` to `on`/`off` to match.
     pub fn set_url_scheme(&mut self, scheme: &str) {
-        if self.url_scheme != scheme {
-            self.url_scheme = scheme.to_owned();
-        }
         let https = if scheme.eq_ignore_ascii_case("https") {
             "on"
         } else {
             "off"
         };
-        self.vars.insert("HTTPS", https);
+        let vars = self.vars_mut();
+        vars.set_url_scheme(scheme);
+        vars.insert_static("HTTPS", https);
     }
 
     /// `wsgi.multithread`, `wsgi.multiprocess`, `wsgi.run_once`.
@@ -351,8 +428,7 @@ impl fmt::Debug for Environ {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Environ")
             .field("vars", &self.vars)
-            .field("path_info", &String::from_utf8_lossy(&self.path_info))
-            .field("url_scheme", &self.url_scheme)
+            .field("url_scheme", &self.url_scheme())
             .field("extensions", &self.extensions)
             .finish_non_exhaustive()
     }

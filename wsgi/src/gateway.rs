@@ -39,26 +39,28 @@ impl WsgiGateway {
 // ANCHOR: environ_from_request
 /// The environ for one request on a connection (PEP 3333's mapping of the request).
 ///
-/// Header values are bytes on the wire: valid UTF-8 is kept as is, anything else is read
-/// as Latin-1 (one char per byte, PEP 3333's rule), so no byte is lost or replaced.
+/// Every value is written into the environ's one text buffer (numbers and addresses
+/// too, without a string between), which the worker's previous request gave back. Header
+/// values are bytes on the wire: valid UTF-8 is kept as is, anything else is read as
+/// Latin-1 (one char per byte, PEP 3333's rule), so no byte is lost or replaced.
 pub fn environ_from_request(head: &RequestHead) -> Environ {
     let mut env = Environ::new();
     env.set("REQUEST_METHOD", head.method());
     env.set_path_info(head.path());
     env.set("QUERY_STRING", head.query_string());
     env.set("REQUEST_URI", head.uri());
-    // `Environ::new` holds `SERVER_SOFTWARE` and `SERVER_PROTOCOL=HTTP/1.1` as borrowed
+    // `Environ::new` holds `SERVER_SOFTWARE` and `SERVER_PROTOCOL=HTTP/1.1` as
     // constants; setting them again would copy them on every request.
     if head.request_protocol() != "HTTP/1.1" {
         env.set("SERVER_PROTOCOL", head.request_protocol());
     }
     env.set("SERVER_NAME", head.server_name());
-    env.set("SERVER_PORT", head.server_addr().port().to_string());
-    env.set("REMOTE_ADDR", head.remote_addr().ip().to_string());
-    env.set("REMOTE_PORT", head.remote_addr().port().to_string());
+    env.set_display("SERVER_PORT", head.server_addr().port());
+    env.set_display("REMOTE_ADDR", head.remote_addr().ip());
+    env.set_display("REMOTE_PORT", head.remote_addr().port());
     env.set_url_scheme(head.scheme());
     for (name, value) in head.headers() {
-        env.add_header(name, &header_text(value));
+        env.add_header_bytes(name, value);
     }
     // Python's servers run the app on many threads of one process.
     env.set_concurrency(true, false, false);
@@ -66,13 +68,6 @@ pub fn environ_from_request(head: &RequestHead) -> Environ {
     env
 }
 // ANCHOR_END: environ_from_request
-
-fn header_text(value: &[u8]) -> String {
-    match std::str::from_utf8(value) {
-        Ok(text) => text.to_owned(),
-        Err(_) => value.iter().map(|&b| char::from(b)).collect(),
-    }
-}
 
 impl Gateway for WsgiGateway {
     // ANCHOR: respond
@@ -86,7 +81,11 @@ impl Gateway for WsgiGateway {
             env.set_input(input);
         }
         tracing::debug!(keys = env.vars().count(), "environ built");
-        run_app(&*self.app, &mut env, req.response())
+        let result = run_app(&*self.app, &mut env, req.response());
+        // The body is closed: unless the application still holds the variables, the
+        // next request on this worker reuses their storage.
+        env.recycle();
+        result
     }
     // ANCHOR_END: respond
 }

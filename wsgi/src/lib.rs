@@ -64,7 +64,7 @@ mod status;
 pub use app::{app_fn, apply_middleware, middleware_fn, shared, Middleware, SharedApp, WsgiApp};
 pub use body::{Body, Chunk};
 pub use dispatch::PathInfoDispatcher;
-pub use environ::{header_key, DroppedHeaders, Environ, Errors, Input, SERVER_SOFTWARE};
+pub use environ::{header_key, DroppedHeaders, Environ, Errors, Input, Vars, SERVER_SOFTWARE};
 pub use error::{AppError, WsgiError};
 pub use extensions::Extensions;
 pub use gateway::{environ_from_request, WsgiGateway};

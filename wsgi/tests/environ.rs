@@ -167,3 +167,83 @@ fn wsgi_entries_render_like_python() {
     assert!(entries.contains(&("wsgi.run_once", "False".to_owned())));
     assert!(entries.contains(&("wsgi.version", "(1, 0)".to_owned())));
 }
+
+#[test]
+fn what_an_application_took_does_not_change_when_the_environ_is_set_after() {
+    let mut env = Environ::from_target("GET", "/a%FF?x=1");
+    env.add_header("Cookie", "a=1");
+    let taken = env.shared_vars();
+    // A middleware on the way out changes the environ: the snapshot keeps what it saw.
+    env.set("QUERY_STRING", "x=2");
+    env.set_path_info("/b");
+    env.add_header("Cookie", "b=2");
+    env.set_url_scheme("https");
+    assert_eq!(taken.get("QUERY_STRING"), Some("x=1"));
+    assert_eq!(taken.path_info_bytes(), b"/a\xff");
+    assert_eq!(taken.get("HTTP_COOKIE"), Some("a=1"));
+    assert_eq!(taken.url_scheme(), "http");
+    assert_eq!(env.get("QUERY_STRING"), Some("x=2"));
+    assert_eq!(env.path_info_bytes(), b"/b");
+    assert_eq!(env.get("HTTP_COOKIE"), Some("a=1; b=2"));
+    assert_eq!(env.url_scheme(), "https");
+}
+
+#[test]
+fn a_snapshot_lists_the_variables_in_name_order() {
+    let mut env = Environ::from_target("GET", "/");
+    env.add_header("X-Zed", "z");
+    env.add_header("Accept", "*/*");
+    let taken = env.shared_vars();
+    let names: Vec<&str> = taken.iter().map(|(name, _)| name).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted);
+    assert_eq!(taken.get("HTTP_X_ZED"), Some("z"));
+    assert_eq!(names.len(), env.vars().count());
+}
+
+#[test]
+fn a_recycled_environ_leaves_nothing_to_the_next_one() {
+    let mut env = Environ::from_target("POST", "/old?secret=1");
+    env.add_header("Authorization", "Bearer t");
+    env.set("X_MIDDLEWARE", "1");
+    env.recycle();
+    let next = Environ::new();
+    assert_eq!(next.get("HTTP_AUTHORIZATION"), None);
+    assert_eq!(next.get("X_MIDDLEWARE"), None);
+    assert_eq!(next.get("QUERY_STRING"), Some(""));
+    assert_eq!(next.path_info_bytes(), b"/");
+}
+
+#[test]
+fn the_usual_header_keys_are_header_keys() {
+    for name in [
+        "Host",
+        "User-Agent",
+        "Accept",
+        "Accept-Encoding",
+        "Accept-Language",
+        "Connection",
+        "Cookie",
+        "Content-Type",
+        "Content-Length",
+    ] {
+        let mut env = Environ::new();
+        env.add_header(name, "v");
+        let key = header_key(name).expect("a key");
+        assert_eq!(env.get(&key), Some("v"), "{name}");
+        assert_eq!(env.header(&name.to_ascii_uppercase()), Some("v"), "{name}");
+    }
+}
+
+#[test]
+fn a_new_environ_lists_its_defaults_in_name_order_and_finds_each() {
+    let env = Environ::new();
+    let names: Vec<&str> = env.vars().map(|(name, _)| name).collect();
+    assert!(names.windows(2).all(|pair| pair[0] < pair[1]), "{names:?}");
+    for name in &names {
+        assert!(env.get(name).is_some(), "{name}");
+    }
+    assert_eq!(env.path_info_bytes(), b"/");
+    assert_eq!(env.script_name_bytes(), b"");
+}

@@ -389,3 +389,35 @@ fn a_head_response_the_server_stops_early_is_no_finding_against_the_app() {
     assert_eq!(client.response(false).text(), "abcdef");
     assert_eq!(findings.take(), vec![]);
 }
+
+#[test]
+fn variables_an_app_keeps_past_its_request_are_not_reused_by_the_next() {
+    // The gateway reuses a request's variables for the next one on the worker only when
+    // nobody holds them; an app that keeps them sees them unchanged afterwards.
+    let kept: Arc<Mutex<Vec<Arc<wsgi::Vars>>>> = Arc::default();
+    let keeper = Arc::clone(&kept);
+    let server = serve(app_fn(move |env, sr| {
+        keeper.lock().expect("lock").push(env.shared_vars());
+        sr.start_response("200 OK", [("Content-Length", "0")])?;
+        Ok(Body::empty())
+    }));
+    let mut client = Client::connect(server.addr);
+    for path in ["/first?a=1", "/second?b=2", "/third"] {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: h\r\nX-Path: {path}\r\n\r\n");
+        client.send(request.as_bytes());
+        assert_eq!(client.response(false).status, 200);
+    }
+    let kept = kept.lock().expect("lock");
+    let seen: Vec<(&[u8], Option<&str>)> = kept
+        .iter()
+        .map(|vars| (vars.path_info_bytes(), vars.get("HTTP_X_PATH")))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (&b"/first"[..], Some("/first?a=1")),
+            (&b"/second"[..], Some("/second?b=2")),
+            (&b"/third"[..], Some("/third")),
+        ]
+    );
+}

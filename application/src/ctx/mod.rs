@@ -38,7 +38,9 @@ use std::sync::Arc;
 pub(crate) use live::{scope, with_live, Live};
 pub use values::{attr, get, insert, remove, set, unset, update, update_attr};
 
-use crate::env::Vars;
+use wsgi::Vars;
+
+use crate::env;
 use crate::Error;
 
 // ANCHOR: ctx_fields
@@ -84,22 +86,23 @@ impl Ctx {
     // ANCHOR: load
     /// Builds a fresh context from the environ: web.py's `Application.load(env)`. The
     /// second value says whether the path was not UTF-8 (the request is then a 400).
-    pub(crate) fn load(env: Arc<Vars>, path_info: &[u8], homedomain: String) -> (Ctx, bool) {
-        let host = env.var("HTTP_HOST").map(str::to_string);
+    pub(crate) fn load(env: Arc<Vars>, homedomain: String) -> (Ctx, bool) {
+        let host = env.get("HTTP_HOST").map(str::to_string);
         let protocol = protocol_of(&env).to_string();
-        let homepath = env.var("SCRIPT_NAME").unwrap_or("").to_string();
+        let homepath = env.get("SCRIPT_NAME").unwrap_or("").to_string();
         let home = format!("{homedomain}{homepath}");
+        let path_info = env.path_info_bytes();
         let (path, bad_path) = match std::str::from_utf8(path_info) {
             Ok(p) => (p.to_string(), false),
             Err(_) => (String::from_utf8_lossy(path_info).into_owned(), true),
         };
-        let query = match env.var("QUERY_STRING") {
+        let query = match env.get("QUERY_STRING") {
             Some(q) if !q.is_empty() => format!("?{q}"),
             _ => String::new(),
         };
         let ctx = Ctx {
-            ip: env.var("REMOTE_ADDR").map(str::to_string),
-            method: env.var("REQUEST_METHOD").unwrap_or("GET").to_string(),
+            ip: env.get("REMOTE_ADDR").map(str::to_string),
+            method: env.get("REQUEST_METHOD").unwrap_or("GET").to_string(),
             fullpath: format!("{path}{query}"),
             realhome: home.clone(),
             host,
@@ -118,12 +121,13 @@ impl Ctx {
 
     /// One environ variable as text (`"HTTP_USER_AGENT"`, `"REMOTE_ADDR"`…).
     pub fn env(&self, key: &str) -> Option<&str> {
-        self.env.var(key)
+        env::var(&self.env, key)
     }
 
-    /// Every environ variable, in key order (web.py's `ctx.env` as a whole).
+    /// Every environ variable, `wsgi.url_scheme` included, in key order (web.py's
+    /// `ctx.env` as a whole).
     pub fn environ(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.env.vars()
+        env::all(&self.env)
     }
 
     /// A number no other request of this process has: it tells an in-process
@@ -143,11 +147,17 @@ impl Ctx {
 
 /// `wsgi.url_scheme` when it is `http` or `https`, else `HTTPS=on|true|1`, as web.py read it.
 pub(crate) fn protocol_of(env: &Vars) -> &'static str {
-    match env.var("wsgi.url_scheme") {
-        Some("https") => "https",
-        Some("http") => "http",
-        _ => match env.var("HTTPS").map(str::to_ascii_lowercase).as_deref() {
-            Some("on" | "true" | "1") => "https",
+    match env.url_scheme() {
+        "https" => "https",
+        "http" => "http",
+        _ => match env.get("HTTPS") {
+            Some(on)
+                if ["on", "true", "1"]
+                    .iter()
+                    .any(|v| on.eq_ignore_ascii_case(v)) =>
+            {
+                "https"
+            }
             _ => "http",
         },
     }
