@@ -12,10 +12,13 @@ use crate::http_error::{badrequest, nomethod, HttpError};
 use crate::outcome::{Body, Outcome};
 use crate::Application;
 
+use wsgi::rules::Header;
+
 /// What the application answers: the arguments of `start_response` and the body.
 pub(crate) struct Answer {
     pub(crate) status: String,
-    pub(crate) headers: Vec<(String, String)>,
+    /// Each checked where it was set: `start_response_checked` takes them as they are.
+    pub(crate) headers: Vec<Header>,
     pub(crate) body: AnswerBody,
 }
 
@@ -105,7 +108,7 @@ fn refusal() -> Result<Option<HttpError>, crate::Error> {
 /// body, so the server need not chunk it (never on 1xx, 204 and 304, which have no body:
 /// RFC 9110 §8.6). From here on the headers are fixed. Also says whether the request
 /// was a HEAD.
-fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<(String, String)>, bool) {
+fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<Header>, bool) {
     let taken = with_live(|live| {
         live.sent = true;
         let status = std::mem::take(&mut live.status);
@@ -123,15 +126,18 @@ fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<(String,
         .get(..3)
         .and_then(|code| code.parse().ok())
         .is_some_and(wsgi::rules::status_has_no_body);
-    let has_length = headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+    let has_length = headers.iter().any(|h| h.is("content-length"));
     if let (Some(bytes), false, false, false) = (whole, streaming, bodiless, has_length) {
-        headers.push(("Content-Length".to_string(), bytes.len().to_string()));
+        headers.push(content_length(bytes.len()));
     }
     (status, headers, is_head)
 }
 // ANCHOR_END: take_response
+
+/// `Content-Length: n`: digits, so the rules' check cannot refuse it.
+fn content_length(n: usize) -> Header {
+    Header::new("Content-Length", n.to_string()).expect("a number is digits only")
+}
 
 type Stream = Box<dyn Iterator<Item = Vec<u8>> + Send>;
 
@@ -160,10 +166,8 @@ fn error_to_ctx(e: HttpError) -> Vec<u8> {
     let (status, headers, body) = e.into_parts();
     let _ = with_live(|live| {
         live.status = status;
-        live.headers.retain(|(name, _)| {
-            name.eq_ignore_ascii_case("set-cookie")
-                || !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
-        });
+        live.headers
+            .retain(|h| h.is("set-cookie") || !headers.iter().any(|e| e.is(h.name())));
         live.headers.extend(headers);
     });
     body

@@ -1,5 +1,5 @@
 //! `Session::new` and `process(handler)`: the session as a processor of an application.
-use application::web::{self, cookies, SetCookie};
+use application::web::{self, Header, SetCookie};
 use application::{ctx, Application, HttpError, Next, Outcome};
 
 use crate::config::SessionConfig;
@@ -167,14 +167,15 @@ impl Session {
         homepath: &str,
     ) -> Result<(), application::Error> {
         let config = self.config();
+        // Borrowed throughout: the one string made is the header's value. Without a
+        // configured path the cookie's is `homepath + "/"`, the request's as it was
+        // before the handler ran.
         let mut cookie = SetCookie::new(name, value)
             .httponly(config.httponly)
             .secure(config.secure);
-        let path = config
-            .cookie_path
-            .clone()
-            .unwrap_or_else(|| format!("{homepath}/"));
-        cookie = cookie.path(&path);
+        if let Some(path) = &config.cookie_path {
+            cookie = cookie.path(path);
+        }
         if let Some(domain) = &config.cookie_domain {
             cookie = cookie.domain(domain);
         }
@@ -184,7 +185,7 @@ impl Session {
         if killed {
             cookie = cookie.expires(-1);
         }
-        cookie.set()
+        web::add_header(cookie.header(homepath)?)
     }
 
     // ANCHOR: expired
@@ -195,11 +196,9 @@ impl Session {
         let config = self.config();
         self.set_cookie("", true, homepath)?;
         mark_private()?;
-        Err(HttpError::new(
-            "200 OK",
-            vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
-            config.expired_message.clone(),
-        ))
+        Err(HttpError::from_status("200 OK")
+            .with(constant("Content-Type", "text/plain; charset=utf-8"))
+            .with_body(config.expired_message.clone()))
     }
     // ANCHOR_END: expired
 }
@@ -207,7 +206,7 @@ impl Session {
 /// The cookie value, the client address and `homepath`, read from `ctx` before the
 /// handler runs (a sub-application changes `homepath` while it runs).
 fn request_facts(cookie_name: &str) -> Result<(Option<String>, String, String), HttpError> {
-    let cookie = cookies()?.get(cookie_name).map(str::to_owned);
+    let cookie = web::cookie(cookie_name)?;
     let (ip, homepath) = ctx::with(|c| (c.ip.clone().unwrap_or_default(), c.homepath.clone()))?;
     Ok((cookie, ip, homepath))
 }
@@ -253,9 +252,14 @@ pub fn current() -> Result<Session, Error> {
 /// cookie, Django's rule). Without them a shared cache could hand one user's page, and
 /// the `Set-Cookie` that came with it, to the next.
 fn mark_private() -> Result<(), HttpError> {
-    web::header_unique("Cache-Control", "private")?;
-    web::header("Vary", "Cookie")?;
+    web::add_header_unique(constant("Cache-Control", "private"))?;
+    web::add_header(constant("Vary", "Cookie"))?;
     Ok(())
+}
+
+/// A header of this crate's constant text: checked as every header is, copying nothing.
+pub(crate) fn constant(name: &'static str, value: &'static str) -> Header {
+    Header::new(name, value).expect("the session's constant headers follow the rules")
 }
 // ANCHOR_END: mark_private
 

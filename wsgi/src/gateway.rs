@@ -2,7 +2,8 @@
 
 use std::io;
 
-use httpserver::{rules, Error, Gateway, HttpRequest, RequestHead, Response};
+use httpserver::rules::{self, Header};
+use httpserver::{Error, Gateway, HttpRequest, RequestHead, Response};
 
 use crate::app::{SharedApp, WsgiApp};
 use crate::environ::Environ;
@@ -195,6 +196,25 @@ impl ResponseSink for ConnectionSink<'_> {
             .set_checked_status(status.code(), status.reason())?;
         for (name, value) in &headers {
             self.response.add_checked_header(name, value.as_bytes())?;
+        }
+        self.started = true;
+        self.status = status.code();
+        tracing::debug!(status = %status, headers = headers.len(), "start_response");
+        Ok(())
+    }
+
+    fn set_checked_response(
+        &mut self,
+        status: Status,
+        headers: Vec<Header>,
+    ) -> Result<(), WsgiError> {
+        // Checked where they were made (a `Header` is the proof): written as they are.
+        self.response.reset_response()?;
+        self.response
+            .set_checked_status(status.code(), status.reason())?;
+        for header in &headers {
+            self.response
+                .add_checked_header(header.name(), header.value().as_bytes())?;
         }
         self.started = true;
         self.status = status.code();

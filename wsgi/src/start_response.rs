@@ -6,8 +6,10 @@
 
 use std::io;
 
+use httpserver::rules::Header;
+
 use crate::error::{AppError, WsgiError};
-use crate::headers::{validate_header, Headers};
+use crate::headers::{field_error, validate_header, Headers};
 use crate::status::Status;
 
 /// Where `start_response` and `write` deliver: implemented by the gateway (the
@@ -28,6 +30,18 @@ pub trait ResponseSink {
     /// Records the status and headers (again, to replace them, when an error response
     /// takes over before anything was sent).
     fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError>;
+
+    /// Records a response whose headers were checked where they were made: each
+    /// [`Header`] is the proof, so nothing checks them again. The default hands them on
+    /// as text to [`set_response`](Self::set_response); the connection's sink writes them
+    /// as they are, copying nothing.
+    fn set_checked_response(
+        &mut self,
+        status: Status,
+        headers: Vec<Header>,
+    ) -> Result<(), WsgiError> {
+        self.set_response(status, headers.into_iter().map(Header::into_pair).collect())
+    }
 
     /// Whether the status line and headers have reached the client.
     fn headers_sent(&self) -> bool;
@@ -83,6 +97,30 @@ impl<'s> StartResponse<'s> {
         self.record(status, headers)
     }
     // ANCHOR_END: start_response_call
+
+    // ANCHOR: start_response_checked
+    /// `start_response` for a framework whose headers are [`Header`]s, each checked where
+    /// the handler set it (`application`'s `web::header` and `HttpError::with_header`
+    /// are): they go to the sink as they are, checked no more. The status was parsed
+    /// into a [`Status`] already.
+    ///
+    /// # Errors
+    /// `StartResponseCalledTwice` on a second call; what the sink refuses.
+    pub fn start_response_checked(
+        &mut self,
+        status: Status,
+        headers: Vec<Header>,
+    ) -> Result<Writer<'_>, WsgiError> {
+        if self.called {
+            return Err(WsgiError::StartResponseCalledTwice);
+        }
+        self.sink.set_checked_response(status, headers)?;
+        self.called = true;
+        Ok(Writer {
+            sink: &mut *self.sink,
+        })
+    }
+    // ANCHOR_END: start_response_checked
 
     /// The second form of PEP 3333's call, `start_response(status, headers, exc_info)`:
     /// replaces the response with an error response while nothing has been sent.
@@ -213,6 +251,21 @@ pub struct Forward<'a, 's, F> {
     hook: F,
 }
 
+impl<F> Forward<'_, '_, F> {
+    /// Hands checked headers to the outer sink and marks the outer call made.
+    fn forward_checked(&mut self, status: Status, headers: Vec<Header>) -> Result<(), WsgiError> {
+        self.outer.sink.set_checked_response(status, headers)?;
+        self.outer.called = true;
+        Ok(())
+    }
+}
+
+/// `name: value` checked into a [`Header`], or the error naming it.
+fn checked(name: String, value: String) -> Result<Header, WsgiError> {
+    Header::new(name, value)
+        .map_err(|refused| field_error(refused.why, &refused.name, &refused.value))
+}
+
 impl<F> ResponseSink for Forward<'_, '_, F>
 where
     F: FnMut(&mut Status, &mut Headers),
@@ -224,16 +277,36 @@ where
     fn set_response(&mut self, mut status: Status, mut headers: Headers) -> Result<(), WsgiError> {
         (self.hook)(&mut status, &mut headers);
         // The app's headers were not checked yet (this sink said it checks them), and the
-        // hook may have added some: all are checked here, after the hook, unless a
-        // `Forward` further out will check them after its own hook.
-        if !self.outer.sink.checks_headers() {
-            for (name, value) in &headers {
-                validate_header(name, value)?;
+        // hook may have added some: all are checked here, after the hook, and go on as
+        // checked `Header`s, so a `Forward` further out checks none of them again.
+        let checked = headers
+            .into_iter()
+            .map(|(name, value)| checked(name, value))
+            .collect::<Result<_, _>>()?;
+        self.forward_checked(status, checked)
+    }
+
+    fn set_checked_response(
+        &mut self,
+        mut status: Status,
+        headers: Vec<Header>,
+    ) -> Result<(), WsgiError> {
+        let mut text: Headers = headers
+            .iter()
+            .map(|h| (h.name().to_owned(), h.value().to_owned()))
+            .collect();
+        (self.hook)(&mut status, &mut text);
+        // What the hook left as it was keeps its proof; what it added or changed is
+        // checked here, once.
+        let mut given = headers.into_iter();
+        let mut checked_headers = Vec::with_capacity(text.len());
+        for (name, value) in text {
+            match given.next() {
+                Some(h) if h.name() == name && h.value() == value => checked_headers.push(h),
+                _ => checked_headers.push(checked(name, value)?),
             }
         }
-        self.outer.sink.set_response(status, headers)?;
-        self.outer.called = true;
-        Ok(())
+        self.forward_checked(status, checked_headers)
     }
 
     fn headers_sent(&self) -> bool {

@@ -16,7 +16,7 @@ use crate::{Error, HttpError};
 pub(crate) struct Live {
     pub(crate) ctx: Arc<Ctx>,
     pub(crate) status: String,
-    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<wsgi::rules::Header>,
     /// The status and headers went to `start_response`: later changes would be lost.
     pub(crate) sent: bool,
     /// The body reader, until `data()` or `input()` takes it.

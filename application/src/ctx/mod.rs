@@ -249,7 +249,11 @@ pub fn set_status(status: &str) -> Result<(), Error> {
 
 /// `web.ctx.headers`: the response headers added so far, in order.
 pub fn headers() -> Result<Vec<(String, String)>, Error> {
-    with_live(|live| live.headers.clone())
+    let headers = with_live(|live| live.headers.clone())?;
+    Ok(headers
+        .into_iter()
+        .map(wsgi::rules::Header::into_pair)
+        .collect())
 }
 
 /// `web.ctx.path = path`, for a processor that rewrites the path before the mapping
