@@ -34,7 +34,8 @@ pub trait ResponseSink {
     /// Records a response whose headers were checked where they were made: each
     /// [`Header`] is the proof, so nothing checks them again. The default hands them on
     /// as text to [`set_response`](Self::set_response); the connection's sink writes them
-    /// as they are, copying nothing.
+    /// as they are, copying nothing, and a sink that passes a response on to another
+    /// passes it on here too (else the next sink, a `Forward`, would check the text).
     fn set_checked_response(
         &mut self,
         status: Status,
