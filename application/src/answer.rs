@@ -1,11 +1,12 @@
 //! One request from environ to status, headers and body: the heart of the notes'
 //! `wsgi(env, start_resp)`, independent of how the gateway calls it.
 
+use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use crate::build::Inner;
-use crate::ctx::{self, scope, with_live, Ctx, Live};
+use crate::ctx::{scope, with_live, Ctx, Live};
 use crate::env::Env;
 use crate::hosts::{homedomain, host_allowed};
 use crate::http_error::{badrequest, nomethod, HttpError};
@@ -16,7 +17,7 @@ use wsgi::rules::Header;
 
 /// What the application answers: the arguments of `start_response` and the body.
 pub(crate) struct Answer {
-    pub(crate) status: String,
+    pub(crate) status: Cow<'static, str>,
     /// Each checked where it was set: `start_response_checked` takes them as they are.
     pub(crate) headers: Vec<Header>,
     pub(crate) body: AnswerBody,
@@ -46,7 +47,7 @@ impl Application {
             (status, headers, first, rest)
         });
         tracing::debug!(
-            status,
+            status = &*status,
             headers = headers.len(),
             "the response taken from ctx"
         );
@@ -85,17 +86,21 @@ fn outcome(inner: &Inner) -> Outcome {
 /// serve (400), a path that is not UTF-8 (400), a method that is not upper case (web.py's
 /// `nomethod()`, a 405 listing its five methods).
 fn refusal() -> Result<Option<HttpError>, crate::Error> {
-    let (allowed, bad_path) = with_live(|live| {
+    let (allowed, bad_path, lower_case) = with_live(|live| {
         let hosts = live.settings.allowed_hosts.as_deref();
         let allowed = hosts.is_none_or(|h| host_allowed(live.ctx.host.as_deref(), h));
-        (allowed, live.bad_path)
+        let method = live.ctx.method.bytes();
+        (
+            allowed,
+            live.bad_path,
+            method.clone().any(|b| b.is_ascii_lowercase()),
+        )
     })?;
-    let method = ctx::method()?;
     Ok(if !allowed {
         Some(badrequest().with_body("this application does not serve the host asked for"))
     } else if bad_path {
         Some(badrequest().with_body("the path is not UTF-8"))
-    } else if method.to_ascii_uppercase() != method {
+    } else if lower_case {
         Some(nomethod())
     } else {
         None
@@ -108,7 +113,7 @@ fn refusal() -> Result<Option<HttpError>, crate::Error> {
 /// body, so the server need not chunk it (never on 1xx, 204 and 304, which have no body:
 /// RFC 9110 §8.6). From here on the headers are fixed. Also says whether the request
 /// was a HEAD.
-fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<Header>, bool) {
+fn take_response(whole: Option<&[u8]>, streaming: bool) -> (Cow<'static, str>, Vec<Header>, bool) {
     let taken = with_live(|live| {
         live.sent = true;
         let status = std::mem::take(&mut live.status);
@@ -119,7 +124,7 @@ fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<Header>,
         )
     });
     let (status, mut headers, is_head) =
-        taken.unwrap_or_else(|_| ("500 Internal Server Error".to_string(), Vec::new(), false));
+        taken.unwrap_or_else(|_| ("500 Internal Server Error".into(), Vec::new(), false));
     // The status was set through `ctx::set_status` or an `HttpError`, but `ctx.status` is
     // public: a malformed one has no code here, and `start_response` refuses it later.
     let bodiless = status
@@ -165,7 +170,7 @@ fn peep(body: Body) -> Result<(Option<Vec<u8>>, Option<Stream>), HttpError> {
 fn error_to_ctx(e: HttpError) -> Vec<u8> {
     let (status, headers, body) = e.into_parts();
     let _ = with_live(|live| {
-        live.status = status;
+        live.status = status.into();
         live.headers
             .retain(|h| h.is("set-cookie") || !headers.iter().any(|e| e.is(h.name())));
         live.headers.extend(headers);
@@ -183,6 +188,15 @@ pub(crate) struct AnswerBody {
 }
 
 impl AnswerBody {
+    /// The bytes of a body that was all there (no stream, so no `ctx` kept for it), or
+    /// the body as it was.
+    pub(crate) fn into_whole(mut self) -> Result<Vec<u8>, AnswerBody> {
+        if self.rest.is_some() {
+            return Err(self);
+        }
+        Ok(self.first.take().unwrap_or_default())
+    }
+
     /// Ends the response: drops the stream inside the request's `ctx`, then the `ctx`.
     pub(crate) fn close(&mut self) {
         if let Some(rest) = self.rest.take() {

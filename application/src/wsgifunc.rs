@@ -29,8 +29,12 @@ impl WsgiApp for Callable {
         if let Err(e) = start_response.start_response_checked(status, answer.headers) {
             return refused(start_response, &e);
         }
-        // Dropping `answer.body` (the gateway's close) drops the stream inside its ctx.
-        Ok(wsgi::Body::from_chunks(answer.body))
+        // A whole body is one chunk; dropping a stream's `answer.body` (the gateway's
+        // close) drops the stream inside its ctx.
+        Ok(match answer.body.into_whole() {
+            Ok(bytes) => wsgi::Body::from_bytes(bytes),
+            Err(stream) => wsgi::Body::from_chunks(stream),
+        })
     }
 }
 // ANCHOR_END: wsgi_call

@@ -86,7 +86,7 @@ impl Session {
         let _span = tracing::debug_span!("Session.process").entered();
         self.clear_old_data();
         let (cookie, ip, homepath) = request_facts(&self.config().cookie_name)?;
-        let mut state = match self.validate_and_load(cookie.as_deref(), &ip) {
+        let mut state = match self.validate_and_load(cookie, &ip) {
             Ok(Loaded::Found(state)) => state,
             Ok(Loaded::Fresh(mut state)) => {
                 self.run_initializer(&mut state);
@@ -99,8 +99,8 @@ impl Session {
         // ANCHOR: process_after
         tracing::debug!(id = ?state.id, new = state.is_new, "session loaded");
         state.homepath.clone_from(&homepath);
-        let installed = state::install(key, state);
-        let outcome = self.run_as_current(handler);
+        let installed = state::install(key, state, self.clone());
+        let outcome = handler.run();
         let Some(mut state) = installed.take() else {
             return Err(store_failure(Error::NotInRequest));
         };
@@ -125,24 +125,6 @@ impl Session {
         outcome
     }
     // ANCHOR_END: process_after
-
-    // ANCHOR: run_as_current
-    /// Runs the rest of the chain with this session as the request's [`current`] one,
-    /// then puts back the one before (a second `Session` of another cookie name may
-    /// run inside this one's chain).
-    fn run_as_current(&self, handler: Next<'_>) -> Outcome {
-        let before = ctx::get::<Current>()?;
-        ctx::insert(Current(self.clone()))?;
-        let outcome = handler.run();
-        match before {
-            Some(before) => ctx::insert(before)?,
-            None => {
-                ctx::remove::<Current>()?;
-            }
-        }
-        outcome
-    }
-    // ANCHOR_END: run_as_current
 
     // ANCHOR: set_cookie
     /// Step 6: sets the cookie, on every response of a kept session as web.py did, so its
@@ -211,10 +193,6 @@ fn request_facts(cookie_name: &str) -> Result<(Option<String>, String, String), 
     Ok((cookie, ip, homepath))
 }
 
-/// The session in `ctx` while its `process` runs the rest of the chain.
-#[derive(Clone)]
-struct Current(Session);
-
 // ANCHOR: current
 /// The session of the request running on this thread: the one whose processor is running
 /// the handler. A handler reaches its session from the request this way, as it reaches
@@ -238,10 +216,10 @@ struct Current(Session);
 /// [`Error::NotInRequest`] outside a request, or in a request of an application that has
 /// no session installed.
 pub fn current() -> Result<Session, Error> {
-    match ctx::get::<Current>() {
-        Ok(Some(Current(session))) => Ok(session),
-        _ => Err(Error::NotInRequest),
-    }
+    // The session's own thread-local knows which session runs this request's handler:
+    // nothing is stored in `ctx` for it.
+    let request = ctx::with(|c| c.serial()).map_err(|_| Error::NotInRequest)?;
+    state::current(request).ok_or(Error::NotInRequest)
 }
 // ANCHOR_END: current
 

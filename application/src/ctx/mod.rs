@@ -231,7 +231,7 @@ pub fn env(key: &str) -> Result<Option<String>, Error> {
 // ANCHOR: ctx_writes
 /// `web.ctx.status`: the response status line so far (default `"200 OK"`).
 pub fn status() -> Result<String, Error> {
-    with_live(|live| live.status.clone())
+    with_live(|live| live.status.to_string())
 }
 
 /// `web.ctx.status = "201 Created"`. The status line is checked when the response
@@ -242,7 +242,7 @@ pub fn status() -> Result<String, Error> {
 pub fn set_status(status: &str) -> Result<(), Error> {
     let status = status.to_string();
     with_live(|live| {
-        live.open()?.status = status;
+        live.open()?.status = status.into();
         Ok(())
     })?
 }
