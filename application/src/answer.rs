@@ -89,12 +89,8 @@ fn refusal() -> Result<Option<HttpError>, crate::Error> {
     let (allowed, bad_path, lower_case) = with_live(|live| {
         let hosts = live.settings.allowed_hosts.as_deref();
         let allowed = hosts.is_none_or(|h| host_allowed(live.ctx.host.as_deref(), h));
-        let method = live.ctx.method.bytes();
-        (
-            allowed,
-            live.bad_path,
-            method.clone().any(|b| b.is_ascii_lowercase()),
-        )
+        let lower = live.ctx.method.bytes().any(|b| b.is_ascii_lowercase());
+        (allowed, live.bad_path, lower)
     })?;
     Ok(if !allowed {
         Some(badrequest().with_body("this application does not serve the host asked for"))
@@ -125,8 +121,8 @@ fn take_response(whole: Option<&[u8]>, streaming: bool) -> (Cow<'static, str>, V
     });
     let (status, mut headers, is_head) =
         taken.unwrap_or_else(|_| ("500 Internal Server Error".into(), Vec::new(), false));
-    // The status was set through `ctx::set_status` or an `HttpError`, but `ctx.status` is
-    // public: a malformed one has no code here, and `start_response` refuses it later.
+    // The status was set through `ctx::set_status` or an `HttpError`, neither of which
+    // checks it: a malformed one has no code here, and `wsgifunc` refuses it (a 500).
     let bodiless = status
         .get(..3)
         .and_then(|code| code.parse().ok())
@@ -188,13 +184,13 @@ pub(crate) struct AnswerBody {
 }
 
 impl AnswerBody {
-    /// The bytes of a body that was all there (no stream, so no `ctx` kept for it), or
-    /// the body as it was.
-    pub(crate) fn into_whole(mut self) -> Result<Vec<u8>, AnswerBody> {
+    /// The bytes of a body that was all there (no stream, so no `ctx` kept for it);
+    /// `None`, and nothing taken, for a stream.
+    pub(crate) fn take_whole(&mut self) -> Option<Vec<u8>> {
         if self.rest.is_some() {
-            return Err(self);
+            return None;
         }
-        Ok(self.first.take().unwrap_or_default())
+        Some(self.first.take().unwrap_or_default())
     }
 
     /// Ends the response: drops the stream inside the request's `ctx`, then the `ctx`.

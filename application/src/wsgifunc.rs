@@ -31,9 +31,10 @@ impl WsgiApp for Callable {
         }
         // A whole body is one chunk; dropping a stream's `answer.body` (the gateway's
         // close) drops the stream inside its ctx.
-        Ok(match answer.body.into_whole() {
-            Ok(bytes) => wsgi::Body::from_bytes(bytes),
-            Err(stream) => wsgi::Body::from_chunks(stream),
+        let mut body = answer.body;
+        Ok(match body.take_whole() {
+            Some(bytes) => wsgi::Body::from_bytes(bytes),
+            None => wsgi::Body::from_chunks(body),
         })
     }
 }

@@ -176,7 +176,10 @@ impl Header {
             Err(why) => Err(RefusedHeader { why, name, value }),
         }
     }
+}
+// ANCHOR_END: header
 
+impl Header {
     /// The name, in the case it was given.
     pub fn name(&self) -> &str {
         &self.name
@@ -197,7 +200,6 @@ impl Header {
         (self.name.into_owned(), self.value.into_owned())
     }
 }
-// ANCHOR_END: header
 
 /// A header [`Header::new`] refused: why, and the text it was given.
 #[derive(Debug, Clone, PartialEq, Eq)]

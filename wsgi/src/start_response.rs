@@ -15,9 +15,10 @@ use crate::status::Status;
 /// Where `start_response` and `write` deliver: implemented by the gateway (the
 /// connection), by the in-process caller (a recorder) and by `Forward` (middleware).
 ///
-/// The sink receives values already checked, once, by `StartResponse` or by the
-/// `Forward` nearest the connection; its job is the "headers go out with the first
-/// non-empty chunk" rule: `set_response` only records, `write` sends the recorded headers
+/// The sink receives values already checked, once: by `StartResponse`, by a `Forward`
+/// after its hook, or where a framework made them [`Header`]s
+/// ([`set_checked_response`](Self::set_checked_response)); its job is the "headers go
+/// out with the first non-empty chunk" rule: `set_response` only records, `write` sends the recorded headers
 /// before its first non-empty data.
 pub trait ResponseSink {
     /// Whether this sink checks the headers itself after it may have changed them (a
@@ -160,8 +161,8 @@ impl<'s> StartResponse<'s> {
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
-        // Checked here, or by the sink nearest the connection when it is a `Forward`
-        // whose hook may change them: once either way.
+        // Checked here, or by the sink when it is a `Forward` whose hook may change them
+        // (it checks after the hook): once either way.
         if !self.sink.checks_headers() {
             for (name, value) in &headers {
                 validate_header(name, value)?;

@@ -46,6 +46,12 @@ pub fn cookies() -> Result<Storage, Error> {
     Ok(Storage::from_pairs(pairs))
 }
 
+/// Sets a cookie with web.py's defaults: path `homepath + "/"`, session lifetime.
+pub fn setcookie(name: &str, value: &str) -> Result<(), Error> {
+    SetCookie::new(name, value).set()
+}
+// ANCHOR_END: cookies
+
 /// The value of the request's cookie `name`, decoded as [`cookies`] decodes it: for a
 /// caller that needs one cookie (the session its id), without making the whole
 /// [`Storage`].
@@ -67,12 +73,6 @@ pub fn cookie(name: &str) -> Result<Option<String>, Error> {
         Some(value)
     })
 }
-
-/// Sets a cookie with web.py's defaults: path `homepath + "/"`, session lifetime.
-pub fn setcookie(name: &str, value: &str) -> Result<(), Error> {
-    SetCookie::new(name, value).set()
-}
-// ANCHOR_END: cookies
 
 // ANCHOR: setcookie
 /// web.py's `setcookie(name, value, expires, domain, secure, httponly, path, samesite)`
