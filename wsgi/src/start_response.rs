@@ -219,6 +219,17 @@ impl<'s> StartResponse<'s> {
     {
         Forward { outer: self, hook }
     }
+
+    /// For middleware that only looks at the status (an access log): a sink for the
+    /// inner application's `StartResponse` that shows it to `look` and passes the
+    /// response on unchanged, so its headers are neither copied nor checked again, as
+    /// they would be by a [`forward`](Self::forward) hook that may change them.
+    pub fn observe<F>(&mut self, look: F) -> Observe<'_, 's, F>
+    where
+        F: FnMut(&Status),
+    {
+        Observe { outer: self, look }
+    }
 }
 
 /// PEP 3333's `write` callable, for legacy applications that push bytes imperatively
@@ -259,6 +270,46 @@ impl<F> Forward<'_, '_, F> {
         self.outer.sink.set_checked_response(status, headers)?;
         self.outer.called = true;
         Ok(())
+    }
+}
+
+/// The sink `StartResponse::observe` returns: the inner app's response passes, as it is,
+/// to the outer `StartResponse`, its status shown to `look` on the way.
+pub struct Observe<'a, 's, F> {
+    outer: &'a mut StartResponse<'s>,
+    look: F,
+}
+
+impl<F: FnMut(&Status)> ResponseSink for Observe<'_, '_, F> {
+    fn checks_headers(&self) -> bool {
+        // Whoever checks for the outer sink checks for this one: nothing changes here.
+        self.outer.sink.checks_headers()
+    }
+
+    fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError> {
+        (self.look)(&status);
+        self.outer.sink.set_response(status, headers)?;
+        self.outer.called = true;
+        Ok(())
+    }
+
+    fn set_checked_response(
+        &mut self,
+        status: Status,
+        headers: Vec<Header>,
+    ) -> Result<(), WsgiError> {
+        (self.look)(&status);
+        self.outer.sink.set_checked_response(status, headers)?;
+        self.outer.called = true;
+        Ok(())
+    }
+
+    fn headers_sent(&self) -> bool {
+        self.outer.sink.headers_sent()
+    }
+
+    fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        self.outer.sink.write(data)
     }
 }
 
