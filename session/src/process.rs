@@ -85,8 +85,10 @@ impl Session {
         }
         let _span = tracing::debug_span!("Session.process").entered();
         self.clear_old_data();
-        let (cookie, ip, homepath) = request_facts(&self.config().cookie_name)?;
-        let mut state = match self.validate_and_load(cookie, &ip) {
+        let (cookie, homepath) = request_facts(&self.config().cookie_name)?;
+        // The client's address is read where `ctx` lends it, not copied.
+        let loaded = ctx::with(|c| self.validate_and_load(cookie, c.ip.as_deref().unwrap_or("")))?;
+        let mut state = match loaded {
             Ok(Loaded::Found(state)) => state,
             Ok(Loaded::Fresh(mut state)) => {
                 self.run_initializer(&mut state);
@@ -185,12 +187,12 @@ impl Session {
     // ANCHOR_END: expired
 }
 
-/// The cookie value, the client address and `homepath`, read from `ctx` before the
-/// handler runs (a sub-application changes `homepath` while it runs).
-fn request_facts(cookie_name: &str) -> Result<(Option<String>, String, String), HttpError> {
+/// The cookie value and `homepath`, read from `ctx` before the handler runs (a
+/// sub-application changes `homepath` while it runs).
+fn request_facts(cookie_name: &str) -> Result<(Option<String>, String), HttpError> {
     let cookie = web::cookie(cookie_name)?;
-    let (ip, homepath) = ctx::with(|c| (c.ip.clone().unwrap_or_default(), c.homepath.clone()))?;
-    Ok((cookie, ip, homepath))
+    let homepath = ctx::with(|c| c.homepath.clone())?;
+    Ok((cookie, homepath))
 }
 
 // ANCHOR: current
