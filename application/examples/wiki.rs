@@ -98,8 +98,8 @@ fn wiki() -> Result<Application, Error> {
         ),
     ])?;
     app.set_page(404, |e| {
-        e.with_header("Content-Type", "text/html; charset=utf-8")
-            .with_body("<h1>no such page</h1><p><a href=\"/edit/new-page\">create one</a></p>")
+        // `notfound()` says `Content-Type: text/html; charset=utf-8` already.
+        e.with_body("<h1>no such page</h1><p><a href=\"/edit/new-page\">create one</a></p>")
     });
     Ok(app)
 }

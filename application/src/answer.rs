@@ -1,21 +1,25 @@
 //! One request from environ to status, headers and body: the heart of the notes'
 //! `wsgi(env, start_resp)`, independent of how the gateway calls it.
 
+use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use crate::build::Inner;
-use crate::ctx::{self, scope, with_live, Ctx, Live};
+use crate::ctx::{scope, with_live, Ctx, Live};
 use crate::env::Env;
 use crate::hosts::{homedomain, host_allowed};
 use crate::http_error::{badrequest, nomethod, HttpError};
 use crate::outcome::{Body, Outcome};
 use crate::Application;
 
+use wsgi::rules::Header;
+
 /// What the application answers: the arguments of `start_response` and the body.
 pub(crate) struct Answer {
-    pub(crate) status: String,
-    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) status: Cow<'static, str>,
+    /// Each checked where it was set: `start_response_checked` takes them as they are.
+    pub(crate) headers: Vec<Header>,
     pub(crate) body: AnswerBody,
 }
 
@@ -43,7 +47,7 @@ impl Application {
             (status, headers, first, rest)
         });
         tracing::debug!(
-            status,
+            status = &*status,
             headers = headers.len(),
             "the response taken from ctx"
         );
@@ -81,17 +85,17 @@ fn outcome(inner: &Inner) -> Outcome {
 /// serve (400), a path that is not UTF-8 (400), a method that is not upper case (web.py's
 /// `nomethod()`, a 405 listing its five methods).
 fn refusal() -> Result<Option<HttpError>, crate::Error> {
-    let (allowed, bad_path) = with_live(|live| {
+    let (allowed, bad_path, lower_case) = with_live(|live| {
         let hosts = live.settings.allowed_hosts.as_deref();
         let allowed = hosts.is_none_or(|h| host_allowed(live.ctx.host.as_deref(), h));
-        (allowed, live.bad_path)
+        let lower = live.ctx.method.bytes().any(|b| b.is_ascii_lowercase());
+        (allowed, live.bad_path, lower)
     })?;
-    let method = ctx::method()?;
     Ok(if !allowed {
         Some(badrequest().with_body("this application does not serve the host asked for"))
     } else if bad_path {
         Some(badrequest().with_body("the path is not UTF-8"))
-    } else if method.to_ascii_uppercase() != method {
+    } else if lower_case {
         Some(nomethod())
     } else {
         None
@@ -104,7 +108,7 @@ fn refusal() -> Result<Option<HttpError>, crate::Error> {
 /// body, so the server need not chunk it (never on 1xx, 204 and 304, which have no body:
 /// RFC 9110 §8.6). From here on the headers are fixed. Also says whether the request
 /// was a HEAD.
-fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<(String, String)>, bool) {
+fn take_response(whole: Option<&[u8]>, streaming: bool) -> (Cow<'static, str>, Vec<Header>, bool) {
     let taken = with_live(|live| {
         live.sent = true;
         let status = std::mem::take(&mut live.status);
@@ -115,22 +119,25 @@ fn take_response(whole: Option<&[u8]>, streaming: bool) -> (String, Vec<(String,
         )
     });
     let (status, mut headers, is_head) =
-        taken.unwrap_or_else(|_| ("500 Internal Server Error".to_string(), Vec::new(), false));
-    // The status was set through `ctx::set_status` or an `HttpError`, but `ctx.status` is
-    // public: a malformed one has no code here, and `start_response` refuses it later.
+        taken.unwrap_or_else(|_| ("500 Internal Server Error".into(), Vec::new(), false));
+    // The status was set through `ctx::set_status` or an `HttpError`, neither of which
+    // checks it: a malformed one has no code here, and `wsgifunc` refuses it (a 500).
     let bodiless = status
         .get(..3)
         .and_then(|code| code.parse().ok())
         .is_some_and(wsgi::rules::status_has_no_body);
-    let has_length = headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+    let has_length = headers.iter().any(|h| h.is("content-length"));
     if let (Some(bytes), false, false, false) = (whole, streaming, bodiless, has_length) {
-        headers.push(("Content-Length".to_string(), bytes.len().to_string()));
+        headers.push(content_length(bytes.len()));
     }
     (status, headers, is_head)
 }
 // ANCHOR_END: take_response
+
+/// `Content-Length: n`: digits, so the rules' check cannot refuse it.
+fn content_length(n: usize) -> Header {
+    Header::new("Content-Length", n.to_string()).expect("a number is digits only")
+}
 
 type Stream = Box<dyn Iterator<Item = Vec<u8>> + Send>;
 
@@ -158,11 +165,9 @@ fn peep(body: Body) -> Result<(Option<Vec<u8>>, Option<Stream>), HttpError> {
 fn error_to_ctx(e: HttpError) -> Vec<u8> {
     let (status, headers, body) = e.into_parts();
     let _ = with_live(|live| {
-        live.status = status;
-        live.headers.retain(|(name, _)| {
-            name.eq_ignore_ascii_case("set-cookie")
-                || !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
-        });
+        live.status = status.into();
+        live.headers
+            .retain(|h| h.is("set-cookie") || !headers.iter().any(|e| e.is(h.name())));
         live.headers.extend(headers);
     });
     body
@@ -178,6 +183,15 @@ pub(crate) struct AnswerBody {
 }
 
 impl AnswerBody {
+    /// The bytes of a body that was all there (no stream, so no `ctx` kept for it);
+    /// `None`, and nothing taken, for a stream.
+    pub(crate) fn take_whole(&mut self) -> Option<Vec<u8>> {
+        if self.rest.is_some() {
+            return None;
+        }
+        Some(self.first.take().unwrap_or_default())
+    }
+
     /// Ends the response: drops the stream inside the request's `ctx`, then the `ctx`.
     pub(crate) fn close(&mut self) {
         if let Some(rest) = self.rest.take() {

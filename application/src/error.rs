@@ -34,13 +34,16 @@ pub enum Error {
     HeadersSent,
     /// `Application::set_home` was given something other than `http(s)://host[:port]`.
     BadHome(String),
-    /// A header name or value would break the response framing (CR, LF, or a name
-    /// that is not an HTTP token).
+    /// A response header was refused where it was set: a name that is not an HTTP
+    /// token, a value with CR, LF or another control byte (which would split the
+    /// response), a `Content-Length` that is not digits, a hop-by-hop header.
     BadHeader {
         /// The header name as given.
         name: String,
         /// The header value as given.
         value: String,
+        /// What is wrong with it (httpserver's `rules`, in words).
+        why: &'static str,
     },
     /// The address given to `run` is not `PORT`, `IP` or `IP:PORT`.
     BadAddress(String),
@@ -72,10 +75,9 @@ impl fmt::Display for Error {
                 f,
                 "home {home:?} is not http(s)://host[:port] (for example https://example.com)"
             ),
-            Error::BadHeader { name, value } => write!(
-                f,
-                "header {name:?}: {value:?} is invalid; names are HTTP tokens, values have no control characters, a Content-Length is digits, and hop-by-hop headers are the server's"
-            ),
+            Error::BadHeader { name, value, why } => {
+                write!(f, "header {name:?}: {value:?} is refused: {why}")
+            }
             Error::BadAddress(a) => write!(
                 f,
                 "address {a:?} is not PORT, IP or IP:PORT (for example 8080, 127.0.0.1 or 0.0.0.0:8080)"
@@ -91,6 +93,16 @@ impl std::error::Error for Error {
         match self {
             Error::Io(e) => Some(e),
             _ => None,
+        }
+    }
+}
+
+impl From<wsgi::rules::RefusedHeader> for Error {
+    fn from(refused: wsgi::rules::RefusedHeader) -> Self {
+        Error::BadHeader {
+            name: refused.name.into_owned(),
+            value: refused.value.into_owned(),
+            why: refused.why.why(),
         }
     }
 }

@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use wsgi::rules::Header;
+
 use crate::Error;
 
 // ANCHOR: http_error
@@ -18,7 +20,8 @@ use crate::Error;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpError {
     status: String,
-    headers: Vec<(String, String)>,
+    // Checked where they were set (`with_header`, `new`): nothing below checks them again.
+    headers: Vec<Header>,
     body: Vec<u8>,
     // True while the body is web.py's default message, so that an application's custom
     // page for this status may replace it (web.py: `web.notfound()` without a message
@@ -39,20 +42,28 @@ impl HttpError {
     /// web.py's `HTTPError(status, headers, data)`. The body counts as custom: an
     /// application's page for this status leaves it alone. The same in one chained
     /// expression: `HttpError::from_status("403 Forbidden").with_header("X-Reason",
-    /// "quota").with_body("over quota")`.
+    /// "quota")?.with_body("over quota")`.
+    ///
+    /// # Errors
+    /// [`Error::BadHeader`], naming the first header httpserver's rules refuse (as
+    /// [`with_header`](Self::with_header)).
     pub fn new(
         status: impl Into<String>,
         headers: Vec<(String, String)>,
         body: impl Into<Vec<u8>>,
-    ) -> Self {
-        HttpError {
+    ) -> Result<Self, Error> {
+        let headers = headers
+            .into_iter()
+            .map(|(name, value)| Header::new(name, value))
+            .collect::<Result<_, _>>()?;
+        Ok(HttpError {
             status: status.into(),
             headers,
             body: body.into(),
             default_body: false,
             detail: None,
             redirect: None,
-        }
+        })
     }
 
     /// An error for any status line, with web.py's default body for a status it had no
@@ -69,7 +80,7 @@ impl HttpError {
     fn standard(status: &str, message: &str) -> Self {
         HttpError {
             status: status.to_string(),
-            headers: vec![("Content-Type".to_string(), "text/html".to_string())],
+            headers: vec![constant("Content-Type", "text/html")],
             body: message.as_bytes().to_vec(),
             default_body: true,
             detail: None,
@@ -91,7 +102,7 @@ impl HttpError {
     }
 
     /// The headers this error adds to the response.
-    pub fn headers(&self) -> &[(String, String)] {
+    pub fn headers(&self) -> &[Header] {
         &self.headers
     }
 
@@ -112,24 +123,40 @@ impl HttpError {
         self
     }
 
+    // ANCHOR: with_header
     /// The same error with header `name` set to `value`, replacing one of the same name
     /// (web.py kept an error's headers in a dict); `Set-Cookie` is added, never replaced.
-    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        let (name, value) = (name.into(), value.into());
-        let repeatable = name.eq_ignore_ascii_case("set-cookie");
+    /// The header is checked here, once, as `web::header` checks it: in a handler,
+    /// `notfound().with_header("X-Reason", reason)?` (a refused header is a 500 whose
+    /// detail names it), never a 500 later with no name.
+    ///
+    /// # Errors
+    /// [`Error::BadHeader`], naming the header httpserver's rules refuse.
+    pub fn with_header(
+        self,
+        name: impl Into<std::borrow::Cow<'static, str>>,
+        value: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Result<Self, Error> {
+        Ok(self.with(Header::new(name, value)?))
+    }
+
+    /// [`with_header`](Self::with_header) for a [`Header`] made (so checked) already.
+    pub fn with(mut self, header: Header) -> Self {
+        let repeatable = header.is("set-cookie");
         match self
             .headers
             .iter_mut()
-            .find(|(k, _)| !repeatable && k.eq_ignore_ascii_case(&name))
+            .find(|h| !repeatable && h.is(header.name()))
         {
-            Some(slot) => *slot = (name, value),
-            None => self.headers.push((name, value)),
+            Some(slot) => *slot = header,
+            None => self.headers.push(header),
         }
         self
     }
+    // ANCHOR_END: with_header
 
     /// Splits the error into status, headers and body.
-    pub fn into_parts(self) -> (String, Vec<(String, String)>, Vec<u8>) {
+    pub fn into_parts(self) -> (String, Vec<Header>, Vec<u8>) {
         (self.status, self.headers, self.body)
     }
 
@@ -242,15 +269,21 @@ family! {
 /// application answers it for a path, host or mount that matches nothing.
 pub fn notfound() -> HttpError {
     HttpError::standard("404 Not Found", "not found")
-        .with_header("Content-Type", "text/html; charset=utf-8")
+        .with(constant("Content-Type", "text/html; charset=utf-8"))
 }
 
 /// `405 Method Not Allowed` with web.py's `NoMethod()` list, `Allow: GET, HEAD, POST,
 /// PUT, DELETE`. For another list, replace the header:
-/// `nomethod().with_header("Allow", "GET, POST")` (a route's 405 lists its own methods).
+/// `nomethod().with_header("Allow", "GET, POST")?` (a route's 405 lists its own methods).
 pub fn nomethod() -> HttpError {
     HttpError::standard("405 Method Not Allowed", "method not allowed")
-        .with_header("Allow", "GET, HEAD, POST, PUT, DELETE")
+        .with(constant("Allow", "GET, HEAD, POST, PUT, DELETE"))
+}
+
+/// A header of this crate's own constant text, which the rules accept: checked all the
+/// same (a typo here is a bug the tests catch at once), copying nothing.
+pub(crate) fn constant(name: &'static str, value: &'static str) -> Header {
+    Header::new(name, value).expect("this crate's constant headers follow the rules")
 }
 // ANCHOR_END: notfound
 
@@ -260,19 +293,21 @@ impl HttpError {
         self.default_body = false;
     }
 
-    /// A redirect: status, `Location`, empty body (used by the redirect family).
+    /// A redirect: status, `Location`, empty body (used by the redirect family). A
+    /// `Location` the rules refuse (a URL with CR or LF) is a 500 naming it.
     pub(crate) fn redirect_parts(
         status: &str,
         location: String,
         redirect: Option<(String, String)>,
     ) -> Self {
+        let location = match Header::new("Location", location) {
+            Ok(location) => location,
+            Err(refused) => return HttpError::from(Error::from(refused)),
+        };
         let redirect = redirect.map(Box::new);
         HttpError {
             status: status.to_string(),
-            headers: vec![
-                ("Content-Type".to_string(), "text/html".to_string()),
-                ("Location".to_string(), location),
-            ],
+            headers: vec![constant("Content-Type", "text/html"), location],
             body: Vec::new(),
             default_body: true,
             detail: None,
@@ -286,7 +321,9 @@ impl HttpError {
     /// errors, and redirects to full URLs, are returned unchanged.
     pub fn absolute(self) -> Self {
         match self.redirect.clone() {
-            Some(to) => self.with_header("Location", format!("{}{}", to.1, to.0)),
+            Some(to) => self
+                .with_header("Location", format!("{}{}", to.1, to.0))
+                .unwrap_or_else(HttpError::from),
             None => self,
         }
     }

@@ -11,7 +11,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::http_error::{badrequest, internalerror, nomethod};
+use crate::http_error::{badrequest, constant, internalerror, nomethod};
 use crate::outcome::Outcome;
 use crate::{Application, HttpError};
 
@@ -61,7 +61,7 @@ impl Args {
         };
         tracing::debug!(why, "bad URL argument: 400");
         Err(badrequest()
-            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with(constant("Content-Type", "text/plain; charset=utf-8"))
             .with_body(why))
     }
 
@@ -268,7 +268,8 @@ impl Methods {
                 let _span = tracing::debug_span!("handler", method).entered();
                 f(args)
             }
-            None => Err(nomethod().with_header("Allow", self.allow())),
+            // The list is made of methods the mapping checked to be tokens.
+            None => Err(nomethod().with_header("Allow", self.allow())?),
         }
     }
     // ANCHOR_END: dispatch_method

@@ -1,7 +1,8 @@
 //! `wsgifunc`: the application as a WSGI callable, with middleware around it.
 
 use wsgi::{
-    apply_middleware, shared, AppError, Environ, Middleware, SharedApp, StartResponse, WsgiApp,
+    apply_middleware, shared, AppError, Environ, Middleware, SharedApp, StartResponse, Status,
+    WsgiApp,
 };
 
 use crate::env::Env;
@@ -18,27 +19,44 @@ impl WsgiApp for Callable {
         start_response: &mut StartResponse<'_>,
     ) -> Result<wsgi::Body, AppError> {
         let answer = self.0.serve(Env::from_environ(environ));
-        // `ctx.status` and `ctx.headers` are public, so a handler can put anything there;
-        // start_response checks them (status `NNN reason`, no CR/LF, no hop-by-hop
-        // headers) and a refusal becomes a 500 that says why, in the log too.
-        if let Err(e) = start_response.start_response(&answer.status, answer.headers) {
-            tracing::error!(error = %e, "application: invalid response from the handler");
-            let body = format!("internal server error: {e}");
-            let length = body.len().to_string();
-            start_response.start_response(
-                "500 Internal Server Error",
-                [
-                    ("Content-Type", "text/plain; charset=utf-8"),
-                    ("Content-Length", length.as_str()),
-                ],
-            )?;
-            return Ok(wsgi::Body::from_bytes(body));
+        // Each header was checked where it was set (`web::header`, `with_header`): they
+        // go down as they are. `ctx.status` is text a handler may have set to anything:
+        // one that is not `NNN reason` becomes a 500 that says why, in the log too.
+        let status = match Status::parse(&answer.status) {
+            Ok(status) => status,
+            Err(e) => return refused(start_response, &e),
+        };
+        if let Err(e) = start_response.start_response_checked(status, answer.headers) {
+            return refused(start_response, &e);
         }
-        // Dropping `answer.body` (the gateway's close) drops the stream inside its ctx.
-        Ok(wsgi::Body::from_chunks(answer.body))
+        // A whole body is one chunk; dropping a stream's `answer.body` (the gateway's
+        // close) drops the stream inside its ctx.
+        let mut body = answer.body;
+        Ok(match body.take_whole() {
+            Some(bytes) => wsgi::Body::from_bytes(bytes),
+            None => wsgi::Body::from_chunks(body),
+        })
     }
 }
 // ANCHOR_END: wsgi_call
+
+/// The 500 for a response `start_response` refused, saying why.
+fn refused(
+    start_response: &mut StartResponse<'_>,
+    e: &wsgi::WsgiError,
+) -> Result<wsgi::Body, AppError> {
+    tracing::error!(error = %e, "application: invalid response from the handler");
+    let body = format!("internal server error: {e}");
+    let length = body.len().to_string();
+    start_response.start_response(
+        "500 Internal Server Error",
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", length.as_str()),
+        ],
+    )?;
+    Ok(wsgi::Body::from_bytes(body))
+}
 
 impl Application {
     // ANCHOR: wsgifunc

@@ -72,6 +72,7 @@ fn an_error_with_status_headers_and_body_is_one_expression() {
     let app = failing(|| {
         HttpError::from_status("403 Forbidden")
             .with_header("X-Reason", "quota")
+            .expect("a good header")
             .with_body("over quota")
     });
     let r = app.request("/").send();
@@ -84,21 +85,55 @@ fn an_error_with_status_headers_and_body_is_one_expression() {
         "403 Forbidden",
         vec![("X-Reason".into(), "quota".into())],
         "over quota",
-    );
+    )
+    .expect("good headers");
     assert_eq!(
-        same.headers().last(),
-        Some(&("X-Reason".to_string(), "quota".to_string()))
+        same.headers().last().map(|h| (h.name(), h.value())),
+        Some(("X-Reason", "quota"))
     );
 }
 
 #[test]
 fn with_header_replaces_a_header_of_the_same_name_but_adds_cookies() {
-    let e = notfound()
-        .with_header("content-type", "text/plain")
-        .with_header("Set-Cookie", "a=1")
-        .with_header("Set-Cookie", "b=2");
-    let names: Vec<&str> = e.headers().iter().map(|(k, _)| k.as_str()).collect();
+    let e = (|| {
+        notfound()
+            .with_header("content-type", "text/plain")?
+            .with_header("Set-Cookie", "a=1")?
+            .with_header("Set-Cookie", "b=2")
+    })()
+    .expect("good headers");
+    let names: Vec<&str> = e.headers().iter().map(|h| h.name()).collect();
     assert_eq!(names, ["content-type", "Set-Cookie", "Set-Cookie"]);
+}
+
+#[test]
+fn a_bad_header_given_to_an_error_is_an_err_naming_it_at_the_call() {
+    for (name, value) in [
+        ("X-Split", "a\r\nSet-Cookie: owned=1"),
+        ("Bad Name", "x"),
+        ("Connection", "close"),
+        ("Content-Length", "ten"),
+    ] {
+        match notfound().with_header(name, value) {
+            Err(Error::BadHeader { name: named, .. }) => assert_eq!(named, name),
+            other => panic!("{name}: {other:?}"),
+        }
+        let given = vec![(name.to_string(), value.to_string())];
+        match HttpError::new("403 Forbidden", given, "no") {
+            Err(Error::BadHeader { name: named, .. }) => assert_eq!(named, name),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    // In a handler, `?` makes the refusal a 500 whose detail names the header, and the
+    // response is never the half-made error.
+    let app = Application::new([(
+        "/",
+        Target::func(|_: &Args| Err(notfound().with_header("X-Split", "a\r\nb")?)),
+    )])
+    .expect("the mapping compiles");
+    let r = app.request("/").send();
+    assert_eq!(r.code(), 500);
+    assert_eq!(r.header("X-Split"), None);
 }
 
 #[test]
@@ -113,7 +148,11 @@ fn nomethod_with_no_list_allows_web_pys_five_methods() {
             "method not allowed"
         )
     );
-    let listed = failing(|| nomethod().with_header("Allow", "GET, POST"));
+    let listed = failing(|| {
+        nomethod()
+            .with_header("Allow", "GET, POST")
+            .expect("a good header")
+    });
     assert_eq!(
         listed.request("/").send().header_all("Allow"),
         ["GET, POST"]
@@ -126,6 +165,7 @@ fn an_error_body_and_headers_can_be_overridden() {
         notfound()
             .with_body("no such user")
             .with_header("X-Reason", "user")
+            .expect("a good header")
     });
     let r = app.request("/").send();
     assert_eq!(
@@ -136,7 +176,9 @@ fn an_error_body_and_headers_can_be_overridden() {
 
 #[test]
 fn a_custom_page_can_be_set_for_any_status() {
-    let mut app = failing(|| HttpError::new("418 I'm a teapot", vec![], "short and stout"));
+    let mut app = failing(|| {
+        HttpError::new("418 I'm a teapot", vec![], "short and stout").expect("no headers")
+    });
     app.set_page(418, |e| e.with_body("<h1>teapot</h1>"));
     assert_eq!(
         app.request("/").send().text(),
@@ -147,6 +189,7 @@ fn a_custom_page_can_be_set_for_any_status() {
     app.set_page(409, |e| {
         e.with_body("<h1>conflict page</h1>")
             .with_header("X-Page", "custom")
+            .expect("a good header")
     });
     let r = app.request("/").send();
     assert_eq!(

@@ -61,7 +61,7 @@ fn an_outer_processor_sees_an_http_error_as_a_value_and_may_change_it() {
             "410 Gone",
             vec![],
             format!("was {}", e.status()),
-        )),
+        )?),
         other => other,
     });
     let r = app.request("/").send();

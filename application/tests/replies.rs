@@ -19,7 +19,11 @@ fn a_redirect_or_2xx_returned_as_ok_answers_as_the_same_err_does() {
         ("seeother", || web::seeother("/")),
         ("found", || web::found("elsewhere")),
         ("redirect", || web::redirect("http://example.com/x")),
-        ("created", || created().with_header("Location", "/item/7")),
+        ("created", || {
+            created()
+                .with_header("Location", "/item/7")
+                .expect("a good header")
+        }),
         ("accepted", accepted),
         ("ok", || ok().with_body("done")),
         ("nocontent", nocontent),

@@ -20,6 +20,7 @@ fn app() -> Application {
             "/panic",
             Target::func(|_: &Args| panic!("handler bug under the server")),
         ),
+        ("/checks", Target::func(counts_header_checks)),
         (
             "/stream",
             Target::func(|_: &Args| {
@@ -30,6 +31,44 @@ fn app() -> Application {
         ),
     ])
     .expect("valid patterns")
+}
+
+/// Sets one header, then answers with a stream whose second chunk, produced after the
+/// headers went out, is how many header checks this thread made since the handler began.
+fn counts_header_checks(_: &Args) -> application::Outcome {
+    let before = wsgi::rules::headers_checked_on_this_thread();
+    web::header("X-Checked", "once")?;
+    // Lazy: the second chunk is made when the gateway asks for it.
+    let chunks = [false, true].into_iter().map(move |count| match count {
+        false => b"checks ".to_vec(),
+        true => (wsgi::rules::headers_checked_on_this_thread() - before)
+            .to_string()
+            .into_bytes(),
+    });
+    Ok(Body::stream(chunks))
+}
+
+#[test]
+fn a_header_set_by_a_handler_is_checked_once_on_its_way_to_the_socket() {
+    // `web::header` checks it; `start_response_checked`, the connection's sink and
+    // httpserver's `Response` take it as checked. A layer that checked it again would
+    // make the count 2 (the counter counts in debug builds, as tests are built).
+    let once = if cfg!(debug_assertions) { "1" } else { "0" };
+    let server = Server::start(&app());
+    let r = server.exchange(
+        b"GET /checks HTTP/1.1\r\n\
+          Host: h\r\n\
+          Connection: close\r\n\
+          \r\n",
+    );
+    assert!(r.contains("X-Checked: once\r\n"), "{r}");
+    assert!(
+        r.ends_with(&format!("checks \r\n1\r\n{once}\r\n0\r\n\r\n")),
+        "{r}"
+    );
+    // In process too: `request()`'s recorder takes them as they are.
+    let r = app().request("/checks").send();
+    assert_eq!(r.text(), format!("checks {once}"));
 }
 
 #[test]

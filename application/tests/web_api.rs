@@ -228,7 +228,7 @@ fn an_error_replaces_a_header_of_the_same_name_set_before_it() {
         web::header("Content-Type", "application/json")?;
         web::header("Cache-Control", "no-store")?;
         web::setcookie("a", "1")?;
-        Err(application::notfound().with_header("Set-Cookie", "b=2"))
+        Err(application::notfound().with_header("Set-Cookie", "b=2")?)
     });
     let r = app.request("/").send();
     assert_eq!(r.header_all("Content-Type"), ["text/html; charset=utf-8"]);
@@ -280,7 +280,7 @@ fn a_redirect_made_absolute_goes_from_the_real_home_out_of_a_sub_application() {
     assert_eq!(at("?abs=1").header("Location"), Some("http://h/login"));
     let full = web::redirect_to("303 See Other", "https://x.example/", true).absolute();
     assert_eq!(
-        full.headers()[1].1,
+        full.headers()[1].value(),
         "https://x.example/",
         "a full URL is left alone"
     );

@@ -7,6 +7,7 @@
 //! `application` (`web::header`, the `Content-Length` it adds) call them: a rule changed here
 //! changes for every layer at once, and no two layers can disagree on what a header is.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// `tchar` of RFC 9110 §5.6.2: the bytes a token (a method, a header name, a transfer
@@ -77,6 +78,8 @@ pub enum FieldError {
     Value,
     /// A `Content-Length` that is not digits only.
     ContentLength,
+    /// A hop-by-hop header ([`is_hop_by_hop`]): the server's, not the application's.
+    HopByHop,
 }
 
 impl FieldError {
@@ -86,6 +89,7 @@ impl FieldError {
             FieldError::Name => "the name is not a token (CR, LF, space, colon...)",
             FieldError::Value => "the value holds a control character (CR, LF, NUL...)",
             FieldError::ContentLength => "Content-Length is not digits only",
+            FieldError::HopByHop => "a hop-by-hop header is the server's to set",
         }
     }
 }
@@ -100,9 +104,11 @@ impl std::error::Error for FieldError {}
 
 // ANCHOR: check_header
 /// Checks one response header as it is set: the name is a token, the value a field
-/// value, and a `Content-Length` digits only. What is checked here need not be checked
-/// again below (see [`Response::add_checked_header`](crate::Response::add_checked_header)).
+/// value, and a `Content-Length` digits only. What is checked here is not checked again
+/// below: a [`Header`] carries the proof.
 pub fn check_header(name: &str, value: &[u8]) -> Result<(), FieldError> {
+    #[cfg(debug_assertions)]
+    CHECKS.with(|n| n.set(n.get() + 1));
     if !is_token(name.as_bytes()) {
         return Err(FieldError::Name);
     }
@@ -115,6 +121,119 @@ pub fn check_header(name: &str, value: &[u8]) -> Result<(), FieldError> {
     Ok(())
 }
 // ANCHOR_END: check_header
+
+/// The hop-by-hop headers of RFC 9110 §7.6.1 (plus `Proxy-Connection`), which PEP 3333
+/// forbids applications to set: the server owns connection management and framing.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Whether `name` is a hop-by-hop header, reserved to the server.
+pub fn is_hop_by_hop(name: &str) -> bool {
+    HOP_BY_HOP.iter().any(|h| h.eq_ignore_ascii_case(name))
+}
+
+// ANCHOR: header
+/// A response header an application may set, checked once, where it is made: the name
+/// a token, the value a field value, a `Content-Length` digits only ([`check_header`]),
+/// and not hop-by-hop ([`is_hop_by_hop`]). [`Header::new`] is the only way to make one,
+/// so a layer that is handed a `Header` holds the proof that it was checked and checks
+/// nothing again ([`Response::add_checked_header`](crate::Response::add_checked_header)).
+///
+/// Name and value are borrowed when they are constant text (`Header::new("Vary",
+/// "Cookie")` copies nothing) and owned otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    name: Cow<'static, str>,
+    value: Cow<'static, str>,
+}
+
+impl Header {
+    /// The header `name: value`, or, refused, what is wrong with it and the text given
+    /// back.
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Result<Header, RefusedHeader> {
+        let (name, value) = (name.into(), value.into());
+        let checked = check_header(&name, value.as_bytes()).and_then(|()| {
+            if is_hop_by_hop(&name) {
+                Err(FieldError::HopByHop)
+            } else {
+                Ok(())
+            }
+        });
+        match checked {
+            Ok(()) => Ok(Header { name, value }),
+            Err(why) => Err(RefusedHeader { why, name, value }),
+        }
+    }
+}
+// ANCHOR_END: header
+
+impl Header {
+    /// The name, in the case it was given.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The value.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Whether the name is `name`, in any case.
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
+    /// Name and value, as owned text (copied only if they were borrowed).
+    pub fn into_pair(self) -> (String, String) {
+        (self.name.into_owned(), self.value.into_owned())
+    }
+}
+
+/// A header [`Header::new`] refused: why, and the text it was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedHeader {
+    /// What is wrong with it.
+    pub why: FieldError,
+    /// The name as given.
+    pub name: Cow<'static, str>,
+    /// The value as given.
+    pub value: Cow<'static, str>,
+}
+
+impl fmt::Display for RefusedHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "header {:?}: {}", self.name, self.why)
+    }
+}
+
+impl std::error::Error for RefusedHeader {}
+
+#[cfg(debug_assertions)]
+thread_local! {
+    static CHECKS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many headers [`check_header`] checked on this thread (debug builds only, 0 in
+/// release): how the tests show that a header is checked once on its way down.
+#[doc(hidden)]
+pub fn headers_checked_on_this_thread() -> u64 {
+    #[cfg(debug_assertions)]
+    return CHECKS.with(std::cell::Cell::get);
+    #[cfg(not(debug_assertions))]
+    0
+}
 
 // ANCHOR: header_key
 /// The environ key a gateway gives request header `name` (CGI, RFC 3875 §4.1.18, as WSGI
@@ -228,5 +347,26 @@ mod tests {
             Err(FieldError::ContentLength)
         );
         assert_eq!(check_header("Content-Length", b"10"), Ok(()));
+    }
+
+    #[test]
+    fn a_header_is_made_only_through_the_check() {
+        let vary = Header::new("Vary", "Cookie").expect("a good header");
+        assert_eq!((vary.name(), vary.value()), ("Vary", "Cookie"));
+        assert!(vary.is("vary"));
+        let why = |name: &'static str, value: &'static str| Header::new(name, value).err();
+        let refused = why("Bad Name", "x").expect("refused");
+        assert_eq!(
+            (refused.why, &*refused.name),
+            (FieldError::Name, "Bad Name")
+        );
+        assert_eq!(why("X", "a\nb").map(|r| r.why), Some(FieldError::Value));
+        assert_eq!(
+            why("Content-Length", "ten").map(|r| r.why),
+            Some(FieldError::ContentLength)
+        );
+        for servers in ["Connection", "transfer-encoding", "Keep-Alive", "Upgrade"] {
+            assert_eq!(why(servers, "x").map(|r| r.why), Some(FieldError::HopByHop));
+        }
     }
 }

@@ -253,7 +253,7 @@ impl From<Error> for application::HttpError {
         match e {
             Error::Unavailable { .. } | Error::Full { .. } => {
                 application::HttpError::from_status("503 Service Unavailable")
-                    .with_header("Retry-After", "5")
+                    .with(crate::process::constant("Retry-After", "5"))
             }
             _ => application::internalerror(),
         }

@@ -71,16 +71,25 @@ impl SessionId {
     /// asked about it. A well-formed id is still only used if the store has it: see
     /// `Session`'s `validate_and_load` step.
     pub fn parse(text: &str) -> Option<SessionId> {
-        let well_formed =
-            (1..=MAX_ID_LEN).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit());
-        well_formed.then(|| SessionId(text.to_owned()))
+        is_well_formed(text).then(|| SessionId(text.to_owned()))
     }
     // ANCHOR_END: parse
+
+    /// [`parse`](Self::parse) for text the caller owns already (the cookie's value),
+    /// which becomes the id without a copy.
+    pub(crate) fn parse_owned(text: String) -> Option<SessionId> {
+        is_well_formed(&text).then_some(SessionId(text))
+    }
 
     /// The id as text: what goes in the cookie and, for `DiskStore`, the file name.
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// web.py's rule, `^[0-9a-fA-F]+$`, bounded by [`MAX_ID_LEN`].
+fn is_well_formed(text: &str) -> bool {
+    (1..=MAX_ID_LEN).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl fmt::Display for SessionId {

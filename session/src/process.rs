@@ -1,5 +1,5 @@
 //! `Session::new` and `process(handler)`: the session as a processor of an application.
-use application::web::{self, cookies, SetCookie};
+use application::web::{self, Header, SetCookie};
 use application::{ctx, Application, HttpError, Next, Outcome};
 
 use crate::config::SessionConfig;
@@ -85,8 +85,10 @@ impl Session {
         }
         let _span = tracing::debug_span!("Session.process").entered();
         self.clear_old_data();
-        let (cookie, ip, homepath) = request_facts(&self.config().cookie_name)?;
-        let mut state = match self.validate_and_load(cookie.as_deref(), &ip) {
+        let (cookie, homepath) = request_facts(&self.config().cookie_name)?;
+        // The client's address is read where `ctx` lends it, not copied.
+        let loaded = ctx::with(|c| self.validate_and_load(cookie, c.ip.as_deref().unwrap_or("")))?;
+        let mut state = match loaded {
             Ok(Loaded::Found(state)) => state,
             Ok(Loaded::Fresh(mut state)) => {
                 self.run_initializer(&mut state);
@@ -99,8 +101,8 @@ impl Session {
         // ANCHOR: process_after
         tracing::debug!(id = ?state.id, new = state.is_new, "session loaded");
         state.homepath.clone_from(&homepath);
-        let installed = state::install(key, state);
-        let outcome = self.run_as_current(handler);
+        let installed = state::install(key, state, self.clone());
+        let outcome = handler.run();
         let Some(mut state) = installed.take() else {
             return Err(store_failure(Error::NotInRequest));
         };
@@ -126,24 +128,6 @@ impl Session {
     }
     // ANCHOR_END: process_after
 
-    // ANCHOR: run_as_current
-    /// Runs the rest of the chain with this session as the request's [`current`] one,
-    /// then puts back the one before (a second `Session` of another cookie name may
-    /// run inside this one's chain).
-    fn run_as_current(&self, handler: Next<'_>) -> Outcome {
-        let before = ctx::get::<Current>()?;
-        ctx::insert(Current(self.clone()))?;
-        let outcome = handler.run();
-        match before {
-            Some(before) => ctx::insert(before)?,
-            None => {
-                ctx::remove::<Current>()?;
-            }
-        }
-        outcome
-    }
-    // ANCHOR_END: run_as_current
-
     // ANCHOR: set_cookie
     /// Step 6: sets the cookie, on every response of a kept session as web.py did, so its
     /// attributes stay current; a browser-session cookie (no `Expires`), so it ends with
@@ -167,14 +151,15 @@ impl Session {
         homepath: &str,
     ) -> Result<(), application::Error> {
         let config = self.config();
+        // Borrowed throughout: the one string made is the header's value. Without a
+        // configured path the cookie's is `homepath + "/"`, the request's as it was
+        // before the handler ran.
         let mut cookie = SetCookie::new(name, value)
             .httponly(config.httponly)
             .secure(config.secure);
-        let path = config
-            .cookie_path
-            .clone()
-            .unwrap_or_else(|| format!("{homepath}/"));
-        cookie = cookie.path(&path);
+        if let Some(path) = &config.cookie_path {
+            cookie = cookie.path(path);
+        }
         if let Some(domain) = &config.cookie_domain {
             cookie = cookie.domain(domain);
         }
@@ -184,7 +169,7 @@ impl Session {
         if killed {
             cookie = cookie.expires(-1);
         }
-        cookie.set()
+        web::add_header(cookie.header(homepath)?)
     }
 
     // ANCHOR: expired
@@ -195,26 +180,20 @@ impl Session {
         let config = self.config();
         self.set_cookie("", true, homepath)?;
         mark_private()?;
-        Err(HttpError::new(
-            "200 OK",
-            vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
-            config.expired_message.clone(),
-        ))
+        Err(HttpError::from_status("200 OK")
+            .with(constant("Content-Type", "text/plain; charset=utf-8"))
+            .with_body(config.expired_message.clone()))
     }
     // ANCHOR_END: expired
 }
 
-/// The cookie value, the client address and `homepath`, read from `ctx` before the
-/// handler runs (a sub-application changes `homepath` while it runs).
-fn request_facts(cookie_name: &str) -> Result<(Option<String>, String, String), HttpError> {
-    let cookie = cookies()?.get(cookie_name).map(str::to_owned);
-    let (ip, homepath) = ctx::with(|c| (c.ip.clone().unwrap_or_default(), c.homepath.clone()))?;
-    Ok((cookie, ip, homepath))
+/// The cookie value and `homepath`, read from `ctx` before the handler runs (a
+/// sub-application changes `homepath` while it runs).
+fn request_facts(cookie_name: &str) -> Result<(Option<String>, String), HttpError> {
+    let cookie = web::cookie(cookie_name)?;
+    let homepath = ctx::with(|c| c.homepath.clone())?;
+    Ok((cookie, homepath))
 }
-
-/// The session in `ctx` while its `process` runs the rest of the chain.
-#[derive(Clone)]
-struct Current(Session);
 
 // ANCHOR: current
 /// The session of the request running on this thread: the one whose processor is running
@@ -239,10 +218,10 @@ struct Current(Session);
 /// [`Error::NotInRequest`] outside a request, or in a request of an application that has
 /// no session installed.
 pub fn current() -> Result<Session, Error> {
-    match ctx::get::<Current>() {
-        Ok(Some(Current(session))) => Ok(session),
-        _ => Err(Error::NotInRequest),
-    }
+    // The session's own thread-local knows which session runs this request's handler:
+    // nothing is stored in `ctx` for it.
+    let request = ctx::with(|c| c.serial()).map_err(|_| Error::NotInRequest)?;
+    state::current(request).ok_or(Error::NotInRequest)
 }
 // ANCHOR_END: current
 
@@ -253,9 +232,14 @@ pub fn current() -> Result<Session, Error> {
 /// cookie, Django's rule). Without them a shared cache could hand one user's page, and
 /// the `Set-Cookie` that came with it, to the next.
 fn mark_private() -> Result<(), HttpError> {
-    web::header_unique("Cache-Control", "private")?;
-    web::header("Vary", "Cookie")?;
+    web::add_header_unique(constant("Cache-Control", "private"))?;
+    web::add_header(constant("Vary", "Cookie"))?;
     Ok(())
+}
+
+/// A header of this crate's constant text: checked as every header is, copying nothing.
+pub(crate) fn constant(name: &'static str, value: &'static str) -> Header {
+    Header::new(name, value).expect("the session's constant headers follow the rules")
 }
 // ANCHOR_END: mark_private
 

@@ -144,12 +144,12 @@ impl Session {
     /// fresh id, so a client can never choose its id (session fixation), or, with
     /// `ignore_expiry` off, an "expired" answer for an id that once was valid.
     // ANCHOR: validate_and_load
-    pub(crate) fn validate_and_load(&self, cookie: Option<&str>, ip: &str) -> Result<Loaded> {
+    pub(crate) fn validate_and_load(&self, cookie: Option<String>, ip: &str) -> Result<Loaded> {
         let _span = tracing::debug_span!("Session.validate_and_load").entered();
         let config = &self.inner.config;
         let now = self.inner.config.clock.now_ms();
         // A malformed cookie was never an id of ours: it is ignored, not "expired".
-        let Some(id) = cookie.and_then(SessionId::parse) else {
+        let Some(id) = cookie.and_then(SessionId::parse_owned) else {
             return self.fresh(ip).map(Loaded::Fresh);
         };
         let bytes = self.store().get(&id)?;

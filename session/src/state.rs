@@ -9,6 +9,7 @@ use std::cell::RefCell;
 
 use crate::id::SessionId;
 use crate::record::Data;
+use crate::session::Session;
 
 /// One request's view of its session, from `validate_and_load` to `save`.
 #[derive(Debug)]
@@ -81,29 +82,43 @@ pub(crate) struct Key {
 thread_local! {
     // A stack rather than one slot, because two different `Session`s (two cookie names)
     // may both be active on one request, and an in-process request may run inside
-    // another; entries are keyed by session and request.
-    static ACTIVE: RefCell<Vec<(Key, State)>> = const { RefCell::new(Vec::new()) };
+    // another; entries are keyed by session and request. Each keeps its `Session` too,
+    // for `session::current()`: the innermost entry of a request is the session whose
+    // processor is running the handler.
+    static ACTIVE: RefCell<Vec<(Key, State, Session)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Whether `key` already has a session loaded on this thread (a sub-application
 /// running inside the parent's `process`).
 pub(crate) fn is_active(key: Key) -> bool {
-    ACTIVE.with(|a| a.borrow().iter().any(|(k, _)| *k == key))
+    ACTIVE.with(|a| a.borrow().iter().any(|(k, _, _)| *k == key))
 }
 
 /// Runs `f` on `key`'s state, or returns `None` outside its requests.
 pub(crate) fn with<R>(key: Key, f: impl FnOnce(&mut State) -> R) -> Option<R> {
     ACTIVE.with(|a| {
         let mut active = a.borrow_mut();
-        let (_, state) = active.iter_mut().rev().find(|(k, _)| *k == key)?;
+        let (_, state, _) = active.iter_mut().rev().find(|(k, _, _)| *k == key)?;
         Some(f(state))
     })
 }
 
+// ANCHOR: state_current
+/// The session whose processor runs the handler of request `request` (a `ctx` serial):
+/// the innermost one installed for it.
+pub(crate) fn current(request: u64) -> Option<Session> {
+    ACTIVE.with(|a| {
+        let active = a.borrow();
+        let (_, _, session) = active.iter().rev().find(|(k, _, _)| k.request == request)?;
+        Some(session.clone())
+    })
+}
+// ANCHOR_END: state_current
+
 /// Puts `state` in place for the rest of the request; the guard takes it back out, also
 /// when the handler panics, so the next request on this thread starts clean.
-pub(crate) fn install(key: Key, state: State) -> Installed {
-    ACTIVE.with(|a| a.borrow_mut().push((key, state)));
+pub(crate) fn install(key: Key, state: State, session: Session) -> Installed {
+    ACTIVE.with(|a| a.borrow_mut().push((key, state, session)));
     Installed { key }
 }
 
@@ -127,9 +142,13 @@ impl Drop for Installed {
 }
 
 fn remove(key: Key) -> Option<State> {
-    ACTIVE.with(|a| {
+    let (state, session) = ACTIVE.with(|a| {
         let mut active = a.borrow_mut();
-        let at = active.iter().rposition(|(k, _)| *k == key)?;
-        Some(active.remove(at).1)
-    })
+        let at = active.iter().rposition(|(k, _, _)| *k == key)?;
+        let (_, state, session) = active.remove(at);
+        Some((state, session))
+    })?;
+    // Dropped outside the borrow: were it the last handle, its store's `Drop` runs here.
+    drop(session);
+    Some(state)
 }

@@ -12,6 +12,29 @@ pub type Chunk = Result<Vec<u8>, AppError>;
 type Chunks = Box<dyn Iterator<Item = Chunk> + Send>;
 type CloseHook = Box<dyn FnOnce() + Send>;
 
+/// The chunks: one held as it is (a whole body, the common case, costs no box), or a
+/// stream.
+enum Stream {
+    One(Option<Chunk>),
+    Many(Chunks),
+}
+
+impl Stream {
+    fn next(&mut self) -> Option<Chunk> {
+        match self {
+            Stream::One(chunk) => chunk.take(),
+            Stream::Many(chunks) => chunks.next(),
+        }
+    }
+
+    fn boxed(self) -> Chunks {
+        match self {
+            Stream::One(chunk) => Box::new(chunk.into_iter()),
+            Stream::Many(chunks) => chunks,
+        }
+    }
+}
+
 // ANCHOR: body
 /// The response body: PEP 3333's iterable of byte strings, with its `close()`.
 ///
@@ -22,7 +45,7 @@ type CloseHook = Box<dyn FnOnce() + Send>;
 /// `Body` is dropped. Releasing resources (a file, a database connection, web.py's
 /// unload hooks) belongs there.
 pub struct Body {
-    chunks: Chunks,
+    chunks: Stream,
     on_close: Vec<CloseHook>,
     closed: bool,
 }
@@ -36,7 +59,11 @@ impl Body {
 
     /// A body of one chunk.
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Body {
-        Body::from_results(std::iter::once(Ok(bytes.into())))
+        Body {
+            chunks: Stream::One(Some(Ok(bytes.into()))),
+            on_close: Vec::new(),
+            closed: false,
+        }
     }
 
     /// A streaming body: each item is written as it is produced.
@@ -57,7 +84,7 @@ impl Body {
         I::IntoIter: Send + 'static,
     {
         Body {
-            chunks: Box::new(chunks.into_iter()),
+            chunks: Stream::Many(Box::new(chunks.into_iter())),
             on_close: Vec::new(),
             closed: false,
         }
@@ -77,8 +104,8 @@ impl Body {
         F: FnOnce(Box<dyn Iterator<Item = Chunk> + Send>) -> I,
         I: Iterator<Item = Chunk> + Send + 'static,
     {
-        let chunks = std::mem::replace(&mut self.chunks, Box::new(std::iter::empty()));
-        self.chunks = Box::new(f(chunks));
+        let chunks = std::mem::replace(&mut self.chunks, Stream::One(None));
+        self.chunks = Stream::Many(Box::new(f(chunks.boxed())));
         self
     }
 
@@ -96,7 +123,7 @@ impl Body {
         // The stream goes first: it may hold resources its own Drop releases. That Drop
         // is app code too: a panic there must not skip the hooks (`closed` is set, so
         // no later call would run them).
-        let chunks = std::mem::replace(&mut self.chunks, Box::new(std::iter::empty()));
+        let chunks = std::mem::replace(&mut self.chunks, Stream::One(None));
         let mut panicked = 0;
         if catch_unwind(AssertUnwindSafe(move || drop(chunks))).is_err() {
             panicked += 1;

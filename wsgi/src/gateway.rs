@@ -2,7 +2,8 @@
 
 use std::io;
 
-use httpserver::{rules, Error, Gateway, HttpRequest, RequestHead, Response};
+use httpserver::rules::{self, Header};
+use httpserver::{Error, Gateway, HttpRequest, RequestHead, Response};
 
 use crate::app::{SharedApp, WsgiApp};
 use crate::environ::Environ;
@@ -181,24 +182,48 @@ impl ConnectionSink<'_> {
 }
 // ANCHOR_END: connection_sink
 
-// ANCHOR: sink_write
-
-impl ResponseSink for ConnectionSink<'_> {
-    fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError> {
-        // A second call (with an error) replaces what the first one set.
+// ANCHOR: sink_record
+impl ConnectionSink<'_> {
+    /// Puts the status and headers into the `Response`, replacing what a first call set
+    /// (a second one carries an error). They were checked with httpserver's rules where
+    /// they were set (`Status::parse`; `validate_header` in `StartResponse` or a
+    /// `Forward`, or a `Header` made above): the checked entry points trust that.
+    fn record<'h>(
+        &mut self,
+        status: &Status,
+        headers: impl ExactSizeIterator<Item = (&'h str, &'h str)>,
+    ) -> Result<(), WsgiError> {
         self.response.reset_response()?;
-        // `Status::parse` and `validate_header` checked these with httpserver's rules
-        // where the app set them (`StartResponse` or the outermost `Forward`): the
-        // checked entry points do not check them again.
         self.response
             .set_checked_status(status.code(), status.reason())?;
-        for (name, value) in &headers {
+        let count = headers.len();
+        for (name, value) in headers {
             self.response.add_checked_header(name, value.as_bytes())?;
         }
         self.started = true;
         self.status = status.code();
-        tracing::debug!(status = %status, headers = headers.len(), "start_response");
+        tracing::debug!(status = %status, headers = count, "start_response");
         Ok(())
+    }
+}
+// ANCHOR_END: sink_record
+
+// ANCHOR: sink_write
+impl ResponseSink for ConnectionSink<'_> {
+    fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError> {
+        self.record(
+            &status,
+            headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        )
+    }
+
+    fn set_checked_response(
+        &mut self,
+        status: Status,
+        headers: Vec<Header>,
+    ) -> Result<(), WsgiError> {
+        // Written as they are, copying nothing.
+        self.record(&status, headers.iter().map(|h| (h.name(), h.value())))
     }
 
     fn headers_sent(&self) -> bool {

@@ -1,4 +1,5 @@
-//! Response headers as the application gives them, and the checks `start_response` runs.
+//! Response headers as a WSGI application gives them, and the check `start_response` runs
+//! on them (once; a [`Header`](rules::Header) made above comes checked).
 
 use httpserver::rules::{self, FieldError};
 
@@ -8,29 +9,29 @@ use crate::error::WsgiError;
 /// PEP 3333's `response_headers` list. Names keep their case; lookups ignore it.
 pub type Headers = Vec<(String, String)>;
 
-/// The hop-by-hop headers of RFC 9110 §7.6.1 (plus `Proxy-Connection`), which PEP 3333
-/// forbids applications to set: the server owns connection management and framing.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
-
 // ANCHOR: validate_header
-/// Checks one response header: httpserver's [`rules::check_header`] (the name is an RFC
-/// 9110 token, the value has no CR, LF, NUL or other control character but HTAB, a
-/// `Content-Length` is digits only), then PEP 3333's own rule: no hop-by-hop header.
+/// Checks one response header the application gave as text: httpserver's rules, the ones
+/// a [`Header`](rules::Header) is made through (the name is an RFC 9110 token, the value has no CR, LF,
+/// NUL or other control character but HTAB, a `Content-Length` is digits only, and no
+/// hop-by-hop header, PEP 3333's rule: those are the server's).
 pub fn validate_header(name: &str, value: &str) -> Result<(), WsgiError> {
     // A CR or LF in the value would end this header and start another one chosen by
     // whoever controls the value (response splitting); NUL and other controls confuse
     // parsers. The rule is httpserver's, so the layers cannot disagree on it.
-    rules::check_header(name, value.as_bytes()).map_err(|error| match error {
+    let checked = rules::check_header(name, value.as_bytes()).and_then(|()| {
+        if is_hop_by_hop(name) {
+            Err(FieldError::HopByHop)
+        } else {
+            Ok(())
+        }
+    });
+    checked.map_err(|error| field_error(error, name, value))
+}
+// ANCHOR_END: validate_header
+
+/// `rules`' refusal of header `name: value` as this crate's error, naming the header.
+pub(crate) fn field_error(error: FieldError, name: &str, value: &str) -> WsgiError {
+    match error {
         FieldError::Name => WsgiError::InvalidHeaderName {
             name: name.to_owned(),
         },
@@ -41,19 +42,16 @@ pub fn validate_header(name: &str, value: &str) -> Result<(), WsgiError> {
         FieldError::ContentLength => WsgiError::InvalidContentLength {
             value: value.to_owned(),
         },
-    })?;
-    if is_hop_by_hop(name) {
-        return Err(WsgiError::HopByHopHeader {
+        FieldError::HopByHop => WsgiError::HopByHopHeader {
             name: name.to_owned(),
-        });
+        },
     }
-    Ok(())
 }
-// ANCHOR_END: validate_header
 
-/// Whether `name` is a hop-by-hop header reserved to the server.
+/// Whether `name` is a hop-by-hop header reserved to the server: httpserver's
+/// [`rules::is_hop_by_hop`].
 pub fn is_hop_by_hop(name: &str) -> bool {
-    HOP_BY_HOP.iter().any(|h| h.eq_ignore_ascii_case(name))
+    rules::is_hop_by_hop(name)
 }
 
 /// The first value of header `name` (case-insensitive), if present.

@@ -73,5 +73,5 @@ pub use httpserver::{rules, BadArgument, ServerArgs, ServerConfig, StopHandle, D
 pub use in_process::{call_in_process, CollectedResponse, Recorder};
 pub use server::{RunningServer, WsgiServer};
 pub use signal::{install_signal_handler, signal_pending};
-pub use start_response::{Forward, ResponseSink, StartResponse, Writer};
+pub use start_response::{Forward, Observe, ResponseSink, StartResponse, Writer};
 pub use status::{canonical_reason, Status};

@@ -6,16 +6,19 @@
 
 use std::io;
 
+use httpserver::rules::Header;
+
 use crate::error::{AppError, WsgiError};
-use crate::headers::{validate_header, Headers};
+use crate::headers::{field_error, validate_header, Headers};
 use crate::status::Status;
 
 /// Where `start_response` and `write` deliver: implemented by the gateway (the
 /// connection), by the in-process caller (a recorder) and by `Forward` (middleware).
 ///
-/// The sink receives values already checked, once, by `StartResponse` or by the
-/// `Forward` nearest the connection; its job is the "headers go out with the first
-/// non-empty chunk" rule: `set_response` only records, `write` sends the recorded headers
+/// The sink receives values already checked, once: by `StartResponse`, by a `Forward`
+/// after its hook, or where a framework made them [`Header`]s
+/// ([`set_checked_response`](Self::set_checked_response)); its job is the "headers go
+/// out with the first non-empty chunk" rule: `set_response` only records, `write` sends the recorded headers
 /// before its first non-empty data.
 pub trait ResponseSink {
     /// Whether this sink checks the headers itself after it may have changed them (a
@@ -28,6 +31,19 @@ pub trait ResponseSink {
     /// Records the status and headers (again, to replace them, when an error response
     /// takes over before anything was sent).
     fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError>;
+
+    /// Records a response whose headers were checked where they were made: each
+    /// [`Header`] is the proof, so nothing checks them again. The default hands them on
+    /// as text to [`set_response`](Self::set_response); the connection's sink writes them
+    /// as they are, copying nothing, and a sink that passes a response on to another
+    /// passes it on here too (else the next sink, a `Forward`, would check the text).
+    fn set_checked_response(
+        &mut self,
+        status: Status,
+        headers: Vec<Header>,
+    ) -> Result<(), WsgiError> {
+        self.set_response(status, headers.into_iter().map(Header::into_pair).collect())
+    }
 
     /// Whether the status line and headers have reached the client.
     fn headers_sent(&self) -> bool;
@@ -84,6 +100,30 @@ impl<'s> StartResponse<'s> {
     }
     // ANCHOR_END: start_response_call
 
+    // ANCHOR: start_response_checked
+    /// `start_response` for a framework whose headers are [`Header`]s, each checked where
+    /// the handler set it (`application`'s `web::header` and `HttpError::with_header`
+    /// are): they go to the sink as they are, checked no more. The status was parsed
+    /// into a [`Status`] already.
+    ///
+    /// # Errors
+    /// `StartResponseCalledTwice` on a second call; what the sink refuses.
+    pub fn start_response_checked(
+        &mut self,
+        status: Status,
+        headers: Vec<Header>,
+    ) -> Result<Writer<'_>, WsgiError> {
+        if self.called {
+            return Err(WsgiError::StartResponseCalledTwice);
+        }
+        self.sink.set_checked_response(status, headers)?;
+        self.called = true;
+        Ok(Writer {
+            sink: &mut *self.sink,
+        })
+    }
+    // ANCHOR_END: start_response_checked
+
     /// The second form of PEP 3333's call, `start_response(status, headers, exc_info)`:
     /// replaces the response with an error response while nothing has been sent.
     ///
@@ -121,8 +161,8 @@ impl<'s> StartResponse<'s> {
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
-        // Checked here, or by the sink nearest the connection when it is a `Forward`
-        // whose hook may change them: once either way.
+        // Checked here, or by the sink when it is a `Forward` whose hook may change them
+        // (it checks after the hook): once either way.
         if !self.sink.checks_headers() {
             for (name, value) in &headers {
                 validate_header(name, value)?;
@@ -179,6 +219,17 @@ impl<'s> StartResponse<'s> {
     {
         Forward { outer: self, hook }
     }
+
+    /// For middleware that only looks at the status (an access log): a sink for the
+    /// inner application's `StartResponse` that shows it to `look` and passes the
+    /// response on unchanged, so its headers are neither copied nor checked again, as
+    /// they would be by a [`forward`](Self::forward) hook that may change them.
+    pub fn observe<F>(&mut self, look: F) -> Observe<'_, 's, F>
+    where
+        F: FnMut(&Status),
+    {
+        Observe { outer: self, look }
+    }
 }
 
 /// PEP 3333's `write` callable, for legacy applications that push bytes imperatively
@@ -213,6 +264,61 @@ pub struct Forward<'a, 's, F> {
     hook: F,
 }
 
+impl<F> Forward<'_, '_, F> {
+    /// Hands checked headers to the outer sink and marks the outer call made.
+    fn forward_checked(&mut self, status: Status, headers: Vec<Header>) -> Result<(), WsgiError> {
+        self.outer.sink.set_checked_response(status, headers)?;
+        self.outer.called = true;
+        Ok(())
+    }
+}
+
+/// The sink `StartResponse::observe` returns: the inner app's response passes, as it is,
+/// to the outer `StartResponse`, its status shown to `look` on the way.
+pub struct Observe<'a, 's, F> {
+    outer: &'a mut StartResponse<'s>,
+    look: F,
+}
+
+impl<F: FnMut(&Status)> ResponseSink for Observe<'_, '_, F> {
+    fn checks_headers(&self) -> bool {
+        // Whoever checks for the outer sink checks for this one: nothing changes here.
+        self.outer.sink.checks_headers()
+    }
+
+    fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError> {
+        (self.look)(&status);
+        self.outer.sink.set_response(status, headers)?;
+        self.outer.called = true;
+        Ok(())
+    }
+
+    fn set_checked_response(
+        &mut self,
+        status: Status,
+        headers: Vec<Header>,
+    ) -> Result<(), WsgiError> {
+        (self.look)(&status);
+        self.outer.sink.set_checked_response(status, headers)?;
+        self.outer.called = true;
+        Ok(())
+    }
+
+    fn headers_sent(&self) -> bool {
+        self.outer.sink.headers_sent()
+    }
+
+    fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        self.outer.sink.write(data)
+    }
+}
+
+/// `name: value` checked into a [`Header`], or the error naming it.
+fn checked(name: String, value: String) -> Result<Header, WsgiError> {
+    Header::new(name, value)
+        .map_err(|refused| field_error(refused.why, &refused.name, &refused.value))
+}
+
 impl<F> ResponseSink for Forward<'_, '_, F>
 where
     F: FnMut(&mut Status, &mut Headers),
@@ -224,16 +330,36 @@ where
     fn set_response(&mut self, mut status: Status, mut headers: Headers) -> Result<(), WsgiError> {
         (self.hook)(&mut status, &mut headers);
         // The app's headers were not checked yet (this sink said it checks them), and the
-        // hook may have added some: all are checked here, after the hook, unless a
-        // `Forward` further out will check them after its own hook.
-        if !self.outer.sink.checks_headers() {
-            for (name, value) in &headers {
-                validate_header(name, value)?;
+        // hook may have added some: all are checked here, after the hook, and go on as
+        // checked `Header`s, so a `Forward` further out checks none of them again.
+        let checked = headers
+            .into_iter()
+            .map(|(name, value)| checked(name, value))
+            .collect::<Result<_, _>>()?;
+        self.forward_checked(status, checked)
+    }
+
+    fn set_checked_response(
+        &mut self,
+        mut status: Status,
+        headers: Vec<Header>,
+    ) -> Result<(), WsgiError> {
+        let mut text: Headers = headers
+            .iter()
+            .map(|h| (h.name().to_owned(), h.value().to_owned()))
+            .collect();
+        (self.hook)(&mut status, &mut text);
+        // What the hook left as it was keeps its proof; what it added or changed is
+        // checked here, once.
+        let mut given = headers.into_iter();
+        let mut checked_headers = Vec::with_capacity(text.len());
+        for (name, value) in text {
+            match given.next() {
+                Some(h) if h.name() == name && h.value() == value => checked_headers.push(h),
+                _ => checked_headers.push(checked(name, value)?),
             }
         }
-        self.outer.sink.set_response(status, headers)?;
-        self.outer.called = true;
-        Ok(())
+        self.forward_checked(status, checked_headers)
     }
 
     fn headers_sent(&self) -> bool {

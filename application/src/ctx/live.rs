@@ -15,8 +15,9 @@ use crate::{Error, HttpError};
 /// changed in place while lent), the response being built, the body, application data.
 pub(crate) struct Live {
     pub(crate) ctx: Arc<Ctx>,
-    pub(crate) status: String,
-    pub(crate) headers: Vec<(String, String)>,
+    /// Constant text until a handler sets its own (the default `200 OK` costs nothing).
+    pub(crate) status: std::borrow::Cow<'static, str>,
+    pub(crate) headers: Vec<wsgi::rules::Header>,
     /// The status and headers went to `start_response`: later changes would be lost.
     pub(crate) sent: bool,
     /// The body reader, until `data()` or `input()` takes it.
@@ -45,7 +46,7 @@ impl Live {
     ) -> Live {
         Live {
             ctx: Arc::new(ctx),
-            status: "200 OK".to_string(),
+            status: std::borrow::Cow::Borrowed("200 OK"),
             headers: Vec::new(),
             sent: false,
             input,

@@ -241,7 +241,7 @@ pub fn env(key: &str) -> Result<Option<String>, Error> {
 // ANCHOR: ctx_writes
 /// `web.ctx.status`: the response status line so far (default `"200 OK"`).
 pub fn status() -> Result<String, Error> {
-    with_live(|live| live.status.clone())
+    with_live(|live| live.status.to_string())
 }
 
 /// `web.ctx.status = "201 Created"`. The status line is checked when the response
@@ -252,14 +252,18 @@ pub fn status() -> Result<String, Error> {
 pub fn set_status(status: &str) -> Result<(), Error> {
     let status = status.to_string();
     with_live(|live| {
-        live.open()?.status = status;
+        live.open()?.status = status.into();
         Ok(())
     })?
 }
 
 /// `web.ctx.headers`: the response headers added so far, in order.
 pub fn headers() -> Result<Vec<(String, String)>, Error> {
-    with_live(|live| live.headers.clone())
+    let headers = with_live(|live| live.headers.clone())?;
+    Ok(headers
+        .into_iter()
+        .map(wsgi::rules::Header::into_pair)
+        .collect())
 }
 
 /// `web.ctx.path = path`, for a processor that rewrites the path before the mapping

@@ -3,14 +3,16 @@
 //! Values are percent-encoded on the way out and decoded on the way in, as web.py did
 //! (`urllib.parse.quote` / `unquote`), so any text survives the round trip.
 
+use std::fmt::Write as _;
+
 use cookie::time::{Duration, OffsetDateTime};
 use cookie::Cookie;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 
 pub use cookie::SameSite;
 
-use super::{check_header, Storage};
-use crate::ctx::{self, with_live};
+use super::{add_header, Header, Storage};
+use crate::ctx;
 use crate::Error;
 
 // Everything a cookie-octet (RFC 6265 §4.1.1) cannot hold, plus `%` so decoding is exact.
@@ -48,28 +50,50 @@ pub fn setcookie(name: &str, value: &str) -> Result<(), Error> {
     SetCookie::new(name, value).set()
 }
 
+/// The value of the request's cookie `name`, decoded as [`cookies`] decodes it: for a
+/// caller that needs one cookie (the session its id), without making the whole
+/// [`Storage`].
+pub fn cookie(name: &str) -> Result<Option<String>, Error> {
+    ctx::with(|c| {
+        let header = c.env("HTTP_COOKIE")?;
+        let raw = header.split(';').find_map(|pair| {
+            let (n, v) = pair.split_once('=')?;
+            (n.trim() == name).then(|| v.trim())
+        })?;
+        // Quotes dropped as `value_trimmed` drops them, for the same answer as `cookies`.
+        let raw = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            Some(inner) => inner,
+            None => raw,
+        };
+        let value = percent_decode_str(raw)
+            .decode_utf8()
+            .map_or_else(|_| raw.to_string(), |v| v.into_owned());
+        Some(value)
+    })
+}
+
 // ANCHOR: setcookie
 /// web.py's `setcookie(name, value, expires, domain, secure, httponly, path, samesite)`
 /// as a builder: `SetCookie::new("sid", id).httponly(true).set()?`. Each keyword is a
-/// method of the same name.
+/// method of the same name. It borrows its text: nothing is copied until the header.
 #[derive(Debug, Clone)]
-pub struct SetCookie {
-    name: String,
-    value: String,
+pub struct SetCookie<'a> {
+    name: &'a str,
+    value: &'a str,
     expires: Option<i64>,
-    domain: Option<String>,
+    domain: Option<&'a str>,
     secure: bool,
     httponly: bool,
-    path: Option<String>,
+    path: Option<&'a str>,
     samesite: Option<SameSite>,
 }
 
-impl SetCookie {
+impl<'a> SetCookie<'a> {
     /// A cookie `name=value` with no attributes yet.
-    pub fn new(name: &str, value: &str) -> SetCookie {
+    pub fn new(name: &'a str, value: &'a str) -> SetCookie<'a> {
         SetCookie {
-            name: name.to_string(),
-            value: value.to_string(),
+            name,
+            value,
             expires: None,
             domain: None,
             secure: false,
@@ -87,8 +111,8 @@ impl SetCookie {
     }
 
     /// The `Domain` attribute.
-    pub fn domain(mut self, domain: &str) -> Self {
-        self.domain = Some(domain.to_string());
+    pub fn domain(mut self, domain: &'a str) -> Self {
+        self.domain = Some(domain);
         self
     }
 
@@ -105,8 +129,8 @@ impl SetCookie {
     }
 
     /// The `Path` attribute (default `ctx.homepath + "/"`).
-    pub fn path(mut self, path: &str) -> Self {
-        self.path = Some(path.to_string());
+    pub fn path(mut self, path: &'a str) -> Self {
+        self.path = Some(path);
         self
     }
 
@@ -117,16 +141,50 @@ impl SetCookie {
         self
     }
 
-    /// The `Set-Cookie` value this builder makes, given the request's `homepath`.
+    // ANCHOR: set_cookie_header
+    /// The `Set-Cookie` value this builder makes, given the request's `homepath`: written
+    /// into one string, in the `cookie` crate's order of attributes. A lifetime (rare: a
+    /// logout, a remembered login) is written by the `cookie` crate, which formats dates.
     pub fn to_header(&self, homepath: &str) -> String {
-        let value = utf8_percent_encode(&self.value, COOKIE_VALUE).to_string();
-        let path = self.path.clone().unwrap_or_else(|| format!("{homepath}/"));
-        let mut b = Cookie::build((self.name.clone(), value))
+        if self.expires.is_some() {
+            return self.to_header_with_lifetime(homepath);
+        }
+        let value = utf8_percent_encode(self.value, COOKIE_VALUE);
+        let mut out = String::with_capacity(self.name.len() + self.value.len() + 64);
+        // Writing into a `String` cannot fail.
+        let _ = write!(out, "{}={value}", self.name);
+        if self.httponly {
+            out.push_str("; HttpOnly");
+        }
+        if let Some(samesite) = self.samesite {
+            let _ = write!(out, "; SameSite={samesite}");
+        }
+        if self.secure {
+            out.push_str("; Secure");
+        }
+        match self.path {
+            Some(path) => out.extend(["; Path=", path]),
+            None => out.extend(["; Path=", homepath, "/"]),
+        }
+        if let Some(domain) = self.domain {
+            out.extend(["; Domain=", domain.strip_prefix('.').unwrap_or(domain)]);
+        }
+        out
+    }
+    // ANCHOR_END: set_cookie_header
+
+    /// `to_header` through the `cookie` crate's builder, for a cookie with a lifetime.
+    fn to_header_with_lifetime(&self, homepath: &str) -> String {
+        let value = utf8_percent_encode(self.value, COOKIE_VALUE).to_string();
+        let path = self
+            .path
+            .map_or_else(|| format!("{homepath}/"), str::to_owned);
+        let mut b = Cookie::build((self.name.to_owned(), value))
             .path(path)
             .secure(self.secure)
             .http_only(self.httponly);
-        if let Some(domain) = &self.domain {
-            b = b.domain(domain.clone());
+        if let Some(domain) = self.domain {
+            b = b.domain(domain.to_owned());
         }
         if let Some(s) = self.samesite {
             b = b.same_site(s);
@@ -148,24 +206,27 @@ impl SetCookie {
         b.build().to_string()
     }
 
-    /// Adds the `Set-Cookie` header to the response.
+    /// Adds the `Set-Cookie` header to the response (see [`header`](Self::header)).
     pub fn set(self) -> Result<(), Error> {
-        let homepath = ctx::homepath()?;
-        let header = self.to_header(&homepath);
-        check_header("Set-Cookie", &header)?;
-        // A cookie name is a token (RFC 6265 §4.1.1), httpserver's rule.
+        let header = ctx::with(|c| self.header(&c.homepath))??;
+        add_header(header)
+    }
+
+    /// The `Set-Cookie` header, given the request's `homepath`: checked as every header
+    /// is, and the name a token (RFC 6265 §4.1.1, httpserver's rule).
+    ///
+    /// # Errors
+    /// [`Error::BadHeader`] naming what is refused.
+    pub fn header(&self, homepath: &str) -> Result<Header, Error> {
+        let value = self.to_header(homepath);
         if !wsgi::rules::is_token(self.name.as_bytes()) {
             return Err(Error::BadHeader {
                 name: "Set-Cookie".to_string(),
-                value: header,
+                value,
+                why: "the cookie name is not a token",
             });
         }
-        with_live(|live| {
-            live.open()?
-                .headers
-                .push(("Set-Cookie".to_string(), header));
-            Ok(())
-        })?
+        Ok(Header::new("Set-Cookie", value)?)
     }
 }
 
@@ -202,4 +263,40 @@ impl AsSameSite for &str {
 /// The last moment an `Expires` attribute can name: 9999-12-31 23:59:59 UTC.
 fn last_date() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(253_402_300_799).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_cookie_written_by_hand_reads_as_the_cookie_crate_writes_it() {
+        let samesites = [None, Some(SameSite::Lax), Some(SameSite::None)];
+        for (secure, httponly) in [(false, false), (true, false), (false, true), (true, true)] {
+            for samesite in samesites {
+                for (path, domain) in [(None, None), (Some("/app"), Some(".example.com"))] {
+                    let mut ours = SetCookie::new("sid", "a b;%")
+                        .secure(secure)
+                        .httponly(httponly)
+                        .samesite(samesite);
+                    let value = utf8_percent_encode("a b;%", COOKIE_VALUE).to_string();
+                    let mut theirs = Cookie::build(("sid", value))
+                        .path(path.unwrap_or("/home/"))
+                        .secure(secure)
+                        .http_only(httponly);
+                    if let Some(s) = samesite {
+                        theirs = theirs.same_site(s);
+                    }
+                    if let Some(p) = path {
+                        ours = ours.path(p);
+                    }
+                    if let Some(d) = domain {
+                        ours = ours.domain(d);
+                        theirs = theirs.domain(d);
+                    }
+                    assert_eq!(ours.to_header("/home"), theirs.build().to_string());
+                }
+            }
+        }
+    }
 }

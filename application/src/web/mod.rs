@@ -12,45 +12,53 @@ mod redirect;
 mod storage;
 mod upload;
 
-pub use cookies::{cookies, setcookie, AsSameSite, SameSite, SetCookie};
+pub use cookies::{cookie, cookies, setcookie, AsSameSite, SameSite, SetCookie};
 pub use data::data;
 pub use input::{input, input_method};
 pub use redirect::{found, redirect, redirect_to, seeother, tempredirect};
 pub use storage::{FormValue, Storage};
 pub use upload::FileUpload;
 
+pub use wsgi::rules::Header;
+
 use crate::ctx::with_live;
 use crate::Error;
 
-/// Adds a response header (web.py's `web.header(name, value)`). Refuses, with
-/// [`Error::BadHeader`] naming the header, what `start_response` would refuse: names that
-/// are not HTTP tokens, values with CR, LF or another control byte, which would split the
-/// response (a header injection), a `Content-Length` that is not digits, and hop-by-hop
-/// headers, which are the server's (web.py raised `ValueError`). Once the response has started (in a stream, after its first chunk) it
-/// errors with [`Error::HeadersSent`]: the header could no longer be sent.
+/// Adds a response header (web.py's `web.header(name, value)`), checked here, once, with
+/// httpserver's rules (it becomes a [`Header`]): names that are not HTTP tokens, values
+/// with CR, LF or another control byte, which would split the response (a header
+/// injection), a `Content-Length` that is not digits, and hop-by-hop headers, which are
+/// the server's, are refused with [`Error::BadHeader`] naming the header (web.py raised
+/// `ValueError`). Nothing below checks it again. Once the response has started (in a
+/// stream, after its first chunk) it errors with [`Error::HeadersSent`]: the header could
+/// no longer be sent.
 pub fn header(name: &str, value: &str) -> Result<(), Error> {
-    add_header(name, value, false)
+    add(Header::new(name.to_owned(), value.to_owned())?, false)
 }
 
 /// web.py's `web.header(name, value, unique=True)`: adds the header unless one of that
 /// name (in any case) is already set.
 pub fn header_unique(name: &str, value: &str) -> Result<(), Error> {
-    add_header(name, value, true)
+    add(Header::new(name.to_owned(), value.to_owned())?, true)
+}
+
+/// Adds a header made (and so checked) already: `add_header(Header::new("Vary",
+/// "Cookie")?)`, which copies no text when it is constant, as [`header`] must.
+pub fn add_header(header: Header) -> Result<(), Error> {
+    add(header, false)
+}
+
+/// [`header_unique`] for a [`Header`] made already.
+pub fn add_header_unique(header: Header) -> Result<(), Error> {
+    add(header, true)
 }
 
 // ANCHOR: add_header
-fn add_header(name: &str, value: &str, unique: bool) -> Result<(), Error> {
-    check_header(name, value)?;
-    let (name, value) = (name.to_string(), value.to_string());
+fn add(header: Header, unique: bool) -> Result<(), Error> {
     with_live(|live| {
         let live = live.open()?;
-        let present = || {
-            live.headers
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(&name))
-        };
-        if !(unique && present()) {
-            live.headers.push((name, value));
+        if !(unique && live.headers.iter().any(|h| h.is(header.name()))) {
+            live.headers.push(header);
         }
         Ok(())
     })?
@@ -80,23 +88,12 @@ pub fn websafe(text: &str) -> String {
     out
 }
 
-/// The one check of a response header, done where the handler sets it: `wsgi`'s
-/// `validate_header` (httpserver's token and field-value rules, a digits-only
-/// `Content-Length`, no hop-by-hop header), so a header `start_response` would refuse is
-/// refused here, naming it, and not turned into a 500 later.
-pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
-    wsgi::validate_header(name, value).map_err(|_| Error::BadHeader {
-        name: name.to_string(),
-        value: value.to_string(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use crate::{Application, Args, Error, Target};
 
     #[test]
-    fn a_header_start_response_would_refuse_is_an_err_naming_it_at_the_call() {
+    fn a_bad_header_is_an_err_naming_it_at_the_call() {
         let app = Application::new([(
             "/",
             Target::func(|_: &Args| {

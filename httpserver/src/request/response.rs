@@ -143,18 +143,15 @@ impl Response {
     }
     // ANCHOR_END: add_header
 
-    /// Adds a header a gateway checked with [`rules::check_header`] where it was set
-    /// (`wsgi`'s `start_response` does): a header is validated once, where it is set, and
-    /// not again on its way down. Only debug builds check it again, and panic, since a
-    /// header that fails is the gateway's bug; a gateway that checks nothing itself calls
+    // ANCHOR: add_checked_header
+    /// Adds a header a gateway checked with [`rules::check_header`] where it was set (a
+    /// [`rules::Header`] is the proof; `wsgi`'s `start_response` checks the text a WSGI
+    /// application gives it): a header is validated once, where it is set, and not again
+    /// on its way down. A gateway that checks nothing itself calls
     /// [`add_header`](Self::add_header). What the framing needs is enforced either way:
     /// `Transfer-Encoding` is refused (the server chooses the coding), and so is a second,
     /// different `Content-Length`.
     pub fn add_checked_header(&mut self, name: &str, value: &[u8]) -> Result<(), Error> {
-        debug_assert!(
-            rules::check_header(name, value).is_ok(),
-            "add_checked_header given an unchecked header {name:?}"
-        );
         self.refuse_if_sent()?;
         let refuse = |why| Error::InvalidResponseHeader {
             name: name.to_string(),

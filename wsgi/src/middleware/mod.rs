@@ -16,6 +16,8 @@ use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use httpserver::rules::Header;
+
 use crate::error::WsgiError;
 use crate::headers::Headers;
 use crate::start_response::ResponseSink;
@@ -41,6 +43,14 @@ impl ResponseSink for CountingSink<'_> {
 
     fn set_response(&mut self, status: Status, headers: Headers) -> Result<(), WsgiError> {
         self.inner.set_response(status, headers)
+    }
+
+    fn set_checked_response(
+        &mut self,
+        status: Status,
+        headers: Vec<Header>,
+    ) -> Result<(), WsgiError> {
+        self.inner.set_checked_response(status, headers)
     }
 
     fn headers_sent(&self) -> bool {
