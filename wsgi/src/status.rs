@@ -20,7 +20,6 @@ pub struct Status {
 }
 
 impl Status {
-    // ANCHOR: status_parse
     /// Parses `NNN reason`; the error names the broken part.
     pub fn parse(line: &str) -> Result<Status, WsgiError> {
         let invalid = |problem| WsgiError::InvalidStatus {
@@ -57,7 +56,6 @@ impl Status {
             code,
         })
     }
-    // ANCHOR_END: status_parse
 }
 
 impl Status {

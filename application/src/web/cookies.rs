@@ -141,7 +141,6 @@ impl<'a> SetCookie<'a> {
         self
     }
 
-    // ANCHOR: set_cookie_header
     /// The `Set-Cookie` value this builder makes, given the request's `homepath`: written
     /// into one string, in the `cookie` crate's order of attributes. A lifetime (rare: a
     /// logout, a remembered login) is written by the `cookie` crate, which formats dates.
@@ -171,7 +170,6 @@ impl<'a> SetCookie<'a> {
         }
         out
     }
-    // ANCHOR_END: set_cookie_header
 
     /// `to_header` through the `cookie` crate's builder, for a cookie with a lifetime.
     fn to_header_with_lifetime(&self, homepath: &str) -> String {

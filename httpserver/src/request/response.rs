@@ -160,6 +160,7 @@ impl Response {
         if name.eq_ignore_ascii_case("transfer-encoding") {
             return Err(refuse("the server chooses the transfer coding"));
         }
+        // ANCHOR_END: add_checked_header
         // ANCHOR: add_header_framing
         if name.eq_ignore_ascii_case("content-length") {
             let n = rules::parse_content_length(value)
