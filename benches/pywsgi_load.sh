@@ -18,7 +18,8 @@
 # (user + system of every process of the server's process group, from /proc, before
 # and after the run: granian runs its worker in a child process), and busy: that CPU
 # time per second of the run (pinned to one core, below 1.00 the server sat idle while
-# wrk's connections waited: a stall, not work).
+# wrk's connections waited: a stall, not work); and peak_MiB: the server's peak resident
+# memory (VmHWM, summed over its process group), read at the end of the point.
 #
 # Usage: flock -x /tmp/webpy-cpu.lock bash benches/pywsgi_load.sh [SECONDS_PER_POINT]
 # (default 5). Needs: Linux, taskset, wrk, cargo, python3 3.11 with a shared libpython
@@ -62,10 +63,10 @@ point() {
     local label="$1" app="$2" path="$3" conns="$4"
     shift 4
     measure "$app" "$path" "$conns" "$@"
-    printf "%-28s %-8s %5s %12s %10s %11s %6s\n" "$label" "$app" "$conns" "$RPS" "$P99" "$CPU_US" "$BUSY"
+    printf "%-28s %-8s %5s %12s %10s %11s %6s %9s\n" "$label" "$app" "$conns" "$RPS" "$P99" "$CPU_US" "$BUSY" "$RSS_MIB"
 }
 
-printf "%-28s %-8s %5s %12s %10s %11s %6s\n" "server" "app" "conns" "req/s" "p99" "cpu_us/req" "busy"
+printf "%-28s %-8s %5s %12s %10s %11s %6s %9s\n" "server" "app" "conns" "req/s" "p99" "cpu_us/req" "busy" "peak_MiB"
 for APP in ${LOAD_APPS:-hello big echo sleep webpy blog}; do
     URL_PATH=/
     case "$APP" in

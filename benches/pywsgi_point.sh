@@ -1,6 +1,6 @@
 # Shared by the pywsgi load scripts (pywsgi_load.sh, pywsgi_gil.sh), which source it
 # after setting DURATION, SERVER_CPU, CLIENT_CPU and CLK_TCK: a free port, the CPU time
-# of a server's process group, and one measured point.
+# and peak memory of a server's process group, and one measured point.
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -15,6 +15,17 @@ group_ticks() {
     echo "$total"
 }
 
+# The peak resident memory (VmHWM), in MiB, of every process in process group $1 summed:
+# granian's worker is a child process, and its memory is the server's too.
+group_peak_rss_mib() {
+    local total=0 pid kib
+    for pid in $(pgrep -g "$1"); do
+        kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+        total=$(( total + ${kib:-0} ))
+    done
+    awk -v k="$total" 'BEGIN { printf "%.1f", k / 1024 }'
+}
+
 # wrk's script for the upload rows: a POST of 10 KB.
 UPLOAD_LUA="$(mktemp --suffix=.lua)"
 trap 'rm -f "$UPLOAD_LUA"' EXIT
@@ -27,8 +38,9 @@ LUA
 # measure APP PATH CONNS PORT -- COMMAND...: starts COMMAND (in its own process group,
 # pinned to $SERVER_CPU, a taskset list: "0" or "0,1"), waits for its port, runs wrk
 # (pinned to $CLIENT_CPU) for 1s of warm-up and $DURATION seconds measured, stops the
-# server, and sets RPS, P99, CPU_US (the server's CPU µs per request) and BUSY (the
-# server's CPU seconds per second of the run: 1.00 is one core kept busy).
+# server, and sets RPS, P99, CPU_US (the server's CPU µs per request), BUSY (the
+# server's CPU seconds per second of the run: 1.00 is one core kept busy) and RSS_MIB
+# (the server's peak resident memory, read just before it is stopped).
 measure() {
     local app="$1" path="$2" conns="$3" port="$4"
     shift 5
@@ -46,6 +58,7 @@ measure() {
     before="$(group_ticks "$pid")"
     out="$(taskset -c "$CLIENT_CPU" wrk -t 1 -c "$conns" -d "${DURATION}s" --latency "${script[@]}" "http://127.0.0.1:$port$path")"
     after="$(group_ticks "$pid")"
+    RSS_MIB="$(group_peak_rss_mib "$pid")"
     kill -TERM -- "-$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     local total
